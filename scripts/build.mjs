@@ -1,0 +1,32 @@
+// Bundles every entry point with esbuild and writes the JSON Schema for VS Code.
+import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const external = ['vscode', 'onnxruntime-node', 'sharp', '@ffmpeg-installer/ffmpeg', 'ffmpeg-static'];
+const entries = {
+  cli: 'server/cli.ts',
+  'fetch-models': 'server/engine/models/fetch-models-cli.ts',
+  demo: 'scripts/demo.ts',
+};
+
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  external,
+  logLevel: 'warning',
+});
+
+// The schema's single source is server/config/schema.ts; this file is generated from it.
+const require = createRequire(import.meta.url);
+const { register } = require('tsx/cjs/api');
+const unregister = register();
+const { episodeConfigSchema } = require('../server/config/schema.ts');
+unregister();
+mkdirSync('schemas', { recursive: true });
+writeFileSync('schemas/episode-config.schema.json', JSON.stringify(episodeConfigSchema, null, 2) + '\n');

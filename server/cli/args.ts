@@ -1,0 +1,137 @@
+// `episode-run` command line → a resolved EpisodeConfig. Flags override the YAML file; the seed's
+// flags (--ep-id, --video, --stride, --max-gap, … --device auto) work as written.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYamlScalar } from 'yaml';
+import {
+  ConfigError, absolutizePaths, parseConfigYaml, resolveConfig, setPath, type EpisodeConfig,
+} from '../config/episode-config';
+import { isPlainObject } from '../config/validate';
+
+type Kind = 'string' | 'number' | 'path' | 'true' | 'false';
+
+/** Flag → config path. Numbers are validated by the schema afterwards, so errors name the key. */
+const FLAGS: Record<string, [string, Kind]> = {
+  'ep-id': ['ep_id', 'string'],
+  video: ['video', 'path'],
+  'output-root': ['output_root', 'path'],
+  stride: ['stride', 'number'],
+  fps: ['fps', 'number'],
+  threads: ['threads', 'number'],
+  device: ['device', 'string'],
+  ffmpeg: ['ffmpeg.path', 'string'],
+  'scene-threshold': ['scene.threshold', 'number'],
+  'scene-min-len': ['scene.min_len', 'number'],
+  'scene-warmup': ['scene.warmup', 'number'],
+  'scene-cut-cooldown': ['scene.cooldown', 'number'],
+  'no-scenes': ['scene.enabled', 'false'],
+  'det-model': ['detector.model', 'path'],
+  'det-thresh': ['detector.conf_threshold', 'number'],
+  'min-face': ['detector.min_size', 'number'],
+  'track-thresh': ['tracker.track_thresh', 'number'],
+  'match-thresh': ['tracker.match_thresh', 'number'],
+  'track-buffer': ['tracker.track_buffer', 'number'],
+  'max-gap': ['tracker.max_gap', 'number'],
+  'max-gap-sec': ['tracker.max_gap_sec', 'number'],
+  'min-track-length': ['tracker.min_track_length', 'number'],
+  'track-sample-limit': ['tracker.track_sample_limit', 'number'],
+  'save-crops': ['export.crops', 'true'],
+  'save-frames': ['export.frames', 'true'],
+  'jpeg-quality': ['export.jpeg_quality', 'number'],
+  'no-d1': ['optimizations.d1', 'false'],
+  'no-f1': ['optimizations.f1', 'false'],
+  'no-b4': ['optimizations.b4', 'false'],
+  'no-c3': ['optimizations.c3', 'false'],
+};
+
+export interface CliOptions {
+  config: EpisodeConfig;
+  json: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Usage: episode-run --config EP.episode.yaml [flags]
+       episode-run --ep-id ID --video PATH [flags]
+
+Flags override the config file. Main flags:
+  --config FILE            episode config (*.episode.yaml)
+  --ep-id ID --video PATH  required when no config is given
+  --output-root DIR        where <ep_id>/ is written (default data/episodes)
+  --stride N --fps F       analyse every Nth frame / at most F frames per second
+  --tiles CxR              also detect on CxR tiles of the full frame (small faces)
+  --scene-cut-cooldown N   F1: frames after a reset during which cuts do not reset again
+  --max-gap N --max-gap-sec S --min-track-length N --track-sample-limit N
+  --save-crops --save-frames
+  --no-scenes --no-d1 --no-f1 --no-b4 --no-c3   switch a stage or optimisation off
+  --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
+  --device auto|cpu --threads N --ffmpeg PATH
+  --json                   JSON-line events on stdout
+  --quiet                  no progress bar
+Exit codes: 0 ok, 1 failure, 130 cancelled.`;
+
+export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+    config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
+    json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+  };
+  for (const [flag, [, kind]] of Object.entries(FLAGS)) {
+    options[flag] = { type: kind === 'true' || kind === 'false' ? 'boolean' : 'string' };
+  }
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help };
+  if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };
+
+  let raw: Record<string, unknown> = {};
+  let baseDir = cwd;
+  if (typeof values.config === 'string') {
+    const file = path.resolve(cwd, values.config);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`Config file not found: ${file}`);
+    }
+    const parsed = parseConfigYaml(text, file);
+    if (!isPlainObject(parsed)) throw new ConfigError(`${file}: the config must be a mapping of keys to values.`);
+    raw = parsed;
+    baseDir = path.dirname(file);
+  }
+  for (const [flag, [key, kind]] of Object.entries(FLAGS)) {
+    const v = values[flag];
+    if (v === undefined || v === false) continue;
+    setPath(raw, key, flagValue(String(v), kind, cwd));
+  }
+  if (typeof values.tiles === 'string') setPath(raw, 'detector.tiles', parseTiles(values.tiles));
+  for (const assignment of (values.set as string[] | undefined) ?? []) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set expects KEY=VALUE, got "${assignment}".`);
+    setPath(raw, assignment.slice(0, eq), parseYamlScalar(assignment.slice(eq + 1)));
+  }
+  if (!values.config && (raw.ep_id === undefined || raw.video === undefined)) {
+    throw new ConfigError('Give --config FILE, or both --ep-id and --video (see --help).');
+  }
+  return { ...flags, config: absolutizePaths(resolveConfig(raw), baseDir) };
+}
+
+function flagValue(v: string, kind: Kind, cwd: string): unknown {
+  switch (kind) {
+    case 'true': return true;
+    case 'false': return false;
+    case 'path': return v === 'default' ? v : path.resolve(cwd, v);
+    case 'number': return v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+    default: return v;
+  }
+}
+
+function parseTiles(v: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/i.exec(v.trim());
+  if (!m) throw new ConfigError(`--tiles expects COLSxROWS such as 3x2, got "${v}".`);
+  return [Number(m[1]), Number(m[2])];
+}

@@ -1,0 +1,175 @@
+// The one JSON Schema of an episode config. The engine, the CLI and the language server all read
+// this object; `npm run build` writes it to schemas/episode-config.schema.json for VS Code.
+
+export interface SchemaNode {
+  type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  enum?: readonly (string | number | boolean)[];
+  examples?: readonly unknown[];
+  pattern?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: readonly string[];
+  additionalProperties?: boolean;
+  items?: SchemaNode;
+  minItems?: number;
+  maxItems?: number;
+  title?: string;
+  $schema?: string;
+  $id?: string;
+}
+
+const probability = (description: string, dflt: number): SchemaNode => ({
+  type: 'number', minimum: 0, maximum: 1, default: dflt, description, examples: [dflt],
+});
+
+const toggle = (description: string, dflt = true): SchemaNode => ({ type: 'boolean', default: dflt, description });
+
+export const episodeConfigSchema: SchemaNode = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://episode-lab.dev/schemas/episode-config.schema.json',
+  title: 'Episode Lab episode config',
+  type: 'object',
+  additionalProperties: false,
+  required: ['ep_id', 'video'],
+  properties: {
+    ep_id: {
+      type: 'string', pattern: '^[A-Za-z0-9._-]+$', examples: ['TEST-S01E01'],
+      description: 'Episode id. Names the output folder <output_root>/<ep_id> and is written on every manifest row.',
+    },
+    video: {
+      type: 'string', examples: ['episodes/S01E01.mp4'],
+      description: 'Path of the video to analyse, relative to this config file (or absolute).',
+    },
+    output_root: {
+      type: 'string', default: 'data/episodes', examples: ['data/episodes'],
+      description: 'Folder that receives <ep_id>/manifests, <ep_id>/frames and <ep_id>/crops, relative to this config file.',
+    },
+    stride: {
+      type: 'integer', minimum: 1, maximum: 1000, default: 6, examples: [1, 6, 12],
+      description: 'Analyse every Nth decoded frame. The effective stride is max(stride, round(source_fps / fps)).',
+    },
+    fps: {
+      type: 'number', exclusiveMinimum: 0, maximum: 240, examples: [4, 8],
+      description: 'Optional cap on analysed frames per second of video. Unset: only `stride` applies.',
+    },
+    threads: {
+      type: 'integer', minimum: 0, maximum: 64, default: 0, examples: [0, 2],
+      description: 'Threads for ffmpeg decoding and ONNX inference. 0 uses every core.',
+    },
+    device: {
+      type: 'string', enum: ['auto', 'cpu'], default: 'auto',
+      description: 'Inference device. `auto` picks the CPU provider, the only one bundled with onnxruntime-node here.',
+    },
+    ffmpeg: {
+      type: 'object', additionalProperties: false,
+      description: 'ffmpeg binary used to probe and decode.',
+      properties: {
+        path: {
+          type: 'string', examples: ['/usr/bin/ffmpeg'],
+          description: 'Explicit ffmpeg binary. Unset: $FFMPEG_PATH, then ffmpeg-static, then @ffmpeg-installer/ffmpeg, then `ffmpeg` on PATH.',
+        },
+      },
+    },
+    scene: {
+      type: 'object', additionalProperties: false,
+      description: 'Scene-cut detection (HSV histogram distance between consecutive frames). A cut resets the tracker.',
+      properties: {
+        enabled: toggle('Detect scene cuts and reset the tracker at each one.'),
+        threshold: probability('Histogram distance (0..1) at or above which a frame starts a new shot.', 0.35),
+        min_len: {
+          type: 'integer', minimum: 1, maximum: 10000, default: 12, examples: [12],
+          description: 'Minimum shot length in frames: a cut closer than this to the previous cut is ignored.',
+        },
+        warmup: {
+          type: 'integer', minimum: 0, maximum: 1000, default: 3, examples: [3],
+          description: 'After a tracker reset, analyse this many consecutive frames regardless of stride, so new tracks start at the cut.',
+        },
+        cooldown: {
+          type: 'integer', minimum: 0, maximum: 100000, default: 24, examples: [24],
+          description: 'F1: a cut fewer than this many frames after the last tracker reset does not reset again (counted as suppressed). The seed\'s --scene-cut-cooldown.',
+        },
+      },
+    },
+    detector: {
+      type: 'object', additionalProperties: false,
+      description: 'Face detector (ONNX).',
+      properties: {
+        model: {
+          type: 'string', default: 'default', examples: ['default', 'models/fr_detect.onnx'],
+          description: '`default` (RFB-320 from the pinned faceplugin package) or a path to an RFB-320-compatible ONNX model.',
+        },
+        conf_threshold: probability('Lowest detection score kept. Keep it at or below tracker.low_thresh so ByteTrack sees its low-score band.', 0.3),
+        nms_iou: probability('IoU above which overlapping boxes are suppressed (greedy NMS by score).', 0.3),
+        min_size: {
+          type: 'integer', minimum: 0, maximum: 4000, default: 16, examples: [16, 32],
+          description: 'Drop boxes whose shorter side is below this many source pixels.',
+        },
+        tiles: {
+          type: 'array', items: { type: 'integer', minimum: 1, maximum: 8 }, minItems: 2, maxItems: 2,
+          default: [1, 1], examples: [[1, 1], [3, 2]],
+          description: '[cols, rows]. More than [1, 1] also detects on overlapping tiles of the full-resolution frame, for small faces (about 22 px at 1080p with [3, 2]).',
+        },
+      },
+    },
+    tracker: {
+      type: 'object', additionalProperties: false,
+      description: 'ByteTrack association and the TrackRecorder that writes tracks.',
+      properties: {
+        track_thresh: probability('Detections at or above this score are "high" and associate first.', 0.75),
+        low_thresh: probability('Detections between this and track_thresh are "low": they extend existing tracks but never start one.', 0.3),
+        new_track_thresh: probability('An unmatched high detection starts a track only at or above this score.', 0.9),
+        match_thresh: probability('Maximum IoU cost (1 − IoU) accepted in the first association.', 0.8),
+        track_buffer: {
+          type: 'integer', minimum: 1, maximum: 100000, default: 60, examples: [30, 60],
+          description: 'Frames a lost track is kept for re-association.',
+        },
+        max_gap: {
+          type: 'integer', minimum: 1, maximum: 100000, default: 60, examples: [60],
+          description: 'A track seen again after more than this many frames becomes a new exported track (an id switch).',
+        },
+        max_gap_sec: {
+          type: 'number', minimum: 0, maximum: 3600, default: 2, examples: [2],
+          description: 'The same gap in seconds; the larger of max_gap and max_gap_sec × fps applies.',
+        },
+        min_track_length: {
+          type: 'integer', minimum: 1, maximum: 100000, default: 3, examples: [3],
+          description: 'Tracks spanning fewer frames (last − first + 1) are not written, nor their detections. One-hit detections span 1 frame.',
+        },
+        track_sample_limit: {
+          type: 'integer', minimum: 1, maximum: 10000, default: 8, examples: [6, 8],
+          description: 'Maximum boxes kept in a track row\'s bboxes_sampled, spread over the track\'s life.',
+        },
+      },
+    },
+    export: {
+      type: 'object', additionalProperties: false,
+      description: 'JPEG frames and face crops.',
+      properties: {
+        frames: toggle('Write analysed full frames to <ep_id>/frames/.', false),
+        crops: toggle('Write face crops to <ep_id>/crops/track_NNNN/ with an index.json per track.', false),
+        jpeg_quality: {
+          type: 'integer', minimum: 1, maximum: 100, default: 90, examples: [85, 90],
+          description: 'JPEG quality of frames and crops.',
+        },
+        queue_size: {
+          type: 'integer', minimum: 1, maximum: 4096, default: 64, examples: [64],
+          description: 'Bound of the export queue in jobs; decoding waits when it is full.',
+        },
+      },
+    },
+    optimizations: {
+      type: 'object', additionalProperties: false,
+      description: 'The seed\'s optimisations, each switchable for benchmarking. All are on by default.',
+      properties: {
+        d1: toggle('D1: select sampled frames before colour conversion, so only they are converted and piped.'),
+        f1: toggle('F1: scene-cut cooldown (see scene.cooldown).'),
+        b4: toggle('B4: skip re-recording a box unchanged within 5% and fewer than 5 frames old.'),
+        c3: toggle('C3: encode JPEGs on a bounded async queue instead of inline.'),
+      },
+    },
+  },
+};

@@ -1,0 +1,46 @@
+// Cuts a pipe's byte stream, which arrives in chunks of any size, into fixed-size frames.
+
+/**
+ * Copies each wanted byte once into a fresh frame buffer (no chunk concatenation, so O(n)).
+ * Frames that `wanted(n)` rejects are counted but never copied, which keeps dropping frames
+ * in JS cheap.
+ */
+export class FrameAssembler {
+  private frame: Buffer | undefined;
+  private filled = 0;
+  private count = 0;
+
+  constructor(
+    readonly frameSize: number,
+    private readonly onFrame: (frame: Buffer, n: number) => void,
+    private readonly wanted: (n: number) => boolean = () => true,
+  ) {}
+
+  /** Frames completed so far, wanted or not. */
+  get frames(): number {
+    return this.count;
+  }
+
+  /** Bytes of an unfinished frame; non-zero after the stream ends means the last frame was cut short. */
+  get partialBytes(): number {
+    return this.filled;
+  }
+
+  push(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(this.frameSize - this.filled, chunk.length - off);
+      if (this.filled === 0 && this.wanted(this.count)) this.frame = Buffer.allocUnsafe(this.frameSize);
+      if (this.frame) chunk.copy(this.frame, this.filled, off, off + n);
+      this.filled += n;
+      off += n;
+      if (this.filled === this.frameSize) {
+        const frame = this.frame;
+        this.frame = undefined;
+        this.filled = 0;
+        if (frame) this.onFrame(frame, this.count);
+        this.count++;
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// Typed events of one run. The CLI prints them as JSON lines; the language server turns them
+// into work-done progress and forwards them to the timeline.
+
+export type Phase = 'init' | 'detect_track' | 'export_flush' | 'done' | 'error' | 'cancelled';
+export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
+
+export interface ProgressCounters {
+  frames_done: number;
+  frames_total: number;
+  frames_analysed: number;
+  fps: number;
+  eta_s: number | null;
+  cuts: number;
+  cuts_suppressed: number;
+  tracks: number;
+}
+
+export type RunEvent =
+  | { type: 'phase'; phase: Phase; ep_id: string; message?: string }
+  | ({ type: 'progress'; ep_id: string } & ProgressCounters)
+  | { type: 'cut'; ep_id: string; frame_idx: number; suppressed: boolean }
+  | { type: 'track'; ep_id: string; track_id: number; first_frame_idx: number; last_frame_idx: number; frame_count: number; mean_conf: number; split_reason?: string }
+  | { type: 'log'; ep_id: string; level: 'info' | 'warn'; message: string }
+  | { type: 'summary'; ep_id: string; state: RunState; out_dir: string; metrics_path: string; error?: string };
+
+export type EventSink = (event: RunEvent) => void;

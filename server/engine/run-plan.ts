@@ -1,0 +1,35 @@
+// A config plus the probed video → every number the run needs, with nothing left implicit.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EpisodeConfig } from '../config/episode-config';
+import type { VideoInfo } from './types';
+
+export interface RunPlan {
+  config: EpisodeConfig;
+  video: VideoInfo;
+  outDir: string;
+  manifestsDir: string;
+  /** max(stride, round(source_fps / fps)). */
+  stride: number;
+  /** Frames a track may go unseen before it becomes a new exported track. */
+  maxGap: number;
+  threads: number;
+  /** Whether the decoder must produce full-resolution frames (crops, frames, tiles). */
+  needsFullFrames: boolean;
+}
+
+export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
+  const fpsStride = config.fps ? Math.round(video.fps / config.fps) : 1;
+  const outDir = path.join(config.output_root, config.ep_id);
+  const [cols, rows] = config.detector.tiles;
+  return {
+    config,
+    video,
+    outDir,
+    manifestsDir: path.join(outDir, 'manifests'),
+    stride: Math.max(config.stride, fpsStride, 1),
+    maxGap: Math.max(config.tracker.max_gap, Math.round(config.tracker.max_gap_sec * video.fps)),
+    threads: config.threads > 0 ? config.threads : os.availableParallelism(),
+    needsFullFrames: config.export.crops || config.export.frames || cols * rows > 1,
+  };
+}

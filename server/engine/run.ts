@@ -1,0 +1,303 @@
+// One episode run: decode → scene cuts → detect → ByteTrack → record → export → manifests.
+// Streaming throughout: memory depends on the number of live tracks, not the episode length.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EpisodeConfig } from '../config/episode-config';
+import { resolveFfmpeg } from './decode/ffmpeg-path';
+import { probeVideo } from './decode/probe';
+import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from './decode/frame-source';
+import { HistogramSceneDetector } from './scenes/histogram-detector';
+import { ensureModels } from './models/ensure-models';
+import { FaceDetector } from './detect/face-detector';
+import { ByteTracker } from './track/byte-tracker';
+import { TrackRecorder } from './record/track-recorder';
+import { FrameExporter } from './export/frame-exporter';
+import { JsonlWriter } from './manifests/jsonl-writer';
+import { writeJsonAtomic } from './manifests/atomic-file';
+import { planRun, type RunPlan } from './run-plan';
+import { ProgressMeter } from './progress-meter';
+import { CutPolicy } from './scenes/cut-policy';
+import type { EventSink, Phase, ProgressCounters, RunEvent, RunState } from './events';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+}
+
+export interface RunResult {
+  state: RunState;
+  outDir: string;
+  metrics: Record<string, unknown>;
+  error?: string;
+}
+
+/** Output files of a run, relative to <output_root>/<ep_id>/manifests. */
+export const MANIFESTS = {
+  detections: 'detections.jsonl',
+  tracks: 'tracks.jsonl',
+  metrics: 'track_metrics.json',
+  cuts: 'scene_cuts.json',
+  progress: 'progress.json',
+} as const;
+
+export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): Promise<RunResult> {
+  const emit = opts.onEvent ?? (() => {});
+  const epId = config.ep_id;
+  const phase = (p: Phase, message?: string) => emit({ type: 'phase', phase: p, ep_id: epId, message });
+  const t0 = performance.now();
+  phase('init');
+
+  const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
+  const video = await probeVideo(ffmpeg.path, config.video);
+  const plan = planRun(config, video);
+  const models = await ensureModels();
+  const detectorPath = config.detector.model === 'default' ? models.detect : config.detector.model;
+  const detector = await FaceDetector.load(detectorPath, {
+    confThreshold: config.detector.conf_threshold,
+    nmsIou: config.detector.nms_iou,
+    minSize: config.detector.min_size,
+    threads: plan.threads,
+  });
+  emit({ type: 'log', ep_id: epId, level: 'info', message: `ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); detector ${detector.modelId}; stride ${plan.stride}` });
+
+  prepareOutputDir(plan);
+  const progressPath = path.join(plan.manifestsDir, MANIFESTS.progress);
+  let latest: RunEvent | undefined;
+  const emitAndKeep: EventSink = (e) => {
+    if (e.type === 'progress' || e.type === 'phase') latest = e;
+    emit(e);
+  };
+  await writeJsonAtomic(progressPath, { ep_id: epId, state: 'running', pid: process.pid, started_at: new Date().toISOString() });
+
+  const run = new EpisodeRun(plan, detector, ffmpeg, emitAndKeep);
+  try {
+    phase('detect_track');
+    await run.processFrames(opts.signal);
+    const state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
+    phase('export_flush');
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000);
+    await writeJsonAtomic(progressPath, { ep_id: epId, state, last_event: latest, finished_at: new Date().toISOString() });
+    phase(state === 'completed' ? 'done' : 'cancelled');
+    emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics) });
+    return { state, outDir: plan.outDir, metrics };
+  } catch (err) {
+    const message = (err as Error).message;
+    await run.abandon();
+    await writeJsonAtomic(progressPath, { ep_id: epId, state: 'failed', error: message, last_event: latest, finished_at: new Date().toISOString() });
+    phase('error', message);
+    throw err;
+  }
+}
+
+/** Removes the outputs of an earlier run of the same episode, so nothing stale mixes in. */
+function prepareOutputDir(plan: RunPlan): void {
+  for (const sub of ['crops', 'frames']) fs.rmSync(path.join(plan.outDir, sub), { recursive: true, force: true });
+  fs.mkdirSync(plan.manifestsDir, { recursive: true });
+  for (const name of Object.values(MANIFESTS)) {
+    fs.rmSync(path.join(plan.manifestsDir, name), { force: true });
+    fs.rmSync(path.join(plan.manifestsDir, name + '.partial'), { force: true });
+  }
+}
+
+/** The per-frame loop and its state; kept apart from runEpisode's setup and error handling. */
+class EpisodeRun {
+  private readonly cfg: EpisodeConfig;
+  private readonly detectionsOut: JsonlWriter;
+  private readonly tracksOut: JsonlWriter;
+  private readonly recorder: TrackRecorder;
+  private readonly exporter: FrameExporter;
+  private readonly tracker: ByteTracker;
+  private readonly scenes: HistogramSceneDetector;
+  private readonly cuts: CutPolicy;
+  private readonly meter = new ProgressMeter();
+  private framesDecoded = 0;
+  private framesAnalysed = 0;
+  private detections = 0;
+  private tracksWritten = 0;
+  private decodeWarning: string | undefined;
+  /** Set when a manifest writer is over its high-water mark; the frame loop then waits for it. */
+  private backlogged = false;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly detector: FaceDetector,
+    private readonly ffmpeg: { path: string; source: string },
+    private readonly emit: EventSink,
+  ) {
+    const cfg = (this.cfg = plan.config);
+    const epId = cfg.ep_id;
+    this.detectionsOut = new JsonlWriter(path.join(plan.manifestsDir, MANIFESTS.detections));
+    this.tracksOut = new JsonlWriter(path.join(plan.manifestsDir, MANIFESTS.tracks));
+    this.exporter = new FrameExporter({
+      outDir: plan.outDir,
+      frames: cfg.export.frames,
+      crops: cfg.export.crops,
+      jpegQuality: cfg.export.jpeg_quality,
+      queueSize: cfg.export.queue_size,
+      async: cfg.optimizations.c3,
+      width: plan.video.width,
+      height: plan.video.height,
+    });
+    this.recorder = new TrackRecorder({
+      epId,
+      maxGap: plan.maxGap,
+      minTrackLength: cfg.tracker.min_track_length,
+      trackSampleLimit: cfg.tracker.track_sample_limit,
+      skipUnchanged: cfg.optimizations.b4,
+      onDetection: (row) => {
+        this.detections++;
+        if (!this.detectionsOut.write(row)) this.backlogged = true;
+      },
+      onTrack: (row) => {
+        this.tracksWritten++;
+        if (!this.tracksOut.write(row)) this.backlogged = true;
+        this.exporter.finishTrack(row.track_id);
+        this.emit({
+          type: 'track', ep_id: epId, track_id: row.track_id, first_frame_idx: row.first_frame_idx,
+          last_frame_idx: row.last_frame_idx, frame_count: row.frame_count, mean_conf: row.mean_conf,
+          split_reason: row.split_reason,
+        });
+      },
+      onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
+    });
+    this.tracker = new ByteTracker({
+      trackThresh: cfg.tracker.track_thresh,
+      lowThresh: cfg.tracker.low_thresh,
+      newTrackThresh: cfg.tracker.new_track_thresh,
+      matchThresh: cfg.tracker.match_thresh,
+      trackBuffer: cfg.tracker.track_buffer,
+      confirmAtBirth: true,
+    });
+    this.scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len });
+    this.cuts = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
+  }
+
+  async processFrames(signal?: AbortSignal): Promise<void> {
+    const { plan, cfg } = this;
+    const source = openFrameSource({
+      ffmpegPath: this.ffmpeg.path,
+      info: plan.video,
+      fullEvery: plan.needsFullFrames ? plan.stride : 0,
+      d1: cfg.optimizations.d1,
+      threads: plan.threads,
+      signal,
+    });
+    const [cols, rows] = cfg.detector.tiles;
+    const tiled = cols * rows > 1;
+    for await (const frame of source) {
+      const idx = frame.index;
+      this.framesDecoded = idx + 1;
+      if (cfg.scene.enabled && this.scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) this.onCut(idx);
+      const warm = this.cuts.consumeWarmup();
+      if (idx % plan.stride === 0 || warm) await this.analyse(idx, frame.small, frame.full, tiled);
+      if (this.meter.due()) this.emitProgress();
+    }
+    const summary = await source.done();
+    this.framesDecoded = Math.max(this.framesDecoded, summary.framesDecoded);
+    if (summary.warning && !signal?.aborted) {
+      this.decodeWarning = summary.warning;
+      this.emit({ type: 'log', ep_id: cfg.ep_id, level: 'warn', message: summary.warning });
+    }
+    this.emitProgress();
+  }
+
+  private onCut(idx: number): void {
+    const reset = this.cuts.onCut(idx);
+    if (reset) {
+      this.tracker.reset();
+      this.recorder.onCut(idx);
+    }
+    this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
+  }
+
+  private async analyse(idx: number, small: Buffer, full: Buffer | undefined, tiled: boolean): Promise<void> {
+    const { width, height, fps } = this.plan.video;
+    const dets = tiled && full
+      ? await this.detector.detectTiled(full, width, height, small, this.cfg.detector.tiles)
+      : await this.detector.detectSmall(small, width, height);
+    this.framesAnalysed++;
+    const ts = idx / fps;
+    for (const obj of this.tracker.update(idx, dets)) {
+      const { exportId, recorded } = this.recorder.record({ trackerId: obj.trackerId, frameIdx: idx, ts, bbox: obj.bbox, conf: obj.conf });
+      if (recorded && full && this.cfg.export.crops) await this.exporter.addCrop(exportId, idx, ts, full, obj.bbox);
+    }
+    this.recorder.endUnseen(idx);
+    if (full && this.cfg.export.frames) await this.exporter.addFrame(idx, ts, full);
+    if (this.backlogged) {
+      this.backlogged = false;
+      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain()]);
+    }
+  }
+
+  private counters(): ProgressCounters {
+    const total = Math.max(this.plan.video.framesEstimate, this.framesDecoded);
+    return {
+      frames_done: this.framesDecoded,
+      frames_total: total,
+      frames_analysed: this.framesAnalysed,
+      ...this.meter.rate(this.framesDecoded, total),
+      cuts: this.cuts.cuts.length,
+      cuts_suppressed: this.cuts.suppressed.length,
+      tracks: this.recorder.metrics.tracks_born,
+    };
+  }
+
+  private emitProgress(): void {
+    this.emit({ type: 'progress', ep_id: this.cfg.ep_id, ...this.counters() });
+  }
+
+  /** Closes tracks, drains the exporter and writes every manifest atomically. */
+  async finish(state: RunState, wallS: number): Promise<Record<string, unknown>> {
+    const { plan, cfg } = this;
+    this.recorder.finalize();
+    const exportStats = await this.exporter.close();
+    await this.detectionsOut.close();
+    await this.tracksOut.close();
+    const cuts = this.cuts;
+    await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.cuts), {
+      ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
+      threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
+    });
+    const videoS = this.framesDecoded / plan.video.fps;
+    const metrics = {
+      ep_id: cfg.ep_id,
+      state,
+      ...this.recorder.metrics,
+      tracks_written: this.tracksWritten,
+      detections: this.detections,
+      scene_cuts: {
+        count: cuts.cuts.length, indices: cuts.cuts, resets: cuts.resets.length,
+        suppressed_by_cooldown: cuts.suppressed.length, suppressed_indices: cuts.suppressed,
+      },
+      stats: {
+        frames_decoded: this.framesDecoded,
+        frames_analysed: this.framesAnalysed,
+        effective_stride: plan.stride,
+        wall_time_s: round(wallS, 3),
+        video_duration_s: round(videoS, 3),
+        realtime_factor: round(videoS / wallS, 2),
+        fps_processed: round(this.framesDecoded / wallS, 1),
+        decode_warning: this.decodeWarning,
+      },
+      export: exportStats,
+      video: { path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec },
+      ffmpeg: this.ffmpeg,
+      detector: this.detector.modelId,
+      optimizations: cfg.optimizations,
+      config: cfg,
+    };
+    await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.metrics), metrics);
+    return metrics;
+  }
+
+  /** After a failure: flush what was queued, and leave the .partial manifests to mark the run incomplete. */
+  async abandon(): Promise<void> {
+    await this.exporter.close().catch(() => undefined);
+    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
+  }
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

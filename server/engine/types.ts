@@ -1,0 +1,30 @@
+// Shared shapes between engine stages. Coordinates are source-frame pixels unless named otherwise.
+
+/** [x1, y1, x2, y2] in source pixels. */
+export type BBox = [number, number, number, number];
+
+export interface VideoInfo {
+  path: string;
+  width: number;
+  height: number;
+  /** Frames per second of the stream (r_frame_rate / avg). */
+  fps: number;
+  durationS: number;
+  /** pts of the first frame in seconds (some real clips start at 0.844 s). */
+  startPtsS: number;
+  /** Estimated frame count (duration × fps); exact count is known only after decoding. */
+  framesEstimate: number;
+  codec: string;
+}
+
+export interface Detection {
+  bbox: BBox;
+  conf: number;
+}
+
+export interface TrackedObject {
+  /** The tracker's internal id (stable while the tracker keeps the track). */
+  trackerId: number;
+  bbox: BBox;
+  conf: number;
+}

@@ -1,0 +1,46 @@
+// Scene cuts with the default threshold/minLen through the real decode path (probe + frame
+// source) on real footage from ../shared/data; skipped where that folder is absent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
+import { probeVideo } from '../../server/engine/decode/probe';
+import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from '../../server/engine/decode/frame-source';
+import {
+  DEFAULT_SCENE_MIN_LEN, DEFAULT_SCENE_THRESHOLD, HistogramSceneDetector,
+} from '../../server/engine/scenes/histogram-detector';
+
+const DATA = path.resolve(__dirname, '../../../shared/data');
+const skip = fs.existsSync(DATA) ? false : `real clips not found at ${DATA} (they live outside the repo)`;
+
+async function cutsOf(clip: string): Promise<number[]> {
+  const ffmpeg = resolveFfmpeg().path;
+  const info = await probeVideo(ffmpeg, path.join(DATA, 'clips', clip));
+  const detector = new HistogramSceneDetector({ threshold: DEFAULT_SCENE_THRESHOLD, minLen: DEFAULT_SCENE_MIN_LEN });
+  const cuts: number[] = [];
+  const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 0, d1: true });
+  for await (const f of source) if (detector.push(f.index, f.small, SMALL_WIDTH, SMALL_HEIGHT)) cuts.push(f.index);
+  assert.equal((await source.done()).damaged, false);
+  assert.equal(detector.frames, 240);
+  return cuts;
+}
+
+const near = (cuts: number[], want: number) => cuts.some((c) => Math.abs(c - want) <= 1);
+
+test('Tears of Steel: cuts at 21, 65, 185; none in the hologram flicker or the face morph', { skip }, async (t) => {
+  const cuts = await cutsOf('clip_01_tears_of_steel.mp4');
+  t.diagnostic(`cuts ${JSON.stringify(cuts)}`);
+  assert.equal(cuts.length, 3, JSON.stringify(cuts));
+  for (const want of [21, 65, 185]) assert.ok(near(cuts, want), `no cut near ${want}: ${JSON.stringify(cuts)}`);
+  assert.ok(!cuts.some((c) => (c >= 192 && c <= 206) || (c >= 212 && c <= 230)), JSON.stringify(cuts));
+});
+
+test('Sintel: finds every PySceneDetect reference cut', { skip }, async (t) => {
+  const cuts = await cutsOf('clip_03_sintel.mp4');
+  const reference = [76, 96, 118, 140, 209];
+  // Beyond the reference we also find 58 and 176, both visually real cuts (snow-white frames
+  // on both sides, which PySceneDetect's mean-HSV-difference misses).
+  t.diagnostic(`cuts ${JSON.stringify(cuts)}, PySceneDetect reference ${JSON.stringify(reference)}`);
+  for (const want of reference) assert.ok(near(cuts, want), `no cut near ${want}: ${JSON.stringify(cuts)}`);
+});

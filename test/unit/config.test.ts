@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveConfig, parseConfigYaml, ConfigError } from '../../server/config/episode-config';
+import { validateAgainstSchema } from '../../server/config/validate';
+import { episodeConfigSchema } from '../../server/config/schema';
+import { parseCli } from '../../server/cli/args';
+import { planRun } from '../../server/engine/run-plan';
+import type { VideoInfo } from '../../server/engine/types';
+
+const video: VideoInfo = { path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, codec: 'h264' };
+
+test('defaults fill every section', () => {
+  const cfg = resolveConfig({ ep_id: 'E1', video: 'v.mp4' });
+  assert.equal(cfg.stride, 6);
+  assert.equal(cfg.scene.cooldown, 24);
+  assert.deepEqual(cfg.detector.tiles, [1, 1]);
+  assert.equal(cfg.optimizations.d1, true);
+  assert.equal(cfg.export.crops, false);
+});
+
+test('schema issues name the path, the problem and a suggestion', () => {
+  const issues = validateAgainstSchema({ ep_id: 'E1', video: 'v.mp4', stride: 0, scene: { cooldwn: 3 }, tracker: { match_thresh: 'high' } }, episodeConfigSchema);
+  const byCode = Object.fromEntries(issues.map((i) => [i.code, i]));
+  assert.equal(issues.length, 3);
+  assert.deepEqual(byCode['range'].path, ['stride']);
+  assert.equal(byCode['range'].suggestion, 1);
+  assert.deepEqual(byCode['unknown-key'].path, ['scene', 'cooldwn']);
+  assert.equal(byCode['unknown-key'].suggestion, 'cooldown');
+  assert.match(byCode['unknown-key'].message, /Did you mean `cooldown`\?/);
+  assert.match(byCode['type'].message, /`tracker\.match_thresh` must be a number, not string "high"/);
+});
+
+test('missing required keys are reported', () => {
+  const issues = validateAgainstSchema({}, episodeConfigSchema);
+  assert.deepEqual(issues.map((i) => i.suggestion).sort(), ['ep_id', 'video']);
+});
+
+test('a YAML syntax error names the line', () => {
+  assert.throws(() => parseConfigYaml('ep_id: x\nvideo: [unclosed\n', 'a.episode.yaml'), (e: Error) => e instanceof ConfigError && /a\.episode\.yaml:\d+:\d+: YAML syntax error/.test(e.message));
+});
+
+test("the seed's command line works as written", () => {
+  const opts = parseCli(['--ep-id', 'TEST-S01E01', '--video', 'path/to/episode.mp4', '--stride', '6', '--max-gap', '60', '--max-gap-sec', '2.0',
+    '--min-track-length', '3', '--track-sample-limit', '6', '--scene-cut-cooldown', '24', '--save-crops', '--device', 'auto'], '/tmp/x');
+  const c = opts.config;
+  assert.equal(c.ep_id, 'TEST-S01E01');
+  assert.equal(c.video, '/tmp/x/path/to/episode.mp4');
+  assert.equal(c.output_root, '/tmp/x/data/episodes');
+  assert.equal(c.tracker.max_gap, 60);
+  assert.equal(c.tracker.max_gap_sec, 2);
+  assert.equal(c.tracker.track_sample_limit, 6);
+  assert.equal(c.scene.cooldown, 24);
+  assert.equal(c.export.crops, true);
+});
+
+test('flags override the config file; config paths are relative to the file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epcfg-'));
+  const file = path.join(dir, 'a.episode.yaml');
+  fs.writeFileSync(file, 'ep_id: A\nvideo: clips/a.mp4\nstride: 4\ntracker:\n  match_thresh: 0.7\n');
+  const c = parseCli(['--config', file, '--stride', '8', '--no-d1', '--set', 'tracker.track_buffer=90', '--tiles', '3x2'], '/elsewhere').config;
+  assert.equal(c.video, path.join(dir, 'clips/a.mp4'));
+  assert.equal(c.output_root, path.join(dir, 'data/episodes'));
+  assert.equal(c.stride, 8);
+  assert.equal(c.tracker.match_thresh, 0.7);
+  assert.equal(c.tracker.track_buffer, 90);
+  assert.equal(c.optimizations.d1, false);
+  assert.deepEqual(c.detector.tiles, [3, 2]);
+});
+
+test('bad flags give one clear error', () => {
+  assert.throws(() => parseCli(['--ep-id', 'x', '--video', 'v', '--stride', 'six']), /`stride` must be a whole number, not string "six"/);
+  assert.throws(() => parseCli(['--video', 'v']), /--ep-id and --video/);
+  assert.throws(() => parseCli(['--bogus']), /Unknown option '--bogus'/);
+});
+
+test('effective stride is max(stride, round(src_fps / fps)); max gap takes the larger bound', () => {
+  assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', stride: 2, fps: 4 }), video).stride, 6);
+  assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', stride: 8, fps: 4 }), video).stride, 8);
+  assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', tracker: { max_gap: 10, max_gap_sec: 2 } }), video).maxGap, 48);
+});
+
+test('schemas/episode-config.schema.json is generated from the TypeScript source', () => {
+  const file = path.join(__dirname, '../../schemas/episode-config.schema.json');
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), JSON.parse(JSON.stringify(episodeConfigSchema)));
+});

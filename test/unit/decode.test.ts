@@ -1,0 +1,225 @@
+// Real ffmpeg on real files: ffmpeg resolution, probing, and the two-stream frame source.
+// Uses the Tears of Steel clip when ../shared/data exists, else an equivalent synthetic clip
+// (640×360, 24 fps, 10 s, H.264 with B-frames) made here, so the tests also run on a fresh clone.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
+import { parseProbe, probeVideo, VideoError } from '../../server/engine/decode/probe';
+import { FrameAssembler } from '../../server/engine/decode/frame-assembler';
+import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
+import type { VideoInfo } from '../../server/engine/types';
+
+const TOS = path.resolve(__dirname, '../../../shared/data/clips/clip_01_tears_of_steel.mp4');
+const ffmpeg = resolveFfmpeg().path;
+let tmp: string;
+let clip: string;
+let info: VideoInfo;
+
+function ff(...args: string[]): void {
+  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'episode-lab-decode-'));
+  clip = TOS;
+  if (!fs.existsSync(TOS)) {
+    clip = path.join(tmp, 'synthetic.mp4');
+    ff('-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=24:duration=10', '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '2', '-pix_fmt', 'yuv420p', clip);
+  }
+  info = await probeVideo(ffmpeg, clip);
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function decodeAll(opts: Partial<FrameSourceOptions>, onFrame?: (f: DecodedFrame) => unknown) {
+  const source = openFrameSource({ ffmpegPath: ffmpeg, info: opts.info ?? info, fullEvery: 0, d1: true, ...opts });
+  const frames: DecodedFrame[] = [];
+  for await (const f of source) {
+    frames.push(f);
+    await onFrame?.(f);
+  }
+  return { frames, summary: await source.done() };
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('resolveFfmpeg', () => {
+  const env = { PATH: process.env.PATH };
+
+  test('falls back to an npm-shipped binary', () => {
+    const r = resolveFfmpeg(undefined, env);
+    assert.ok(['ffmpeg-static', '@ffmpeg-installer/ffmpeg'].includes(r.source), r.source);
+    assert.ok(fs.existsSync(r.path));
+  });
+
+  test('a configured path wins, then FFMPEG_PATH', () => {
+    assert.deepEqual(resolveFfmpeg(ffmpeg, { ...env, FFMPEG_PATH: '/nope' }), { path: ffmpeg, source: 'config' });
+    assert.deepEqual(resolveFfmpeg(undefined, { ...env, FFMPEG_PATH: ffmpeg }), { path: ffmpeg, source: 'env' });
+  });
+
+  test('a missing explicit path is an error naming it and the fix', () => {
+    assert.throws(() => resolveFfmpeg('/no/such/ffmpeg', env), /ffmpeg\.path "\/no\/such\/ffmpeg".*fix ffmpeg\.path/);
+    assert.throws(() => resolveFfmpeg(undefined, { ...env, FFMPEG_PATH: '/no/ff' }), /FFMPEG_PATH "\/no\/ff".*unset/);
+  });
+});
+
+describe('probeVideo', () => {
+  test('reads the clip facts', () => {
+    assert.equal(info.width, 640);
+    assert.equal(info.height, 360);
+    assert.equal(info.fps, 24);
+    assert.ok(Math.abs(info.durationS - 10) < 0.1, String(info.durationS));
+    assert.equal(info.framesEstimate, 240);
+    assert.equal(info.codec, 'h264');
+    assert.equal(info.startPtsS, 0);
+  });
+
+  test('parses ffmpeg 5.x stream lines and restores NTSC rates exactly', () => {
+    const stderr = [
+      "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':",
+      '  Duration: 00:42:10.52, start: 0.844000, bitrate: 5000 kb/s',
+      '  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 4800 kb/s, 23.98 fps, 23.98 tbr, 24k tbn (default)',
+    ].join('\n');
+    const p = parseProbe(stderr, 'x.mp4');
+    assert.deepEqual([p.width, p.height, p.codec, p.startPtsS], [1920, 1080, 'h264', 0.844]);
+    assert.equal(p.fps, 24000 / 1001);
+    assert.ok(Math.abs(p.durationS - 2530.52) < 1e-9);
+    assert.equal(p.framesEstimate, Math.round(2530.52 * 24000 / 1001));
+  });
+
+  test('swaps the size of a video shown rotated by 90°', async () => {
+    const rotated = path.join(tmp, 'rotated.mp4');
+    ff('-i', clip, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated);
+    const p = await probeVideo(ffmpeg, rotated);
+    assert.deepEqual([p.width, p.height], [360, 640]);
+  });
+
+  const rejects = async (file: string, message: RegExp) => {
+    const err = await probeVideo(ffmpeg, file).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof VideoError, `expected a VideoError, got ${err}`);
+    assert.match(err.message, message);
+    assert.ok(!err.message.includes('\n'), 'one line');
+  };
+
+  test('missing file', () => rejects(path.join(tmp, 'missing.mp4'), /^Video file not found: .*missing\.mp4$/));
+
+  test('zero-byte file', async () => {
+    const f = path.join(tmp, 'empty.mp4');
+    fs.writeFileSync(f, '');
+    await rejects(f, /empty\.mp4 is empty \(0 bytes\)/);
+  });
+
+  test('text file renamed .mp4', async () => {
+    const f = path.join(tmp, 'notes.mp4');
+    fs.writeFileSync(f, 'not a video\n'.repeat(100));
+    await rejects(f, /notes\.mp4 is not a video file \(ffmpeg: Invalid data found when processing input\)/);
+  });
+
+  test('audio-only file', async () => {
+    const f = path.join(tmp, 'audio.m4a');
+    ff('-f', 'lavfi', '-i', 'sine=d=1', f);
+    await rejects(f, /audio\.m4a has no video stream \(only Audio streams\)/);
+  });
+
+  test('a directory', () => rejects(tmp, /is not a file/));
+});
+
+describe('FrameAssembler', () => {
+  test('frames from chunks of any size, unwanted ones skipped', () => {
+    const data = Buffer.from(Array.from({ length: 10 * 7 + 3 }, (_, i) => i % 251));
+    const got: [number, Buffer][] = [];
+    const a = new FrameAssembler(7, (f, n) => got.push([n, f]), (n) => n % 3 === 0);
+    for (let off = 0, k = 1; off < data.length; off += k, k = (k * 5) % 17 + 1) a.push(data.subarray(off, off + k));
+    assert.deepEqual(got.map(([n]) => n), [0, 3, 6, 9]);
+    for (const [n, f] of got) assert.deepEqual(f, data.subarray(n * 7, n * 7 + 7));
+    assert.equal(a.frames, 10);
+    assert.equal(a.partialBytes, 3);
+  });
+});
+
+describe('openFrameSource', () => {
+  test('every frame once, with exact indices', async () => {
+    const { frames, summary } = await decodeAll({});
+    assert.equal(frames.length, 240);
+    frames.forEach((f, i) => {
+      assert.equal(f.index, i);
+      assert.equal(f.small.length, SMALL_WIDTH * SMALL_HEIGHT * 3);
+      assert.equal(f.full, undefined);
+    });
+    assert.equal(summary.framesDecoded, 240);
+    assert.equal(summary.exitCode, 0);
+    assert.equal(summary.damaged, false);
+    assert.equal(summary.warning, undefined);
+  });
+
+  test('D1 on and off give byte-identical frames at stride 6', async () => {
+    const hashes = async (d1: boolean) => {
+      const { frames, summary } = await decodeAll({ fullEvery: 6, d1 });
+      assert.equal(summary.framesDecoded, 240);
+      return frames.map((f) => {
+        assert.equal(f.full !== undefined, f.index % 6 === 0, `frame ${f.index}`);
+        if (f.full) assert.equal(f.full.length, 640 * 360 * 3);
+        return `${f.index} ${sha(f.small)} ${f.full ? sha(f.full) : '-'}`;
+      });
+    };
+    const on = await hashes(true);
+    assert.equal(on.length, 240);
+    assert.deepEqual(await hashes(false), on);
+  });
+
+  test('a slow consumer with a tiny queue still gets every frame (pause/resume)', async () => {
+    const { frames } = await decodeAll({ fullEvery: 6, maxQueued: 1 }, () => new Promise((r) => setTimeout(r, 1)));
+    assert.deepEqual(frames.map((f) => f.index), [...Array(240).keys()]);
+  });
+
+  test('a truncated file yields the frames before the damage, then a warning', async () => {
+    // Put the index (moov) first, as streaming files have it, so the start stays decodable.
+    const faststart = path.join(tmp, 'faststart.mp4');
+    ff('-i', clip, '-c', 'copy', '-movflags', '+faststart', faststart);
+    const bytes = fs.readFileSync(faststart);
+    const truncated = path.join(tmp, 'truncated.mp4');
+    fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+    const { frames, summary } = await decodeAll({ info: await probeVideo(ffmpeg, truncated), fullEvery: 6 });
+    assert.ok(frames.length > 20 && frames.length < 200, `${frames.length} frames`);
+    assert.deepEqual(frames.map((f) => f.index), [...Array(frames.length).keys()]);
+    assert.equal(summary.framesDecoded, frames.length);
+    assert.equal(summary.damaged, true);
+    assert.match(summary.warning ?? '', new RegExp(`truncated\\.mp4 may be damaged: decoded ${frames.length} of ~240 frames`));
+  });
+
+  test('a truncated file without its index fails at probe with one clear line', async () => {
+    const f = path.join(tmp, 'cut.mp4');
+    ff('-i', clip, '-c', 'copy', path.join(tmp, 'moov-last.mp4'));
+    const bytes = fs.readFileSync(path.join(tmp, 'moov-last.mp4'));
+    fs.writeFileSync(f, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+    await assert.rejects(probeVideo(ffmpeg, f), /cut\.mp4 is not a video file \(ffmpeg: /);
+  });
+
+  test('abort kills ffmpeg and ends the iteration', async () => {
+    const ac = new AbortController();
+    const { frames, summary } = await decodeAll({ fullEvery: 6, signal: ac.signal }, (f) => f.index === 9 && ac.abort());
+    assert.equal(frames.length, 10);
+    assert.equal(summary.aborted, true);
+    assert.equal(summary.damaged, false);
+  });
+
+  test('breaking out of the loop closes the source', async () => {
+    const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 6, d1: true });
+    for await (const f of source) if (f.index === 3) break;
+    const summary = await source.done();
+    assert.equal(summary.aborted, true);
+    assert.ok(summary.framesDecoded < 240);
+  });
+
+  test('an ffmpeg that cannot start rejects the iteration', async () => {
+    const source = openFrameSource({ ffmpegPath: path.join(tmp, 'no-ffmpeg'), info, fullEvery: 0, d1: true });
+    await assert.rejects(async () => {
+      for await (const _ of source) assert.fail('no frames expected');
+    }, /cannot run ffmpeg/);
+    await assert.rejects(source.done(), /cannot run ffmpeg/);
+  });
+});
