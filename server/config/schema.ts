@@ -79,10 +79,10 @@ export const episodeConfigSchema: SchemaNode = {
       description: 'Scene-cut detection (HSV histogram distance between consecutive frames). A cut resets the tracker.',
       properties: {
         enabled: toggle('Detect scene cuts and reset the tracker at each one.'),
-        threshold: probability('Histogram distance (0..1) at or above which a frame starts a new shot.', 0.35),
+        threshold: probability('HSV histogram distance (0..1) at or above which a frame starts a new shot. Real cuts score 0.32–0.83 on the test footage; motion, flicker and morphs at most 0.14.', 0.25),
         min_len: {
-          type: 'integer', minimum: 1, maximum: 10000, default: 12, examples: [12],
-          description: 'Minimum shot length in frames: a cut closer than this to the previous cut is ignored.',
+          type: 'integer', minimum: 1, maximum: 10000, default: 8, examples: [8, 15],
+          description: 'Minimum shot length in frames: a cut closer than this to the previous cut is ignored. Kept short so quick cuts are reported; scene.cooldown decides whether they reset the tracker.',
         },
         warmup: {
           type: 'integer', minimum: 0, maximum: 1000, default: 3, examples: [3],

@@ -50,8 +50,10 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
   const video = await probeVideo(ffmpeg.path, config.video);
   const plan = planRun(config, video);
-  const models = await ensureModels();
-  const detectorPath = config.detector.model === 'default' ? models.detect : config.detector.model;
+  const detectorPath = config.detector.model === 'default' ? (await ensureModels()).detect : config.detector.model;
+  if (!fs.existsSync(detectorPath)) {
+    throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
+  }
   const detector = await FaceDetector.load(detectorPath, {
     confThreshold: config.detector.conf_threshold,
     nmsIou: config.detector.nms_iou,
@@ -277,6 +279,8 @@ class EpisodeRun {
         video_duration_s: round(videoS, 3),
         realtime_factor: round(videoS / wallS, 2),
         fps_processed: round(this.framesDecoded / wallS, 1),
+        // The engine process only; ffmpeg's own memory is separate and flat (it streams).
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
         decode_warning: this.decodeWarning,
       },
       export: exportStats,

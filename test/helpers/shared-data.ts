@@ -1,0 +1,11 @@
+// Real footage lives in ../shared/data beside the repo (never copied in). Tests skip without it.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const SHARED_DATA = resolve(__dirname, '../../../shared/data');
+
+/** Absolute path of a shared clip, or a skip reason for node:test's `skip` option. */
+export function sharedClip(name: string): { path: string; skip: false } | { path: ''; skip: string } {
+  const p = join(SHARED_DATA, 'clips', name);
+  return existsSync(p) ? { path: p, skip: false } : { path: '', skip: `shared footage not found at ${p} (a fresh clone has no ../shared)` };
+}
