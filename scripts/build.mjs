@@ -1,6 +1,6 @@
 // Bundles every entry point with esbuild and writes the JSON Schema for VS Code.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const external = ['vscode', 'onnxruntime-node', 'sharp', '@ffmpeg-installer/ffmpeg', 'ffmpeg-static'];
@@ -10,7 +10,6 @@ const entries = {
   demo: 'scripts/demo.ts',
   server: 'server/lsp/server.ts',
 };
-for (const [name, file] of Object.entries(entries)) if (!existsSync(file)) delete entries[name];
 
 await build({
   entryPoints: entries,

@@ -1,0 +1,89 @@
+// The engine runs as `node dist/cli.js --config FILE --json` in its own process (DESIGN §5):
+// a crash or a long inference there never blocks the language server.
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunEvent } from '../engine/events';
+
+/** The CLI's last line on failure; not a RunEvent because the run never started properly. */
+interface CliErrorLine {
+  type: 'error';
+  message: string;
+}
+
+export interface EngineProcess {
+  /** Resolves with the exit code (130 after a cancel), or null when killed by a signal. */
+  exited: Promise<{ code: number | null; error?: string }>;
+  /** Asks the engine to stop: SIGINT, on which it writes cancelled manifests and exits 130. */
+  cancel(): void;
+}
+
+const STDERR_TAIL = 4000;
+const ENGINE_NICENESS = 10;
+/** After SIGINT the engine drains its export queue; past this it is killed. */
+const CANCEL_GRACE_MS = 15_000;
+
+/** dist/cli.js sits next to the bundled dist/server.js. */
+const CLI_PATH = path.join(__dirname, 'cli.js');
+
+export function startEngine(
+  configPath: string, onEvent: (e: RunEvent) => void,
+  opts: { nodePath?: string; log: (line: string) => void },
+): EngineProcess {
+  const node = opts.nodePath || process.execPath;
+  // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
+  const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  const child = spawn(node, [CLI_PATH, '--config', configPath, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'], env,
+  });
+  // The run is batch work; typing in the editor is not. A lower priority keeps diagnostics
+  // quick when the engine takes every core.
+  if (child.pid) {
+    try {
+      os.setPriority(child.pid, ENGINE_NICENESS);
+    } catch {
+      // Not permitted everywhere; the run is just as correct at normal priority.
+    }
+  }
+  let stderr = '';
+  let cliError: string | undefined;
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        const event = JSON.parse(line) as RunEvent | CliErrorLine;
+        if (event.type === 'error') cliError = event.message;
+        else onEvent(event);
+      } catch {
+        opts.log(`engine: ${line}`);
+      }
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
+
+  const exited = new Promise<{ code: number | null; error?: string }>((resolve) => {
+    child.on('error', (e) => resolve({ code: null, error: `cannot start the engine with ${node}: ${e.message}` }));
+    child.on('close', (code, signal) => {
+      const failed = code !== 0 && code !== 130;
+      const error = failed ? cliError ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
+      resolve({ code, error });
+    });
+  });
+
+  let killTimer: NodeJS.Timeout | undefined;
+  void exited.then(() => clearTimeout(killTimer));
+  return {
+    exited,
+    cancel() {
+      if (child.exitCode !== null || killTimer) return;
+      child.kill('SIGINT');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
+    },
+  };
+}

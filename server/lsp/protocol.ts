@@ -1,0 +1,70 @@
+// Every custom message between the Episode Lab server, the extension and the webview, in one
+// place. Types only plus the names, so browser code can import it without pulling in Node.
+import type { RunEvent, RunState } from '../engine/events';
+
+/** The language id of `*.episode.yaml` documents. */
+export const LANGUAGE_ID = 'episode-config';
+
+/** workspace/executeCommand names; `arguments` are given per command below. */
+export const Commands = {
+  /** arguments: [configUri: string] → RunEpisodeResult. Lasts as long as the run. */
+  runEpisode: 'episodeLab.runEpisode',
+  /** arguments: [epId: string] → boolean (whether a run was cancelled). */
+  cancelRun: 'episodeLab.cancelRun',
+} as const;
+
+/** ResponseError codes of a refused runEpisode (application range, outside JSON-RPC's). */
+export const RunErrorCodes = {
+  /** The config has errors; `data.diagnostics` lists them. */
+  invalidConfig: 1001,
+  /** A run of the same ep_id is in progress. */
+  alreadyRunning: 1002,
+  /** The config file cannot be read. */
+  unreadable: 1003,
+} as const;
+
+export const Notifications = {
+  /** Server → client, one per engine event of a run: RunEventParams. */
+  runEvent: 'episodeLab/runEvent',
+} as const;
+
+/** Sent last for every run, after the engine process has exited. */
+export interface RunExitEvent {
+  type: 'exit';
+  ep_id: string;
+  state: RunState;
+  exit_code: number | null;
+  /** For failed runs: the engine's error message or the tail of its stderr. */
+  error?: string;
+}
+
+export type RunStreamEvent = RunEvent | RunExitEvent;
+
+export interface RunEventParams {
+  /** The config document the run was started from. */
+  uri: string;
+  ep_id: string;
+  event: RunStreamEvent;
+}
+
+export interface RunEpisodeResult {
+  ep_id: string;
+  state: RunState;
+  exit_code: number | null;
+  out_dir?: string;
+  metrics_path?: string;
+  error?: string;
+}
+
+/** initializationOptions the server understands (all optional). */
+export interface ServerOptions {
+  /** Node binary that runs the engine; default the server's own (DESIGN §5). */
+  nodePath?: string;
+  /** Quiet time before a changed document is validated again; default 200 ms. */
+  diagnosticsDelayMs?: number;
+}
+
+/** The client settings section the server reads (workspace/configuration `episodeLab`). */
+export interface EpisodeLabSettings {
+  engine?: { nodePath?: string };
+}

@@ -1,0 +1,118 @@
+// `episodeLab.runEpisode`: validate the saved config, run the engine in a child process, and
+// turn its events into work-done progress and `episodeLab/runEvent` notifications.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DiagnosticSeverity, ResponseError, type CancellationToken, type Diagnostic, type WorkDoneProgressReporter,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Phase, RunEvent, RunState } from '../engine/events';
+import { parseConfigDocument } from '../config/yaml-positions';
+import { startEngine, type EngineProcess } from './engine-process';
+import { LANGUAGE_ID, RunErrorCodes, type RunEpisodeResult, type RunEventParams, type RunStreamEvent } from './protocol';
+
+export interface RunContext {
+  validate: (doc: TextDocument, configPath: string) => Promise<Diagnostic[]>;
+  progress: WorkDoneProgressReporter;
+  /** Any of these cancels the run: the request's own token and the progress UI's. */
+  cancelTokens: CancellationToken[];
+  notify: (params: RunEventParams) => void;
+  nodePath?: string;
+  log: (line: string) => void;
+}
+
+const PHASE_LABELS: Record<Phase, string> = {
+  init: 'starting', detect_track: 'detecting and tracking', export_flush: 'writing outputs',
+  done: 'done', error: 'failed', cancelled: 'cancelled',
+};
+
+/** The runs in progress, one per ep_id. */
+export class EpisodeRuns {
+  private readonly running = new Map<string, EngineProcess>();
+
+  cancel(epId: string): boolean {
+    const run = this.running.get(epId);
+    run?.cancel();
+    return !!run;
+  }
+
+  cancelAll(): void {
+    for (const run of this.running.values()) run.cancel();
+  }
+
+  async run(uri: string, ctx: RunContext): Promise<RunEpisodeResult> {
+    const { configPath, epId } = await this.checkConfig(uri, ctx);
+    if (this.running.has(epId)) {
+      throw new ResponseError(RunErrorCodes.alreadyRunning,
+        `Episode ${epId} is already running. Wait for it to finish or cancel it before starting another run.`);
+    }
+    const send = (event: RunStreamEvent) => ctx.notify({ uri, ep_id: epId, event });
+    let phase: Phase = 'init';
+    let summary: Extract<RunEvent, { type: 'summary' }> | undefined;
+    const onEvent = (e: RunEvent) => {
+      send(e);
+      if (e.type === 'phase') {
+        phase = e.phase;
+        ctx.progress.report(PHASE_LABELS[phase]);
+      } else if (e.type === 'progress') {
+        const pct = e.frames_total > 0 ? Math.min(100, Math.floor((100 * e.frames_done) / e.frames_total)) : 0;
+        ctx.progress.report(pct, progressMessage(phase, e.fps, e.eta_s));
+      } else if (e.type === 'summary') {
+        summary = e;
+      }
+    };
+
+    ctx.progress.begin(`Episode ${epId}`, 0, PHASE_LABELS.init, true);
+    const engine = startEngine(configPath, onEvent, { nodePath: ctx.nodePath, log: ctx.log });
+    this.running.set(epId, engine);
+    const subscriptions = ctx.cancelTokens.map((t) => t.onCancellationRequested(() => engine.cancel()));
+    try {
+      const { code, error } = await engine.exited;
+      const state: RunState = code === 0 ? summary?.state ?? 'completed' : code === 130 ? 'cancelled' : 'failed';
+      ctx.log(`run ${epId}: ${state} (exit ${code})${error ? `: ${error}` : ''}`);
+      send({ type: 'exit', ep_id: epId, state, exit_code: code, error });
+      return { ep_id: epId, state, exit_code: code, out_dir: summary?.out_dir, metrics_path: summary?.metrics_path, error };
+    } finally {
+      subscriptions.forEach((s) => s.dispose());
+      this.running.delete(epId);
+      ctx.progress.done();
+    }
+  }
+
+  /** Reads the saved file (what the engine will run) and refuses it with its errors. */
+  private async checkConfig(uri: string, ctx: RunContext): Promise<{ configPath: string; epId: string }> {
+    let configPath: string;
+    let text: string;
+    try {
+      configPath = fileURLToPath(uri);
+      text = await readFile(configPath, 'utf8');
+    } catch (e) {
+      throw new ResponseError(RunErrorCodes.unreadable, `Cannot read the config ${uri}: ${(e as Error).message}`);
+    }
+    const doc = TextDocument.create(uri, LANGUAGE_ID, 0, text);
+    const errors = (await ctx.validate(doc, configPath)).filter((d) => d.severity === DiagnosticSeverity.Error);
+    if (errors.length) {
+      const list = errors.slice(0, 10).map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
+      throw new ResponseError(RunErrorCodes.invalidConfig,
+        `${path.basename(configPath)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} and save before running:\n${list.join('\n')}`,
+        { diagnostics: errors });
+    }
+    // Error-free means ep_id is a valid string.
+    return { configPath, epId: String((parseConfigDocument(text).toJS() as { ep_id: string }).ep_id) };
+  }
+}
+
+function progressMessage(phase: Phase, fps: number, etaS: number | null): string {
+  const parts = [PHASE_LABELS[phase]];
+  if (fps > 0) parts.push(`${Math.round(fps)} fps`);
+  if (etaS !== null) parts.push(`ETA ${formatDuration(etaS)}`);
+  return parts.join(' · ');
+}
+
+function formatDuration(s: number): string {
+  const total = Math.round(s);
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const mmss = `${String(m).padStart(h ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
+  return h ? `${h}:${mmss}` : mmss;
+}
