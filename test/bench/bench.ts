@@ -1,0 +1,89 @@
+// `npm run bench`: the pipeline against ffmpeg's decode-only floor, on one generated 1080p24
+// H.264 episode, with each optimisation on and off. Runs are interleaved round-robin so machine
+// noise hits every variant alike; figures are medians. Wall and CPU come from bash's `time`
+// (CPU includes child processes: ffmpeg, sharp's and onnxruntime's threads).
+//   npm run bench -- [--duration 120] [--reps 3] [--only full,no-d1]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
+import { ensureModels } from '../../server/engine/models/ensure-models';
+import { generateEpisode } from '../fixtures/episode-generator';
+
+const CLI = resolve(__dirname, '../../dist/cli.js');
+const PEER = resolve(__dirname, '../../../shared/bench/peer_opencv.py');
+
+interface Sample { wall: number; cpu: number; rssMb?: number }
+interface Variant { name: string; what: string; cmd: (video: string, out: string) => string[]; rss?: boolean }
+
+const shell = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+
+function timed(args: string[]): { wall: number; cpu: number } {
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%R %U %S'; time ${shell(args)} >/dev/null 2>/tmp/bench-cmd.err`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${readFileSync('/tmp/bench-cmd.err', 'utf8').slice(-500)}`);
+  const [wall, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { wall, cpu: user + sys };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '120' }, reps: { type: 'string', default: '3' }, only: { type: 'string' } } });
+  const reps = Number(values.reps);
+  const ffmpeg = resolveFfmpeg();
+  const models = await ensureModels();
+  console.log(`Generating (or reusing) a ${values.duration} s 1920×1080 24 fps H.264 episode…`);
+  const ep = await generateEpisode({ width: 1920, height: 1080, fps: 24, durationS: Number(values.duration), seed: 7 });
+
+  const engine = (...flags: string[]) => (video: string, out: string) =>
+    [process.execPath, CLI, '--ep-id', 'bench', '--video', video, '--output-root', out, '--stride', '6', '--save-crops', '--quiet', ...flags];
+  const variants: Variant[] = [
+    { name: 'decode', what: 'ffmpeg decode-only (-f null)', cmd: (v) => [ffmpeg.path, '-hide_banner', '-loglevel', 'error', '-i', v, '-f', 'null', '-'] },
+    { name: 'full', what: 'pipeline, stride 6, crops, all optimisations', cmd: engine(), rss: true },
+    { name: 'no-d1', what: 'pipeline with D1 off', cmd: engine('--no-d1'), rss: true },
+    { name: 'no-b4', what: 'pipeline with B4 off', cmd: engine('--no-b4'), rss: true },
+    { name: 'no-c3', what: 'pipeline with C3 off', cmd: engine('--no-c3'), rss: true },
+    { name: 'no-f1', what: 'pipeline with F1 off', cmd: engine('--no-f1'), rss: true },
+  ];
+  const hasCv2 = existsSync(PEER) && spawnSync('/usr/bin/python3', ['-c', 'import cv2'], { stdio: 'ignore' }).status === 0;
+  if (hasCv2) variants.push({ name: 'peer', what: 'OpenCV-Python peer script (grab/retrieve, cv2.dnn)', cmd: (v) => ['/usr/bin/python3', PEER, v, models.detect, '--stride', '6', '--threads', '2'] });
+  else console.log('(peer_opencv.py skipped: needs ../shared/bench and Debian python3-opencv)');
+  const chosen = values.only ? variants.filter((v) => v.name === 'decode' || values.only!.split(',').includes(v.name)) : variants;
+
+  const samples = new Map<string, Sample[]>(chosen.map((v) => [v.name, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    for (const v of chosen) {
+      const out = mkdtempSync(join(tmpdir(), 'bench-'));
+      const s: Sample = timed(v.cmd(ep.video, out));
+      if (v.rss) s.rssMb = JSON.parse(readFileSync(join(out, 'bench', 'manifests', 'track_metrics.json'), 'utf8')).stats.peak_rss_mb;
+      samples.get(v.name)!.push(s);
+      process.stderr.write(`  rep ${rep + 1}/${reps} ${v.name}: ${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} CPU-s\n`);
+      execFileSync('rm', ['-rf', out]);
+    }
+  }
+
+  const med = (name: string, k: 'wall' | 'cpu') => median(samples.get(name)!.map((s) => s[k]));
+  const decodeWall = med('decode', 'wall');
+  const decodeCpu = med('decode', 'cpu');
+  console.log(`\nEpisode: ${ep.frames} frames 1920×1080 24 fps (${(ep.frames / 24).toFixed(0)} s); ffmpeg ${ffmpeg.source}; ${reps} reps, medians`);
+  console.log('| variant | wall s | CPU s | wall ÷ decode | CPU ÷ decode | peak RSS MB |');
+  console.log('|---|---|---|---|---|---|');
+  for (const v of chosen) {
+    const rss = samples.get(v.name)!.map((s) => s.rssMb).filter((x): x is number => x !== undefined);
+    console.log(`| ${v.what} | ${med(v.name, 'wall').toFixed(2)} | ${med(v.name, 'cpu').toFixed(2)} | ${(med(v.name, 'wall') / decodeWall).toFixed(2)} | ${(med(v.name, 'cpu') / decodeCpu).toFixed(2)} | ${rss.length ? Math.max(...rss) : '–'} |`);
+  }
+  if (samples.has('full')) {
+    console.log('\nEach optimisation, off ÷ on (above 1 means it saves):');
+    for (const opt of ['d1', 'b4', 'c3', 'f1']) {
+      if (!samples.has(`no-${opt}`)) continue;
+      console.log(`  ${opt.toUpperCase()}: wall ${(med(`no-${opt}`, 'wall') / med('full', 'wall')).toFixed(2)}, CPU ${(med(`no-${opt}`, 'cpu') / med('full', 'cpu')).toFixed(2)}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exitCode = 1;
+});
