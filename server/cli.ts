@@ -4,7 +4,7 @@ import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
 import type { RunEvent } from './engine/events';
 
-export const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
+const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
 
 async function main(argv: string[]): Promise<number> {
   let opts;
@@ -58,8 +58,7 @@ function printSummary(m: Record<string, any>, outDir: string): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+// This module is the CLI entry (dist/cli.js, also loaded by bin/episode-run.js): it always runs.
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

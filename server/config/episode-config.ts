@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { episodeConfigSchema, type SchemaNode } from './schema';
-import { isPlainObject, validateAgainstSchema, formatPath, type SchemaIssue } from './validate';
+import { isPlainObject, validateAgainstSchema, type SchemaIssue } from './validate';
 
 export interface EpisodeConfig {
   ep_id: string;
@@ -46,8 +46,9 @@ export function withDefaults(value: unknown, schema: SchemaNode = episodeConfigS
 export function resolveConfig(raw: unknown): EpisodeConfig {
   const issues = validateAgainstSchema(raw, episodeConfigSchema);
   if (issues.length) {
-    const lines = issues.map((i) => `  ${i.path.length ? formatPath(i.path) + ': ' : ''}${i.message}`);
-    throw new ConfigError(`Invalid episode config:\n${lines.join('\n')}`, issues);
+    if (issues.length === 1) throw new ConfigError(`Invalid episode config: ${issues[0].message}`, issues);
+    const lines = issues.map((i) => `  ${i.message}`);
+    throw new ConfigError(`Invalid episode config (${issues.length} problems):\n${lines.join('\n')}`, issues);
   }
   return withDefaults(raw) as EpisodeConfig;
 }
