@@ -9,6 +9,7 @@ const entries = {
   'fetch-models': 'server/engine/models/fetch-models-cli.ts',
   demo: 'scripts/demo.ts',
   server: 'server/lsp/server.ts',
+  'embed-worker': 'server/engine/embed/embed-worker-main.ts',
 };
 
 await build({

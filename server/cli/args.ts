@@ -39,10 +39,13 @@ const FLAGS: Record<string, [string, Kind]> = {
   'save-crops': ['export.crops', 'true'],
   'save-frames': ['export.frames', 'true'],
   'jpeg-quality': ['export.jpeg_quality', 'number'],
+  'no-gate': ['gate.enabled', 'false'],
+  'faces-embed': ['embed.enabled', 'true'],
   'no-d1': ['optimizations.d1', 'false'],
   'no-f1': ['optimizations.f1', 'false'],
   'no-b4': ['optimizations.b4', 'false'],
   'no-c3': ['optimizations.c3', 'false'],
+  'no-g3': ['optimizations.g3', 'false'],
 };
 
 export interface CliOptions {
@@ -64,7 +67,8 @@ Flags override the config file. Main flags:
   --scene-cut-cooldown N   F1: frames after a reset during which cuts do not reset again
   --max-gap N --max-gap-sec S --min-track-length N --track-sample-limit N
   --save-crops --save-frames
-  --no-scenes --no-d1 --no-f1 --no-b4 --no-c3   switch a stage or optimisation off
+  --faces-embed            embed sampled faces of every track after tracking (faces.jsonl)
+  --no-scenes --no-gate --no-d1 --no-f1 --no-b4 --no-c3 --no-g3   switch a stage or optimisation off
   --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
   --device auto|cpu --threads N --ffmpeg PATH
   --json                   JSON-line events on stdout

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { episodeConfigSchema, type SchemaNode } from './schema';
+import type { EmbedConfig, GateConfig } from './schema-identity';
 import { isPlainObject, validateAgainstSchema, type SchemaIssue } from './validate';
 
 export interface EpisodeConfig {
@@ -20,7 +21,9 @@ export interface EpisodeConfig {
     track_buffer: number; max_gap: number; max_gap_sec: number; min_track_length: number; track_sample_limit: number;
   };
   export: { frames: boolean; crops: boolean; jpeg_quality: number; queue_size: number };
-  optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean };
+  gate: GateConfig;
+  embed: EmbedConfig;
+  optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };
 }
 
 export class ConfigError extends Error {

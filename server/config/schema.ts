@@ -1,6 +1,8 @@
 // The one JSON Schema of an episode config. The engine, the CLI and the language server all read
 // this object; `npm run build` writes it to schemas/episode-config.schema.json for VS Code.
 
+import { embedSchema, gateSchema } from './schema-identity';
+
 export interface SchemaNode {
   type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
   description?: string;
@@ -161,6 +163,8 @@ export const episodeConfigSchema: SchemaNode = {
         },
       },
     },
+    gate: gateSchema,
+    embed: embedSchema,
     optimizations: {
       type: 'object', additionalProperties: false,
       description: 'The seed\'s optimisations, each switchable for benchmarking. All are on by default.',
@@ -169,6 +173,7 @@ export const episodeConfigSchema: SchemaNode = {
         f1: toggle('F1: scene-cut cooldown (see scene.cooldown).'),
         b4: toggle('B4: skip re-recording a box unchanged within 5% and fewer than 5 frames old.'),
         c3: toggle('C3: encode JPEGs on a bounded async queue instead of inline.'),
+        g3: toggle('G3: faces_embed reuses the gate\'s embedding of a track made by the same model instead of recomputing it.'),
       },
     },
   },

@@ -48,6 +48,10 @@ const ORDERED_THRESHOLDS: { low: ConfigPath; high: ConfigPath; why: string }[] =
     low: ['tracker', 'low_thresh'], high: ['tracker', 'track_thresh'],
     why: 'otherwise no detection is "low" and ByteTrack\'s second association never runs',
   },
+  {
+    low: ['gate', 'appear_hard'], high: ['gate', 'appear_soft'],
+    why: 'otherwise the streak band between them is empty and every doubtful match splits at once',
+  },
 ];
 
 export function semanticFindings(raw: Record<string, unknown>, facts: SemanticFacts): Finding[] {

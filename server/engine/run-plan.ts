@@ -14,7 +14,7 @@ export interface RunPlan {
   /** Frames a track may go unseen before it becomes a new exported track. */
   maxGap: number;
   threads: number;
-  /** Whether the decoder must produce full-resolution frames (crops, frames, tiles). */
+  /** Whether the decoder must produce full-resolution frames (crops, frames, tiles, the gate's embeddings). */
   needsFullFrames: boolean;
 }
 
@@ -30,6 +30,6 @@ export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
     stride: Math.max(config.stride, fpsStride, 1),
     maxGap: Math.max(config.tracker.max_gap, Math.round(config.tracker.max_gap_sec * video.fps)),
     threads: config.threads > 0 ? config.threads : os.availableParallelism(),
-    needsFullFrames: config.export.crops || config.export.frames || cols * rows > 1,
+    needsFullFrames: config.export.crops || config.export.frames || cols * rows > 1 || config.gate.enabled,
   };
 }

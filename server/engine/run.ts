@@ -17,6 +17,11 @@ import { writeJsonAtomic } from './manifests/atomic-file';
 import { planRun, type RunPlan } from './run-plan';
 import { ProgressMeter } from './progress-meter';
 import { CutPolicy } from './scenes/cut-policy';
+import { AppearanceGate } from './gate/appearance-gate';
+import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
+import { EmbedWorker } from './embed/embed-worker';
+import { FaceEmbedder } from './embed/face-embedder';
+import { FACES_FILES, runFacesEmbed } from './embed/faces-embed';
 import type { EventSink, Phase, ProgressCounters, RunEvent, RunState } from './events';
 
 export interface RunOptions {
@@ -50,7 +55,9 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
   const video = await probeVideo(ffmpeg.path, config.video);
   const plan = planRun(config, video);
-  const detectorPath = config.detector.model === 'default' ? (await ensureModels()).detect : config.detector.model;
+  const identity = config.gate.enabled || config.embed.enabled;
+  const models = config.detector.model === 'default' || identity ? await ensureModels() : undefined;
+  const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
   if (!fs.existsSync(detectorPath)) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
   }
@@ -60,6 +67,8 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
     minSize: config.detector.min_size,
     threads: plan.threads,
   });
+  // The gate embeds faces on a worker thread so it overlaps decoding and detection.
+  const worker = config.gate.enabled ? await EmbedWorker.start({ landmark: models!.landmark, feature: models!.feature, threads: 1 }) : undefined;
   emit({ type: 'log', ep_id: epId, level: 'info', message: `ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); detector ${detector.modelId}; stride ${plan.stride}` });
 
   prepareOutputDir(plan);
@@ -71,13 +80,19 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   };
   await writeJsonAtomic(progressPath, { ep_id: epId, state: 'running', pid: process.pid, started_at: new Date().toISOString() });
 
-  const run = new EpisodeRun(plan, detector, ffmpeg, emitAndKeep);
+  const run = new EpisodeRun(plan, detector, worker, ffmpeg, emitAndKeep);
   try {
     phase('detect_track');
     await run.processFrames(opts.signal);
-    const state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
+    let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
     phase('export_flush');
     const metrics = await run.finish(state, (performance.now() - t0) / 1000);
+    if (config.embed.enabled && state === 'completed') {
+      phase('faces_embed');
+      metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
+      if (opts.signal?.aborted) state = metrics.state = 'cancelled';
+      await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.metrics), metrics);
+    }
     await writeJsonAtomic(progressPath, { ep_id: epId, state, last_event: latest, finished_at: new Date().toISOString() });
     phase(state === 'completed' ? 'done' : 'cancelled');
     emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics) });
@@ -91,11 +106,27 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   }
 }
 
+/** faces_embed after tracking; G3 reuses the gate's embedding of tracks it already has. */
+async function facesEmbed(
+  plan: RunPlan, ffmpegPath: string, models: { landmark: string; feature: string }, signal: AbortSignal | undefined, emit: EventSink,
+): Promise<Record<string, unknown>> {
+  const embedder = await FaceEmbedder.load({ landmark: models.landmark, feature: models.feature, threads: plan.threads });
+  try {
+    const s = await runFacesEmbed({
+      manifestsDir: plan.manifestsDir, video: plan.video, ffmpegPath, embedder, cfg: plan.config.embed, g3: plan.config.optimizations.g3, signal,
+    });
+    emit({ type: 'log', ep_id: plan.config.ep_id, level: 'info', message: `faces_embed: reused ${s.reused} of ${s.tracks} tracks' gate embeddings (G3), embedded ${s.embedded} faces` });
+    return { ...s };
+  } finally {
+    await embedder.close();
+  }
+}
+
 /** Removes the outputs of an earlier run of the same episode, so nothing stale mixes in. */
 function prepareOutputDir(plan: RunPlan): void {
   for (const sub of ['crops', 'frames']) fs.rmSync(path.join(plan.outDir, sub), { recursive: true, force: true });
   fs.mkdirSync(plan.manifestsDir, { recursive: true });
-  for (const name of Object.values(MANIFESTS)) {
+  for (const name of [...Object.values(MANIFESTS), ...Object.values(FACES_FILES)]) {
     fs.rmSync(path.join(plan.manifestsDir, name), { force: true });
     fs.rmSync(path.join(plan.manifestsDir, name + '.partial'), { force: true });
   }
@@ -111,6 +142,7 @@ class EpisodeRun {
   private readonly tracker: ByteTracker;
   private readonly scenes: HistogramSceneDetector;
   private readonly cuts: CutPolicy;
+  private readonly gate: GatePipeline;
   private readonly meter = new ProgressMeter();
   private framesDecoded = 0;
   private framesAnalysed = 0;
@@ -123,6 +155,7 @@ class EpisodeRun {
   constructor(
     private readonly plan: RunPlan,
     private readonly detector: FaceDetector,
+    private readonly embedWorker: EmbedWorker | undefined,
     private readonly ffmpeg: { path: string; source: string },
     private readonly emit: EventSink,
   ) {
@@ -161,7 +194,10 @@ class EpisodeRun {
         });
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
+      trackEmbedding: (trackerId) => this.gate.closingPrototype(trackerId),
     });
+    const appearance = new AppearanceGate(cfg.gate, embedWorker?.modelId ?? '', cfg.tracker.track_buffer);
+    this.gate = new GatePipeline(appearance, embedWorker, plan.video, (f) => this.commitFrame(f));
     this.tracker = new ByteTracker({
       trackThresh: cfg.tracker.track_thresh,
       lowThresh: cfg.tracker.low_thresh,
@@ -189,11 +225,12 @@ class EpisodeRun {
     for await (const frame of source) {
       const idx = frame.index;
       this.framesDecoded = idx + 1;
-      if (cfg.scene.enabled && this.scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) this.onCut(idx);
+      if (cfg.scene.enabled && this.scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) await this.onCut(idx);
       const warm = this.cuts.consumeWarmup();
       if (idx % plan.stride === 0 || warm) await this.analyse(idx, frame.small, frame.full, tiled);
       if (this.meter.due()) this.emitProgress();
     }
+    await this.gate.flush();
     const summary = await source.done();
     this.framesDecoded = Math.max(this.framesDecoded, summary.framesDecoded);
     if (summary.warning && !signal?.aborted) {
@@ -203,11 +240,13 @@ class EpisodeRun {
     this.emitProgress();
   }
 
-  private onCut(idx: number): void {
+  private async onCut(idx: number): Promise<void> {
     const reset = this.cuts.onCut(idx);
     if (reset) {
-      this.tracker.reset();
-      this.recorder.onCut(idx);
+      await this.gate.cut(() => {
+        this.tracker.reset();
+        this.recorder.onCut(idx);
+      });
     }
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
   }
@@ -218,9 +257,16 @@ class EpisodeRun {
       ? await this.detector.detectTiled(full, width, height, small, this.cfg.detector.tiles)
       : await this.detector.detectSmall(small, width, height);
     this.framesAnalysed++;
-    const ts = idx / fps;
-    for (const obj of this.tracker.update(idx, dets)) {
-      const { exportId, recorded } = this.recorder.record({ trackerId: obj.trackerId, frameIdx: idx, ts, bbox: obj.bbox, conf: obj.conf });
+    // The gate commits each frame one analysed frame later, once its embeddings are back.
+    await this.gate.push(idx, idx / fps, this.tracker.update(idx, dets), full);
+  }
+
+  /** Records one analysed frame, with the gate's split decisions, and exports its crops. */
+  private async commitFrame({ idx, ts, objects, full }: GatedFrame): Promise<void> {
+    for (const obj of objects) {
+      const { exportId, recorded } = this.recorder.record({
+        trackerId: obj.trackerId, frameIdx: idx, ts, bbox: obj.bbox, conf: obj.conf, forceNew: !!obj.split, splitReason: obj.split,
+      });
       if (recorded && full && this.cfg.export.crops) await this.exporter.addCrop(exportId, idx, ts, full, obj.bbox);
     }
     this.recorder.endUnseen(idx);
@@ -252,6 +298,7 @@ class EpisodeRun {
   async finish(state: RunState, wallS: number): Promise<Record<string, unknown>> {
     const { plan, cfg } = this;
     this.recorder.finalize();
+    await this.embedWorker?.close();
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
@@ -296,6 +343,7 @@ class EpisodeRun {
 
   /** After a failure: flush what was queued, and leave the .partial manifests to mark the run incomplete. */
   async abandon(): Promise<void> {
+    await this.embedWorker?.close().catch(() => undefined);
     await this.exporter.close().catch(() => undefined);
     await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
   }

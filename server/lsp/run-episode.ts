@@ -23,7 +23,7 @@ export interface RunContext {
 }
 
 const PHASE_LABELS: Record<Phase, string> = {
-  init: 'starting', detect_track: 'detecting and tracking', export_flush: 'writing outputs',
+  init: 'starting', detect_track: 'detecting and tracking', export_flush: 'writing outputs', faces_embed: 'embedding faces',
   done: 'done', error: 'failed', cancelled: 'cancelled',
 };
 

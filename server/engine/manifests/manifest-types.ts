@@ -46,6 +46,8 @@ export interface TrackRow {
   /** G3: the gate's embedding of this track, reusable by faces_embed when the model matches. */
   gate_embedding?: number[];
   gate_model?: string;
+  /** Embeddings averaged into gate_embedding. */
+  gate_samples?: number;
 }
 
 /** The TrackRecorder's counters, written into track_metrics.json as they are. */

@@ -31,6 +31,8 @@ export interface RecorderOptions {
   onTrack: (row: TrackRow) => void;
   /** A track was dropped as too short: its crops, if any, should go. */
   onDropTrack?: (exportId: number) => void;
+  /** G3: the appearance gate's embedding of the tracker id whose export track is closing. */
+  trackEmbedding?: (trackerId: number) => { embedding: ArrayLike<number>; model: string; samples: number } | undefined;
 }
 
 export interface RecordInput {
@@ -303,7 +305,14 @@ export class TrackRecorder {
       mean_conf: roundConf(t.confSum / t.frameCount),
       bboxes_sampled: samples,
       ...(t.splitReason ? { split_reason: t.splitReason } : {}),
+      ...this.gateFields(t.trackerId),
     };
+  }
+
+  private gateFields(trackerId: number): Pick<TrackRow, 'gate_embedding' | 'gate_model' | 'gate_samples'> {
+    const g = this.opts.trackEmbedding?.(trackerId);
+    if (!g) return {};
+    return { gate_embedding: Array.from(g.embedding, (v) => Math.round(v * 1e6) / 1e6), gate_model: g.model, gate_samples: g.samples };
   }
 }
 

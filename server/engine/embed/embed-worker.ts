@@ -1,0 +1,121 @@
+// FaceEmbedder on a worker thread. onnxruntime-node's run() blocks the calling JS thread for the
+// whole inference (~10 ms per face here), so on the main thread it would stall decoding and
+// detection; in a worker it overlaps them. At most `maxInFlight` faces are queued: embed()
+// waits for a slot beyond that (backpressure, not unbounded memory).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BBox } from '../types';
+import { cropRegion, type RgbRegion } from './align';
+import type { EmbedderModels, FrameEmbedder } from './face-embedder';
+
+export interface WorkerRequest {
+  id: number;
+  region: RgbRegion;
+  bbox: BBox;
+}
+
+export type WorkerReply =
+  | { ready: string }
+  | { fatal: string }
+  | { id: number; embedding: Float32Array }
+  | { id: number; error: string };
+
+export interface EmbedWorkerOptions extends EmbedderModels {
+  /** Faces queued or running in the worker before embed() waits (default 8). */
+  maxInFlight?: number;
+}
+
+interface Pending {
+  resolve: (e: Float32Array) => void;
+  reject: (e: Error) => void;
+}
+
+export class EmbedWorker implements FrameEmbedder {
+  private readonly pending = new Map<number, Pending>();
+  private readonly inFlight = new Set<Promise<Float32Array>>();
+  private readonly slotWaiters: (() => void)[] = [];
+  private nextId = 1;
+  private failure: Error | undefined;
+  private readonly loaded: Promise<string>;
+  private readonly maxInFlight: number;
+  modelId = '';
+
+  private constructor(opts: EmbedWorkerOptions, private readonly worker = spawnWorker(opts)) {
+    this.maxInFlight = opts.maxInFlight ?? 8;
+    let onReady!: (id: string) => void;
+    let onFatal!: (e: Error) => void;
+    this.loaded = new Promise((resolve, reject) => ((onReady = resolve), (onFatal = reject)));
+    worker.on('message', (msg: WorkerReply) => {
+      if ('ready' in msg) return onReady(msg.ready);
+      if ('fatal' in msg) return onFatal(new Error(msg.fatal));
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      this.slotWaiters.shift()?.();
+      if ('error' in msg) p?.reject(new Error(msg.error));
+      else p?.resolve(msg.embedding);
+    });
+    worker.on('error', (err) => (this.fail(err), onFatal(err)));
+    worker.on('exit', (code) => {
+      const err = new Error(`embedding worker exited with code ${code}`);
+      this.fail(err);
+      onFatal(err);
+    });
+  }
+
+  /** Starts the thread and loads both models there; rejects with the model error, if any. */
+  static async start(opts: EmbedWorkerOptions): Promise<EmbedWorker> {
+    const self = new EmbedWorker(opts);
+    try {
+      self.modelId = await self.loaded;
+    } catch (err) {
+      await self.worker.terminate();
+      throw err;
+    }
+    return self;
+  }
+
+  /**
+   * Copies the face's region of `frame` (full-res rgb24) before its first await, so the caller
+   * may reuse the frame at once; resolves with the L2-normalised embedding.
+   */
+  async embedFrame(frame: Uint8Array, width: number, height: number, bbox: BBox): Promise<Float32Array> {
+    const region = cropRegion(frame, width, height, bbox);
+    while (this.pending.size >= this.maxInFlight && !this.failure) await new Promise<void>((r) => this.slotWaiters.push(r));
+    if (this.failure) throw this.failure;
+    const id = this.nextId++;
+    const done = new Promise<Float32Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.inFlight.add(done);
+    const forget = () => this.inFlight.delete(done);
+    done.then(forget, forget);
+    this.worker.postMessage({ id, region, bbox: [...bbox] } satisfies WorkerRequest, [region.data.buffer as ArrayBuffer]);
+    return done;
+  }
+
+  /** Lets queued faces finish, then stops the thread. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.failure ??= new Error('embedding worker closed');
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+    for (const w of this.slotWaiters.splice(0)) w();
+  }
+}
+
+/**
+ * Bundled, the worker is `embed-worker.js` beside the bundle that imports this module (a build
+ * entry of its own). From sources under tsx (tests) a worker does not inherit tsx's loader, so
+ * a tiny CommonJS bootstrap registers it before loading the .ts entry.
+ */
+function spawnWorker(workerData: EmbedderModels): Worker {
+  const ts = join(__dirname, 'embed-worker-main.ts');
+  if (!__filename.endsWith('.ts') || !existsSync(ts)) return new Worker(join(__dirname, 'embed-worker.js'), { workerData });
+  const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(ts)});`;
+  return new Worker(boot, { eval: true, workerData });
+}

@@ -1,0 +1,41 @@
+// faces_embed's choice of which recorded detections of a track to embed, made while streaming
+// detections.jsonl in frame order, so only the chosen rows are ever held.
+import type { EmbedConfig } from '../../config/schema-identity';
+import type { DetectionRow } from '../manifests/manifest-types';
+
+export type SamplingConfig = Pick<EmbedConfig, 'min_samples' | 'max_samples' | 'sample_every'>;
+
+/**
+ * Picks of one track spanning first..last: n = span / sample_every + 1 samples, clamped to
+ * [min_samples, max_samples], aimed at n evenly spaced target frames. A row is picked when it
+ * reaches the next target and lies at least sample_every after the previous pick; the last row
+ * always is, replacing a too-close previous pick while that leaves min_samples. On short tracks
+ * min_samples wins over sample_every (the gap shrinks to the even spacing).
+ */
+export class TrackSampler {
+  readonly picks: DetectionRow[] = [];
+  private readonly n: number;
+  private readonly spacing: number;
+  private readonly minGap: number;
+
+  constructor(private readonly first: number, private readonly last: number, private readonly cfg: SamplingConfig) {
+    const span = last - first;
+    this.n = Math.min(cfg.max_samples, Math.max(cfg.min_samples, Math.floor(span / cfg.sample_every) + 1));
+    this.spacing = this.n > 1 ? span / (this.n - 1) : Infinity;
+    this.minGap = Math.min(cfg.sample_every, this.spacing) - 1e-9;
+  }
+
+  offer(row: DetectionRow): void {
+    const prev = this.picks[this.picks.length - 1];
+    if (!prev) {
+      this.picks.push(row);
+    } else if (row.frame_idx === this.last) {
+      const crowded = row.frame_idx - prev.frame_idx < this.minGap;
+      if (crowded && this.picks.length > 1 && this.picks.length >= this.cfg.min_samples) this.picks.pop();
+      this.picks.push(row);
+    } else {
+      const target = this.first + this.picks.length * this.spacing - 1e-9;
+      if (this.picks.length < this.n - 1 && row.frame_idx >= target && row.frame_idx - prev.frame_idx >= this.minGap) this.picks.push(row);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { TrackSampler, type SamplingConfig } from '../../server/engine/embed/sample-plan';
+import type { DetectionRow } from '../../server/engine/manifests/manifest-types';
+
+const row = (frame: number): DetectionRow => ({ ep_id: 'e', frame_idx: frame, ts: frame / 24, class: 'face', conf: 0.9, bbox_xyxy: [0, 0, 10, 10], track_id: 1 });
+
+function pick(frames: number[], cfg: SamplingConfig): number[] {
+  const s = new TrackSampler(frames[0], frames[frames.length - 1], cfg);
+  frames.forEach((f) => s.offer(row(f)));
+  return s.picks.map((r) => r.frame_idx);
+}
+
+const every = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+
+describe('TrackSampler', () => {
+  test('long track: at most max_samples, first and last in, at least sample_every apart', () => {
+    const got = pick(every(0, 600, 6), { min_samples: 3, max_samples: 12, sample_every: 12 });
+    assert.equal(got.length, 12);
+    assert.equal(got[0], 0);
+    assert.equal(got[got.length - 1], 600);
+    for (let i = 1; i < got.length; i++) assert.ok(got[i] - got[i - 1] >= 12, `${got}`);
+  });
+
+  test('medium track: samples spaced by sample_every', () => {
+    const got = pick(every(0, 60, 6), { min_samples: 3, max_samples: 12, sample_every: 24 });
+    assert.deepEqual(got, [0, 30, 60]);
+    assert.deepEqual(pick(every(0, 66, 6), { min_samples: 2, max_samples: 12, sample_every: 24 }), [0, 36, 66]);
+  });
+
+  test('short track: min_samples wins over sample_every; fewer rows than that: all of them', () => {
+    assert.deepEqual(pick(every(0, 21, 3), { min_samples: 3, max_samples: 12, sample_every: 12 }), [0, 12, 21]);
+    assert.deepEqual(pick([5, 8], { min_samples: 3, max_samples: 12, sample_every: 12 }), [5, 8]);
+    assert.deepEqual(pick([5], { min_samples: 3, max_samples: 12, sample_every: 12 }), [5]);
+  });
+
+  test('a last row close to the previous pick replaces it when min_samples allows', () => {
+    // Targets 0, 25, 50 with rows every 20: 0, 40 (≥ 25), then 50 is 10 after 40.
+    assert.deepEqual(pick([0, 20, 40, 50], { min_samples: 2, max_samples: 3, sample_every: 25 }), [0, 50]);
+  });
+});
