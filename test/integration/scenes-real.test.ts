@@ -8,8 +8,12 @@ import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { probeVideo } from '../../server/engine/decode/probe';
 import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from '../../server/engine/decode/frame-source';
 import {
-  DEFAULT_SCENE_MIN_LEN, DEFAULT_SCENE_THRESHOLD, HistogramSceneDetector,
+  HistogramSceneDetector,
 } from '../../server/engine/scenes/histogram-detector';
+import { resolveConfig } from '../../server/config/episode-config';
+
+/** The shipped defaults: the config schema is their single source. */
+const { threshold: DEFAULT_SCENE_THRESHOLD, min_len: DEFAULT_SCENE_MIN_LEN } = resolveConfig({ ep_id: 't', video: 'v' }).scene;
 
 const DATA = path.resolve(__dirname, '../../../shared/data');
 const skip = fs.existsSync(DATA) ? false : `real clips not found at ${DATA} (they live outside the repo)`;

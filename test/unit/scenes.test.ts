@@ -2,8 +2,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_SCENE_MIN_LEN, DEFAULT_SCENE_THRESHOLD, frameDistance, HistogramSceneDetector, HIST_BINS, hsvHistogram,
+  frameDistance, HistogramSceneDetector, HIST_BINS, hsvHistogram,
 } from '../../server/engine/scenes/histogram-detector';
+import { resolveConfig } from '../../server/config/episode-config';
+
+/** The shipped defaults: the config schema is their single source. */
+const { threshold: DEFAULT_SCENE_THRESHOLD, min_len: DEFAULT_SCENE_MIN_LEN } = resolveConfig({ ep_id: 't', video: 'v' }).scene;
 
 const W = 320;
 const H = 240;
@@ -66,7 +70,9 @@ describe('histogram distance', () => {
 describe('HistogramSceneDetector', () => {
   const red = solid(220, 20, 20);
   const blue = solid(20, 20, 220);
-  const run = (frames: Buffer[], opts = { threshold: DEFAULT_SCENE_THRESHOLD, minLen: DEFAULT_SCENE_MIN_LEN }) => {
+  // The rules are tested at minLen 15, so the spacings below read plainly.
+  const MIN_LEN = 15;
+  const run = (frames: Buffer[], opts = { threshold: DEFAULT_SCENE_THRESHOLD, minLen: MIN_LEN }) => {
     const det = new HistogramSceneDetector(opts);
     const cuts = frames.flatMap((f, i) => (det.push(i, f, W, H) ? [i] : []));
     return { cuts, det };
@@ -82,7 +88,7 @@ describe('HistogramSceneDetector', () => {
 
   test('no cut before minLen frames of the first shot', () => {
     assert.deepEqual(run(shots([red, 5], [blue, 30])).cuts, []);
-    assert.deepEqual(run(shots([red, DEFAULT_SCENE_MIN_LEN], [blue, 30])).cuts, [DEFAULT_SCENE_MIN_LEN]);
+    assert.deepEqual(run(shots([red, MIN_LEN], [blue, 30])).cuts, [MIN_LEN]);
   });
 
   test('a cut closer than minLen to the previous one is ignored', () => {
