@@ -196,7 +196,7 @@ class EpisodeRun {
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
       trackEmbedding: (trackerId) => this.gate.closingPrototype(trackerId),
     });
-    const appearance = new AppearanceGate(cfg.gate, embedWorker?.modelId ?? '', cfg.tracker.track_buffer);
+    const appearance = new AppearanceGate(cfg.gate, embedWorker?.modelId ?? '', cfg.tracker.track_buffer, plan.stride);
     this.gate = new GatePipeline(appearance, embedWorker, plan.video, (f) => this.commitFrame(f));
     this.tracker = new ByteTracker({
       trackThresh: cfg.tracker.track_thresh,

@@ -71,6 +71,14 @@ describe('AppearanceGate', () => {
     assert.equal(g.update(1, 24, BOX, at(0)).split, 'hard');
   });
 
+  test('the IoU rule skips a track re-found after a gap longer than the stride', () => {
+    const g = new AppearanceGate(CFG, 'test-model', Infinity, 6);
+    g.update(1, 0, BOX, A);
+    // Lost behind another face for 3 analysed frames, re-found 24 frames later elsewhere: same face.
+    assert.equal(g.update(1, 24, [400, 100, 500, 220], A).split, undefined);
+    assert.equal(g.update(1, 30, [700, 100, 800, 220], A).split, 'iou');
+  });
+
   test('embeds every emb_every analysed frames, and every frame until the prototype holds 3 faces', () => {
     const g = gate({ emb_every: 3 });
     assert.equal(g.wantsEmbedding(7), true);

@@ -44,7 +44,17 @@ export class AppearanceGate {
    * `model` names the embedder on the prototypes. `forgetAfter` (frames; the tracker's
    * track_buffer) drops ids unseen that long: the tracker has dropped them too.
    */
-  constructor(private readonly cfg: GateConfig, private readonly model: string, private readonly forgetAfter = Infinity) {}
+  /**
+   * @param iouWithin the IoU rule applies only between observations at most this many frames
+   *   apart (the stride): a track the tracker re-finds after losing it has moved on, and only
+   *   its appearance can tell whether it is the same face.
+   */
+  constructor(
+    private readonly cfg: GateConfig,
+    private readonly model: string,
+    private readonly forgetAfter = Infinity,
+    private readonly iouWithin = Infinity,
+  ) {}
 
   get enabled(): boolean {
     return this.cfg.enabled;
@@ -87,7 +97,7 @@ export class AppearanceGate {
     } else if (embedding) {
       t.proto = this.fresh(embedding);
     }
-    if (!decision.split && iou(box, t.lastBox) < this.cfg.iou) decision.split = 'iou';
+    if (!decision.split && frameIdx - t.lastFrame <= this.iouWithin && iou(box, t.lastBox) < this.cfg.iou) decision.split = 'iou';
     t.lastBox = box;
     t.lastFrame = frameIdx;
     if (decision.split) {
