@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { sessionOptions } from '../models/session-options';
 import sharp from 'sharp';
 import type { Detection } from '../types';
 import { INPUT_BYTES, INPUT_HEIGHT, INPUT_WIDTH, rgbToNchw } from './preprocess';
@@ -50,12 +51,7 @@ export class FaceDetector {
 
   static async load(modelPath: string, opts: DetectorOptions): Promise<FaceDetector> {
     const bytes = await readFile(modelPath);
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: opts.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(opts.threads));
     const problem = shapeProblem(session);
     if (problem) {
       await session.release();

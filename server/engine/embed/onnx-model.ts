@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { sessionOptions } from '../models/session-options';
 
 export interface ModelSpec {
   /** What the model should be, for the error ("a 68-point landmark model"). */
@@ -21,12 +22,7 @@ export interface LoadedModel {
 
 export async function loadModel(path: string, spec: ModelSpec, threads: number): Promise<LoadedModel> {
   const bytes = await readFile(path);
-  const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
   const [input] = session.inputMetadata;
   const [output] = session.outputMetadata;
   const ok =
