@@ -10,6 +10,8 @@ const entries = {
   demo: 'scripts/demo.ts',
   server: 'server/lsp/server.ts',
   'embed-worker': 'server/engine/embed/embed-worker-main.ts',
+  // The VS Code client; `vscode` is provided by the editor at run time.
+  extension: 'extension/extension.ts',
 };
 
 await build({
@@ -21,6 +23,18 @@ await build({
   format: 'cjs',
   sourcemap: 'linked',
   external,
+  logLevel: 'warning',
+});
+
+// The timeline page runs in the webview's browser sandbox: no Node, one script and one stylesheet.
+await build({
+  entryPoints: { timeline: 'webview/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  sourcemap: 'linked',
   logLevel: 'warning',
 });
 

@@ -1,0 +1,156 @@
+// Every command of the extension, each a small function of the context.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
+import { Commands, LANGUAGE_ID, RunErrorCodes, type RunEpisodeResult } from '../server/lsp/protocol';
+import type { Ctx } from './ctx';
+import { runFolderOf, type RunFolder } from './run-folder';
+import { epIdFromVideo, scaffoldConfig } from './scaffold';
+import { TimelinePanel } from './timeline-panel';
+
+/** The config a command acts on: its argument, else the active editor's config. */
+function configUri(arg?: vscode.Uri): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc?.languageId === LANGUAGE_ID ? doc.uri : undefined;
+}
+
+const NO_CONFIG = 'Open an episode config (*.episode.yaml) first.';
+
+/** Episode Lab: Run Episode. Resolves with the run's outcome (undefined when it never started). */
+export function runEpisode(ctx: Ctx) {
+  return async (arg?: vscode.Uri): Promise<RunEpisodeResult | undefined> => {
+    const uri = configUri(arg);
+    if (!uri) return void vscode.window.showErrorMessage(NO_CONFIG);
+    const key = uri.toString();
+    if (ctx.runs.has(key)) return void vscode.window.showInformationMessage('This episode is already running; cancel it from the notification or the status bar.');
+    // The server runs the saved file.
+    await vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && d.isDirty)?.save();
+    const folder = await runFolderOf(uri.fsPath).catch(() => undefined);
+    const client = await ctx.languageClient();
+    const cancel = new vscode.CancellationTokenSource();
+    ctx.setRun(key, { folder, cancel });
+    try {
+      const result = await vscode.window.withProgress({
+        location: vscode.ProgressLocation.Notification,
+        title: `Episode ${folder?.epId ?? path.basename(uri.fsPath)}`,
+        cancellable: true,
+      }, async (progress, token) => {
+        token.onCancellationRequested(() => cancel.cancel());
+        // The server reports work-done progress on our token; without one it would open a
+        // second, non-cancellable notification of its own.
+        const workDoneToken = `episodeLab.run.${Date.now()}.${Math.random().toString(36).slice(2)}`;
+        let reported = 0;
+        const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
+          if (v.kind === 'end') return;
+          const pct = v.percentage ?? reported;
+          progress.report({ message: v.message, increment: pct - reported });
+          reported = pct;
+        });
+        try {
+          return (await client.sendRequest(ExecuteCommandRequest.type,
+            { command: Commands.runEpisode, arguments: [key], workDoneToken }, cancel.token)) as RunEpisodeResult;
+        } finally {
+          sub.dispose();
+        }
+      });
+      reportOutcome(ctx, result);
+      return result;
+    } catch (e) {
+      reportRefusal(ctx, e);
+      return undefined;
+    } finally {
+      ctx.setRun(key, undefined);
+      cancel.dispose();
+    }
+  };
+}
+
+function reportOutcome(ctx: Ctx, r: RunEpisodeResult): void {
+  ctx.output.info(`run ${r.ep_id}: ${r.state} (exit ${r.exit_code})${r.out_dir ? ` → ${r.out_dir}` : ''}`);
+  if (r.state === 'failed') {
+    void vscode.window.showErrorMessage(`Episode ${r.ep_id} failed: ${r.error ?? `exit code ${r.exit_code}`}`, 'Show Output')
+      .then((a) => a && ctx.output.show());
+  } else if (r.state === 'cancelled') {
+    void vscode.window.showInformationMessage(`Episode ${r.ep_id} cancelled; the timeline shows what was recorded.`);
+  }
+}
+
+function reportRefusal(ctx: Ctx, e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  ctx.output.error(message);
+  if (e instanceof ResponseError && e.code === RunErrorCodes.invalidConfig) {
+    void vscode.window.showErrorMessage(message.split('\n')[0], 'Show Problems')
+      .then((a) => a && vscode.commands.executeCommand('workbench.actions.view.problems'));
+  } else if (e instanceof ResponseError && e.code === RunErrorCodes.alreadyRunning) {
+    void vscode.window.showWarningMessage(message);
+  } else {
+    void vscode.window.showErrorMessage(`Episode Lab could not run: ${message}`, 'Show Output').then((a) => a && ctx.output.show());
+  }
+}
+
+/** Episode Lab: Cancel Run (the status bar item and the CodeLens during a run). */
+export function cancelRun(ctx: Ctx) {
+  return (arg?: vscode.Uri): void => {
+    const uri = configUri(arg);
+    const run = uri ? ctx.runs.get(uri.toString()) : [...ctx.runs.values()][0];
+    run?.cancel.cancel();
+  };
+}
+
+/** Episode Lab: Open Timeline, for a config's run folder or a picked one. */
+export function openTimeline(ctx: Ctx) {
+  return async (arg?: vscode.Uri): Promise<void> => {
+    const uri = configUri(arg);
+    let folder: RunFolder | undefined;
+    if (uri) {
+      try {
+        folder = await runFolderOf(uri.fsPath);
+      } catch (e) {
+        return void vscode.window.showErrorMessage((e as Error).message);
+      }
+    } else {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFiles: false, canSelectFolders: true, openLabel: 'Open Timeline',
+        title: 'Pick a run folder (<output_root>/<ep_id>, the one holding manifests/)',
+      });
+      if (!picked?.[0]) return;
+      const outDir = picked[0].fsPath.replace(/[\\/]manifests[\\/]?$/, '');
+      folder = { epId: path.basename(outDir), outDir, video: '' };
+    }
+    if (!existsSync(path.join(folder.outDir, 'manifests'))) {
+      void vscode.window.showInformationMessage(`No run of ${folder.epId} yet (${folder.outDir}); the timeline fills in when you run it.`);
+    }
+    const panel = TimelinePanel.show(ctx.extensionUri, folder);
+    // A run in progress is drawing from its events; the half-written manifests would not help.
+    const live = uri && ctx.runs.has(uri.toString());
+    if (!live) await panel.reload();
+  };
+}
+
+/** Episode Lab: New Episode Config, from a video picked in a file dialog. */
+export function newConfig() {
+  return async (): Promise<void> => {
+    const videos = await vscode.window.showOpenDialog({
+      canSelectMany: false, openLabel: 'Use this video', title: 'New Episode Config: pick the episode video',
+      filters: { Video: ['mp4', 'mkv', 'mov', 'avi', 'webm', 'm4v', 'ts', 'mxf'], 'All files': ['*'] },
+    });
+    const video = videos?.[0];
+    if (!video) return;
+    const epId = await vscode.window.showInputBox({
+      title: 'Episode id', prompt: 'Names the output folder and is written on every manifest row',
+      value: epIdFromVideo(video.fsPath),
+      validateInput: (v) => (/^[A-Za-z0-9._-]+$/.test(v) ? undefined : 'Letters, digits, dot, underscore and dash only'),
+    });
+    if (!epId) return;
+    const base = vscode.workspace.getWorkspaceFolder(video)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.joinPath(video, '..');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(base, `${epId}.episode.yaml`), filters: { 'Episode config': ['episode.yaml'] },
+    });
+    if (!target) return;
+    const text = scaffoldConfig({ epId, configPath: target.fsPath, videoPath: video.fsPath });
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+    await vscode.window.showTextDocument(target);
+  };
+}

@@ -1,0 +1,34 @@
+// Entry point: wires the context, the commands and the lens; the work lives in the modules.
+import * as vscode from 'vscode';
+import { LANGUAGE_ID } from '../server/lsp/protocol';
+import { RunCodeLens } from './codelens';
+import { cancelRun, newConfig, openTimeline, runEpisode } from './commands';
+import { RESTART_SETTINGS } from './config';
+import { Ctx } from './ctx';
+
+let current: Ctx | undefined;
+
+/** Returns the context as the extension's API, which the in-host tests use. */
+export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
+  const ctx = (current = new Ctx(context));
+  const command = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  context.subscriptions.push(
+    ctx,
+    command('episodeLab.run', runEpisode(ctx)),
+    command('episodeLab.cancel', cancelRun(ctx)),
+    command('episodeLab.openTimeline', openTimeline(ctx)),
+    command('episodeLab.newConfig', newConfig()),
+    command('episodeLab.showOutput', () => ctx.output.show()),
+    vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLens(ctx)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && ctx.runs.size === 0) void ctx.restartClient();
+    }),
+  );
+  await ctx.languageClient();
+  return ctx;
+}
+
+/** Stopping the client shuts the server down, which cancels any engine still running. */
+export function deactivate(): Promise<void> | undefined {
+  return current?.stopClient();
+}

@@ -1,0 +1,343 @@
+// The timeline page: holds the run's tracks and cuts, draws them, and turns pointer input into
+// zoom, pan, hover and selection. It talks to the extension host by postMessage only.
+import './timeline.css';
+import { describeTrack } from './describe';
+import { packLanes, trackAt } from './lanes';
+import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
+import { contentHeight, drawTimeline, rowAt, rowTop, ROW_PITCH, type Cut, type DrawStats } from './render';
+import { onThemeChange, readTheme } from './theme';
+import { spanFrames, toTrack, type TimelineTrack } from './tracks';
+import { clamp, fit, frameOf, pan, zoomAt, type Viewport } from './viewport';
+
+declare function acquireVsCodeApi(): { postMessage(msg: PageMessage): void };
+const vscode = acquireVsCodeApi();
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const canvas = $<HTMLCanvasElement>('canvas');
+const plot = $('plot');
+const tooltip = $('tooltip');
+const detail = $('detail');
+const g = canvas.getContext('2d')!;
+
+const run = {
+  epId: '',
+  state: 'none' as string,
+  tracks: [] as TimelineTrack[],
+  byId: new Map<number, TimelineTrack>(),
+  cuts: [] as Cut[],
+  total: 0,
+  done: undefined as number | undefined,
+  fps: undefined as number | undefined,
+  malformed: 0,
+  firstMalformedLine: undefined as number | undefined,
+  attribution: undefined as string | undefined,
+};
+let rows: TimelineTrack[][] = [];
+let minLen = 0;
+let selectedId: number | undefined;
+let hoverId: number | undefined;
+let view: Viewport = { start: 0, pxPerFrame: 1, scrollY: 0 };
+/** Until the user zooms or pans, the view follows the run's length as it grows. */
+let autoFit = true;
+let theme = readTheme();
+let lastStats: DrawStats | undefined;
+let size = { w: 0, h: 0 };
+
+// ---- data -------------------------------------------------------------------------------
+
+function loadSnapshot(s: RunSnapshot): void {
+  const parsed = s.tracks;
+  const suppressed = new Set(s.suppressed);
+  Object.assign(run, {
+    epId: s.epId, state: s.state, tracks: parsed.tracks, cuts: s.cuts.map((frame) => ({ frame, suppressed: suppressed.has(frame) })),
+    total: 0, done: undefined, fps: s.fps, malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine,
+    attribution: s.attribution,
+  });
+  run.byId = new Map(run.tracks.map((t) => [t.id, t]));
+  extendTotal(s.framesTotal ?? 0);
+  for (const t of run.tracks) extendTotal(t.last + 1);
+  for (const c of run.cuts) extendTotal(c.frame + 1);
+  autoFit = true;
+  changed();
+}
+
+function onEvent(e: Extract<HostMessage, { type: 'event' }>['event']): void {
+  switch (e.type) {
+    case 'phase':
+      run.state = e.phase === 'done' ? 'completed' : e.phase === 'error' ? 'failed' : e.phase === 'cancelled' ? 'cancelled' : 'running';
+      break;
+    case 'progress':
+      extendTotal(e.frames_total || e.frames_done);
+      run.done = e.frames_done;
+      break;
+    case 'cut':
+      run.cuts.push({ frame: e.frame_idx, suppressed: e.suppressed });
+      extendTotal(e.frame_idx + 1);
+      break;
+    case 'track': {
+      const t = toTrack(e);
+      if (!t || run.byId.has(t.id)) return;
+      run.tracks.push(t);
+      run.byId.set(t.id, t);
+      extendTotal(t.last + 1);
+      break;
+    }
+    case 'exit':
+      run.state = e.state;
+      run.done = undefined;
+      break;
+    default:
+      return;
+  }
+  changed();
+}
+
+function extendTotal(frames: number): void {
+  run.total = Math.max(run.total, frames);
+}
+
+// ---- view -------------------------------------------------------------------------------
+
+let repackPending = false;
+let drawPending = false;
+
+/** Data changed: re-pack the rows and redraw, at most once per frame however many events came. */
+function changed(): void {
+  repackPending = true;
+  requestDraw();
+}
+
+function requestDraw(): void {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    draw();
+  });
+}
+
+function draw(): void {
+  if (repackPending) {
+    rows = packLanes(minLen > 1 ? run.tracks.filter((t) => spanFrames(t) >= minLen) : run.tracks);
+    repackPending = false;
+    renderHeader();
+  }
+  if (autoFit) view = fit(run.total, size.w);
+  view = clamp(view, run.total, size.w, maxScroll());
+  g.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
+  lastStats = drawTimeline(g, size.w, size.h, view, {
+    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId,
+  }, theme);
+}
+
+const maxScroll = () => contentHeight(rows.length) - size.h;
+
+function renderHeader(): void {
+  $('ep').textContent = run.epId || 'Episode';
+  const badge = $('state');
+  badge.textContent = run.state === 'none' ? 'no run yet' : run.state;
+  badge.className = `badge ${run.state}`;
+  const suppressed = run.cuts.filter((c) => c.suppressed).length;
+  const shown = rows.reduce((n, r) => n + r.length, 0);
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  $('counts').textContent = [
+    !run.tracks.length ? 'no tracks yet'
+      : `${shown === run.tracks.length ? n(shown, 'track') : `${shown} of ${n(run.tracks.length, 'track')}`} in ${n(rows.length, 'row')}`,
+    `${n(run.cuts.length, 'cut')}${suppressed ? ` (${suppressed} suppressed)` : ''}`,
+    run.total ? `${run.total} frames` : '',
+  ].filter(Boolean).join(' · ');
+  const warning = $('warning');
+  warning.hidden = run.malformed === 0;
+  warning.textContent = run.malformed
+    ? `${run.malformed} malformed line${run.malformed > 1 ? 's' : ''} in tracks.jsonl skipped (first at line ${run.firstMalformedLine}); the rest is drawn.`
+    : '';
+}
+
+function resize(): void {
+  const r = plot.getBoundingClientRect();
+  size = { w: Math.max(1, Math.floor(r.width)), h: Math.max(1, Math.floor(r.height)) };
+  canvas.width = size.w * devicePixelRatio;
+  canvas.height = size.h * devicePixelRatio;
+  canvas.style.width = `${size.w}px`;
+  canvas.style.height = `${size.h}px`;
+  draw();
+}
+
+// ---- pointer ----------------------------------------------------------------------------
+
+function trackUnder(x: number, y: number): TimelineTrack | undefined {
+  const r = rowAt(y, view);
+  const row = rows[r];
+  if (!row || y > rowTop(r, view) + ROW_PITCH - 3) return undefined;
+  return trackAt(row, frameOf(view, x), 3 / view.pxPerFrame);
+}
+
+function local(e: MouseEvent): { x: number; y: number } {
+  const r = canvas.getBoundingClientRect();
+  return { x: e.clientX - r.left, y: e.clientY - r.top };
+}
+
+canvas.addEventListener('wheel', (e) => {
+  e.preventDefault();
+  autoFit = false;
+  const { x } = local(e);
+  if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+    view = pan(view, -(e.deltaX || e.deltaY), 0, run.total, size.w, maxScroll());
+  } else {
+    // Pinch arrives as ctrl+wheel with small deltas; give it a stronger response.
+    view = zoomAt(view, x, Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), run.total, size.w);
+  }
+  requestDraw();
+}, { passive: false });
+
+let drag: { x: number; y: number; moved: boolean } | undefined;
+canvas.addEventListener('pointerdown', (e) => {
+  drag = { ...local(e), moved: false };
+  canvas.setPointerCapture(e.pointerId);
+});
+canvas.addEventListener('pointermove', (e) => {
+  const p = local(e);
+  if (drag) {
+    const dx = p.x - drag.x;
+    const dy = p.y - drag.y;
+    if (drag.moved || Math.abs(dx) + Math.abs(dy) > 3) {
+      drag = { ...p, moved: true };
+      autoFit = false;
+      view = pan(view, dx, dy, run.total, size.w, maxScroll());
+      tooltip.hidden = true;
+      requestDraw();
+      return;
+    }
+  }
+  hover(p.x, p.y);
+});
+canvas.addEventListener('pointerup', (e) => {
+  if (drag && !drag.moved) {
+    const t = trackUnder(drag.x, drag.y);
+    if (t) select(t.id);
+  }
+  drag = undefined;
+  canvas.releasePointerCapture(e.pointerId);
+});
+canvas.addEventListener('pointerleave', () => {
+  tooltip.hidden = true;
+  if (hoverId !== undefined) {
+    hoverId = undefined;
+    requestDraw();
+  }
+});
+canvas.addEventListener('dblclick', () => {
+  autoFit = true;
+  requestDraw();
+});
+
+function hover(x: number, y: number): void {
+  const t = trackUnder(x, y);
+  if (t?.id !== hoverId) {
+    hoverId = t?.id;
+    requestDraw();
+  }
+  tooltip.hidden = !t;
+  if (!t) return;
+  tooltip.textContent = describeTrack(t, run.fps).join('\n');
+  const left = Math.min(x + 14, size.w - tooltip.offsetWidth - 4);
+  tooltip.style.left = `${Math.max(0, left)}px`;
+  tooltip.style.top = `${y + 16}px`;
+}
+
+// ---- selection and detail strip ---------------------------------------------------------
+
+function select(id: number): void {
+  const t = run.byId.get(id);
+  if (!t) return;
+  selectedId = id;
+  detail.hidden = false;
+  $('detail-title').textContent = describeTrack(t, run.fps).join(' · ');
+  $('crops').replaceChildren(Object.assign(document.createElement('span'), { className: 'muted', textContent: 'Loading crops…' }));
+  $('attribution').textContent = run.attribution ?? '';
+  vscode.postMessage({ type: 'selectTrack', trackId: id });
+  requestAnimationFrame(resize);
+}
+
+function showCrops(m: Extract<HostMessage, { type: 'crops' }>): void {
+  if (m.trackId !== selectedId) return;
+  const box = $('crops');
+  if (!m.crops.length) {
+    box.replaceChildren(Object.assign(document.createElement('span'), { className: 'muted', textContent: m.note ?? 'No crops for this track.' }));
+    return;
+  }
+  box.replaceChildren(...m.crops.map((c) => {
+    const fig = document.createElement('figure');
+    const img = Object.assign(document.createElement('img'), { src: c.src, alt: `frame ${c.frame_idx}`, loading: 'lazy' });
+    fig.append(img, Object.assign(document.createElement('figcaption'), { textContent: String(c.frame_idx) }));
+    return fig;
+  }));
+}
+
+/** Brings a track into view: its row scrolled in, its span centred at a useful zoom. */
+function reveal(t: TimelineTrack): void {
+  autoFit = false;
+  const r = rows.findIndex((row) => row.includes(t));
+  const pxPerFrame = Math.max(view.pxPerFrame, Math.min(8, (size.w * 0.5) / spanFrames(t)));
+  const mid = (t.first + t.last + 1) / 2;
+  view = { start: mid - size.w / 2 / pxPerFrame, pxPerFrame, scrollY: r < 0 ? view.scrollY : r * ROW_PITCH - size.h / 3 };
+}
+
+$('close-detail').addEventListener('click', () => {
+  detail.hidden = true;
+  selectedId = undefined;
+  requestAnimationFrame(resize);
+});
+$('reveal').addEventListener('click', (e) => {
+  e.preventDefault();
+  if (selectedId !== undefined) vscode.postMessage({ type: 'revealTrack', trackId: selectedId });
+});
+$('fit').addEventListener('click', () => {
+  autoFit = true;
+  requestDraw();
+});
+$<HTMLInputElement>('min-len').addEventListener('input', (e) => {
+  minLen = Math.max(0, Number((e.target as HTMLInputElement).value) || 0);
+  changed();
+});
+$<HTMLInputElement>('search').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  const t = run.byId.get(Number(input.value));
+  const hidden = t && spanFrames(t) < minLen;
+  input.title = !input.value ? '' : !t ? `No track ${input.value}` : hidden ? `Track ${t.id} is shorter than the minimum length` : '';
+  input.classList.toggle('invalid', !!input.title);
+  if (!t || hidden) return;
+  reveal(t);
+  select(t.id);
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && !detail.hidden) $('close-detail').click();
+});
+
+// ---- wiring -----------------------------------------------------------------------------
+
+window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
+  const m = e.data;
+  if (m.type === 'snapshot') loadSnapshot(m.run);
+  else if (m.type === 'event') onEvent(m.event);
+  else if (m.type === 'crops') showCrops(m);
+});
+onThemeChange(() => {
+  theme = readTheme();
+  requestDraw();
+});
+new ResizeObserver(resize).observe(plot);
+
+/** Read-only view of what the last frame drew, for the browser tests and for diagnosing. */
+Object.assign(window, {
+  episodeTimeline: {
+    stats: () => lastStats,
+    view: () => ({ ...view }),
+    run: () => ({ state: run.state, tracks: run.tracks.length, cuts: run.cuts.length, malformed: run.malformed, total: run.total }),
+    drawNow: () => {
+      draw();
+      return lastStats;
+    },
+  },
+});
+vscode.postMessage({ type: 'ready' });

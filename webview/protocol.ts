@@ -1,0 +1,36 @@
+// Messages between the timeline page and the extension host (postMessage only). Types only,
+// so both sides import it without pulling code across.
+import type { RunStreamEvent } from '../server/lsp/protocol';
+import type { RunState } from '../server/engine/events';
+import type { ParsedTracks } from './tracks';
+
+/** A run as read from its manifests (or an empty one when a live run starts). */
+export interface RunSnapshot {
+  epId: string;
+  /** 'none' before the first run of this episode. */
+  state: RunState | 'none';
+  /** tracks.jsonl parsed by the host: rows can carry 512-d embeddings the page does not need. */
+  tracks: ParsedTracks;
+  cuts: number[];
+  suppressed: number[];
+  fps?: number;
+  /** Frames decoded, the length of the axis. */
+  framesTotal?: number;
+  /** Credit for the footage the crops come from, shown beside them. */
+  attribution?: string;
+}
+
+export interface CropImage {
+  src: string;
+  frame_idx: number;
+}
+
+export type HostMessage =
+  | { type: 'snapshot'; run: RunSnapshot }
+  | { type: 'event'; event: RunStreamEvent }
+  | { type: 'crops'; trackId: number; crops: CropImage[]; note?: string };
+
+export type PageMessage =
+  | { type: 'ready' }
+  | { type: 'selectTrack'; trackId: number }
+  | { type: 'revealTrack'; trackId: number };
