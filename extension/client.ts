@@ -9,7 +9,6 @@ import type { Settings } from './config';
  * ffmpegPath and threads travel with the initialization options; the server forwards them to
  * the engine once it learns them (see the extension README section).
  */
-export type InitOptions = EpisodeServerOptions & { ffmpegPath?: string; threads?: number };
 
 export function createClient(extensionUri: vscode.Uri, settings: Settings, output: vscode.LogOutputChannel): LanguageClient {
   const module = vscode.Uri.joinPath(extensionUri, 'dist', 'server.js').fsPath;
@@ -17,7 +16,7 @@ export function createClient(extensionUri: vscode.Uri, settings: Settings, outpu
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const initializationOptions: InitOptions = {
+  const initializationOptions: EpisodeServerOptions = {
     nodePath: settings.nodePath || undefined,
     ffmpegPath: settings.ffmpegPath || undefined,
     threads: settings.threads || undefined,

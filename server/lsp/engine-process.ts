@@ -26,14 +26,24 @@ const CANCEL_GRACE_MS = 15_000;
 /** dist/cli.js sits next to the bundled dist/server.js. */
 const CLI_PATH = path.join(__dirname, 'cli.js');
 
+/** How the editor's settings shape the engine process. */
+export interface EngineSettings {
+  nodePath?: string;
+  ffmpegPath?: string;
+  threads?: number;
+}
+
 export function startEngine(
   configPath: string, onEvent: (e: RunEvent) => void,
-  opts: { nodePath?: string; log: (line: string) => void },
+  opts: EngineSettings & { log: (line: string) => void },
 ): EngineProcess {
   const node = opts.nodePath || process.execPath;
   // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
   const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  const child = spawn(node, [CLI_PATH, '--config', configPath, '--json'], {
+  const args = [CLI_PATH, '--config', configPath, '--json'];
+  if (opts.ffmpegPath) args.push('--ffmpeg', opts.ffmpegPath);
+  if (opts.threads && opts.threads > 0) args.push('--threads', String(opts.threads));
+  const child = spawn(node, args, {
     stdio: ['ignore', 'pipe', 'pipe'], env,
   });
   // The run is batch work; typing in the editor is not. A lower priority keeps diagnostics

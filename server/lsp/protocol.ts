@@ -60,6 +60,10 @@ export interface RunEpisodeResult {
 export interface ServerOptions {
   /** Node binary that runs the engine; default the server's own (DESIGN §5). */
   nodePath?: string;
+  /** ffmpeg for the engine; overrides the config's ffmpeg.path. */
+  ffmpegPath?: string;
+  /** Engine threads; overrides the config's `threads` when above 0. */
+  threads?: number;
   /** Quiet time before a changed document is validated again; default 200 ms. */
   diagnosticsDelayMs?: number;
 }
@@ -67,4 +71,6 @@ export interface ServerOptions {
 /** The client settings section the server reads (workspace/configuration `episodeLab`). */
 export interface EpisodeLabSettings {
   engine?: { nodePath?: string };
+  ffmpegPath?: string;
+  threads?: number;
 }

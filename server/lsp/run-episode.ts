@@ -9,7 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Phase, RunEvent, RunState } from '../engine/events';
 import { parseConfigDocument } from '../config/yaml-positions';
-import { startEngine, type EngineProcess } from './engine-process';
+import { startEngine, type EngineProcess, type EngineSettings } from './engine-process';
 import { LANGUAGE_ID, RunErrorCodes, type RunEpisodeResult, type RunEventParams, type RunStreamEvent } from './protocol';
 
 export interface RunContext {
@@ -18,7 +18,7 @@ export interface RunContext {
   /** Any of these cancels the run: the request's own token and the progress UI's. */
   cancelTokens: CancellationToken[];
   notify: (params: RunEventParams) => void;
-  nodePath?: string;
+  engine: EngineSettings;
   log: (line: string) => void;
 }
 
@@ -64,7 +64,7 @@ export class EpisodeRuns {
     };
 
     ctx.progress.begin(`Episode ${epId}`, 0, PHASE_LABELS.init, true);
-    const engine = startEngine(configPath, onEvent, { nodePath: ctx.nodePath, log: ctx.log });
+    const engine = startEngine(configPath, onEvent, { ...ctx.engine, log: ctx.log });
     this.running.set(epId, engine);
     const subscriptions = ctx.cancelTokens.map((t) => t.onCancellationRequested(() => engine.cancel()));
     try {

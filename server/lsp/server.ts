@@ -14,6 +14,7 @@ import { DiagnosticsScheduler } from './diagnostics-scheduler';
 import { formatDocument } from './formatting';
 import { hoverAt } from './hover';
 import { Commands, Notifications, type EpisodeLabSettings, type ServerOptions } from './protocol';
+import type { EngineSettings } from './engine-process';
 import { EpisodeRuns } from './run-episode';
 import { documentSymbols } from './symbols';
 import { createVideoProber } from './video-cache';
@@ -117,13 +118,14 @@ connection.onDocumentFormatting((p) => {
   return doc ? formatDocument(doc, p.options) : [];
 });
 
-/** The engine's Node binary: the `episodeLab.engine.nodePath` setting, else initializationOptions. */
-async function engineNodePath(): Promise<string | undefined> {
-  if (canReadSettings) {
-    const settings = (await connection.workspace.getConfiguration('episodeLab')) as EpisodeLabSettings | null;
-    if (settings?.engine?.nodePath) return settings.engine.nodePath;
-  }
-  return options.nodePath;
+/** The engine's Node, ffmpeg and threads: the live `episodeLab.*` settings, else initializationOptions. */
+async function engineSettings(): Promise<EngineSettings> {
+  const live = canReadSettings ? ((await connection.workspace.getConfiguration('episodeLab')) as EpisodeLabSettings | null) : null;
+  return {
+    nodePath: live?.engine?.nodePath || options.nodePath,
+    ffmpegPath: live?.ffmpegPath || options.ffmpegPath,
+    threads: live?.threads || options.threads,
+  };
 }
 
 connection.onExecuteCommand(async (params, token, workDone) => {
@@ -144,7 +146,7 @@ connection.onExecuteCommand(async (params, token, workDone) => {
         progress,
         cancelTokens,
         notify: (event) => void connection.sendNotification(Notifications.runEvent, event),
-        nodePath: await engineNodePath(),
+        engine: await engineSettings(),
         log: log.info,
       });
     }
