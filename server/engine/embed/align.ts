@@ -91,42 +91,50 @@ export function invertSimilarity(m: Similarity): Similarity {
 export function warpRegion(src: RgbRegion, toFrame: Similarity, outW: number, outH: number, out = new Uint8Array(outW * outH * 3)): Uint8Array {
   const scale = Math.hypot(toFrame.a, toFrame.b);
   const n = Math.min(4, Math.max(1, Math.ceil(scale - 0.25)));
-  const rgb = [0, 0, 0];
+  const nn = n * n;
+  const { a, b } = toFrame;
+  const tx = toFrame.tx - src.left, ty = toFrame.ty - src.top;
+  const { data, width, height } = src;
+  const row = width * 3;
+  // The hot loop of every embedding: taps are inlined, with a bounds-free path for samples whose
+  // four taps lie inside the region (nearly all of them).
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       let r = 0, g = 0, bl = 0;
       for (let j = 0; j < n; j++) {
+        const oy = y + (j + 0.5) / n - 0.5;
         for (let i = 0; i < n; i++) {
-          const ox = x + (i + 0.5) / n - 0.5, oy = y + (j + 0.5) / n - 0.5;
-          const fx = toFrame.a * ox - toFrame.b * oy + toFrame.tx - src.left;
-          const fy = toFrame.b * ox + toFrame.a * oy + toFrame.ty - src.top;
-          bilinear(src, fx, fy, rgb);
-          r += rgb[0]; g += rgb[1]; bl += rgb[2];
+          const ox = x + (i + 0.5) / n - 0.5;
+          const fx = a * ox - b * oy + tx, fy = b * ox + a * oy + ty;
+          const x0 = Math.floor(fx), y0 = Math.floor(fy);
+          const wx = fx - x0, wy = fy - y0;
+          const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+            const p = y0 * row + x0 * 3, q = p + row;
+            r += w00 * data[p] + w01 * data[p + 3] + w10 * data[q] + w11 * data[q + 3];
+            g += w00 * data[p + 1] + w01 * data[p + 4] + w10 * data[q + 1] + w11 * data[q + 4];
+            bl += w00 * data[p + 2] + w01 * data[p + 5] + w10 * data[q + 2] + w11 * data[q + 5];
+          } else {
+            // Taps outside the region read black (as cv2.warpAffine's default border).
+            const weights = [w00, w01, w10, w11];
+            for (let k = 0; k < 4; k++) {
+              const px = x0 + (k & 1), py = y0 + (k >> 1);
+              if (px < 0 || py < 0 || px >= width || py >= height) continue;
+              const p = py * row + px * 3;
+              r += weights[k] * data[p];
+              g += weights[k] * data[p + 1];
+              bl += weights[k] * data[p + 2];
+            }
+          }
         }
       }
-      const o = (y * outW + x) * 3, nn = n * n;
+      const o = (y * outW + x) * 3;
       out[o] = Math.round(r / nn);
       out[o + 1] = Math.round(g / nn);
       out[o + 2] = Math.round(bl / nn);
     }
   }
   return out;
-}
-
-/** Bilinear sample at region coordinates (x, y); outside pixels count as black. */
-function bilinear(src: RgbRegion, x: number, y: number, out: number[]): void {
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  const wx = x - x0, wy = y - y0;
-  out[0] = out[1] = out[2] = 0;
-  for (let k = 0; k < 4; k++) {
-    const px = x0 + (k & 1), py = y0 + (k >> 1);
-    if (px < 0 || py < 0 || px >= src.width || py >= src.height) continue;
-    const w = ((k & 1) ? wx : 1 - wx) * ((k >> 1) ? wy : 1 - wy);
-    const i = (py * src.width + px) * 3;
-    out[0] += w * src.data[i];
-    out[1] += w * src.data[i + 1];
-    out[2] += w * src.data[i + 2];
-  }
 }
 
 function clamp(v: number, lo: number, hi: number): number {
