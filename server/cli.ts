@@ -2,6 +2,8 @@
 import { parseCli, USAGE } from './cli/args';
 import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
+import { runSweep } from './engine/sweep/run-sweep';
+import type { RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
@@ -29,7 +31,14 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runEpisode(opts.config, { signal: abort.signal, onEvent });
+    if (opts.sweep) {
+      const sweep = await runSweep(opts.config, { signal: abort.signal, onEvent });
+      bar?.clear();
+      if (opts.json) process.stdout.write(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs }) + '\n');
+      else printSweep(sweep.runs, sweep.csvPath);
+      return sweep.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
+    }
+    const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
     if (!opts.json) printSummary(result.metrics, result.outDir);
     return result.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
@@ -53,9 +62,19 @@ function printSummary(m: Record<string, any>, outDir: string): void {
       (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : ''),
     `  tracks   ${m.tracks_written} written (${m.tracks_born} born, ${m.id_switches} id switches, ${m.short_tracks_dropped} short dropped)`,
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
+    `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
+    `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+function printSweep(runs: RunSummary[], csvPath: string): void {
+  const lines = runs.map((r) => {
+    const values = Object.entries(r.sweep?.values ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    return `  ${r.run_id}  ${values}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ${r.wall_time_s}s (analysis ${r.cache.analysis})`;
+  });
+  process.stdout.write([`sweep: ${runs.length} runs`, ...lines, `  csv ${csvPath}`].join('\n') + '\n');
 }
 
 // This module is the CLI entry (dist/cli.js, also loaded by bin/episode-run.js): it always runs.

@@ -8,6 +8,7 @@ import {
   ConfigError, absolutizePaths, parseConfigYaml, resolveConfig, setPath, type EpisodeConfig,
 } from '../config/episode-config';
 import { isPlainObject } from '../config/validate';
+import { RUN_ID_PATTERN } from '../engine/history/run-history';
 
 type Kind = 'string' | 'number' | 'path' | 'true' | 'false';
 
@@ -46,10 +47,14 @@ const FLAGS: Record<string, [string, Kind]> = {
   'no-b4': ['optimizations.b4', 'false'],
   'no-c3': ['optimizations.c3', 'false'],
   'no-g3': ['optimizations.g3', 'false'],
+  'no-cache': ['cache.enabled', 'false'],
 };
 
 export interface CliOptions {
   config: EpisodeConfig;
+  /** Run the config's `sweep` grid instead of one run. */
+  sweep: boolean;
+  runId?: string;
   json: boolean;
   quiet: boolean;
   help: boolean;
@@ -69,6 +74,9 @@ Flags override the config file. Main flags:
   --save-crops --save-frames
   --faces-embed            embed sampled faces of every track after tracking (faces.jsonl)
   --no-scenes --no-gate --no-d1 --no-f1 --no-b4 --no-c3 --no-g3   switch a stage or optimisation off
+  --no-cache               neither reuse nor write cached stages (<ep_id>/cache/)
+  --sweep                  run every combination of the config's \`sweep:\` values; writes <ep_id>/sweep.csv
+  --run-id ID              name this run's folder under <ep_id>/runs/ (default: time-based)
   --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
   --device auto|cpu --threads N --ffmpeg PATH
   --json                   JSON-line events on stdout
@@ -79,6 +87,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+    sweep: { type: 'boolean' }, 'run-id': { type: 'string' },
   };
   for (const [flag, [, kind]] of Object.entries(FLAGS)) {
     options[flag] = { type: kind === 'true' || kind === 'false' ? 'boolean' : 'string' };
@@ -89,7 +98,12 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   } catch (e) {
     throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see --help)`);
   }
-  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help };
+  const runId = values['run-id'] as string | undefined;
+  if (runId !== undefined && !new RegExp(RUN_ID_PATTERN).test(runId)) {
+    throw new ConfigError(`--run-id may only contain letters, digits, '.', '_' and '-', and not start with '.'; got "${runId}".`);
+  }
+  if (runId !== undefined && values.sweep) throw new ConfigError('--run-id names one run; a sweep names its runs itself.');
+  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, runId };
   if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };
 
   let raw: Record<string, unknown> = {};

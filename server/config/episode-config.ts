@@ -24,6 +24,9 @@ export interface EpisodeConfig {
   gate: GateConfig;
   embed: EmbedConfig;
   optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };
+  cache: { enabled: boolean; max_entries: number };
+  /** Dotted config key → the values a sweep tries (`episode-run --sweep`). */
+  sweep?: Record<string, unknown[]>;
 }
 
 export class ConfigError extends Error {

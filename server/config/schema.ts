@@ -2,6 +2,7 @@
 // this object; `npm run build` writes it to schemas/episode-config.schema.json for VS Code.
 
 import { embedSchema, gateSchema } from './schema-identity';
+import { cacheSchema, sweepSchema } from './schema-iteration';
 
 export interface SchemaNode {
   type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
@@ -29,6 +30,37 @@ const probability = (description: string, dflt: number): SchemaNode => ({
 });
 
 const toggle = (description: string, dflt = true): SchemaNode => ({ type: 'boolean', default: dflt, description });
+
+const trackerSchema: SchemaNode = {
+  type: 'object', additionalProperties: false,
+  description: 'ByteTrack association and the TrackRecorder that writes tracks.',
+  properties: {
+    track_thresh: probability('Detections at or above this score are "high" and associate first.', 0.75),
+    low_thresh: probability('Detections between this and track_thresh are "low": they extend existing tracks but never start one.', 0.3),
+    new_track_thresh: probability('An unmatched high detection starts a track only at or above this score.', 0.9),
+    match_thresh: probability('Maximum IoU cost (1 − IoU) accepted in the first association.', 0.8),
+    track_buffer: {
+      type: 'integer', minimum: 1, maximum: 100000, default: 60, examples: [30, 60],
+      description: 'Frames a lost track is kept for re-association.',
+    },
+    max_gap: {
+      type: 'integer', minimum: 1, maximum: 100000, default: 60, examples: [60],
+      description: 'A track seen again after more than this many frames becomes a new exported track (an id switch).',
+    },
+    max_gap_sec: {
+      type: 'number', minimum: 0, maximum: 3600, default: 2, examples: [2],
+      description: 'The same gap in seconds; the larger of max_gap and max_gap_sec × fps applies.',
+    },
+    min_track_length: {
+      type: 'integer', minimum: 1, maximum: 100000, default: 3, examples: [3],
+      description: 'Tracks spanning fewer frames (last − first + 1) are not written, nor their detections. One-hit detections span 1 frame.',
+    },
+    track_sample_limit: {
+      type: 'integer', minimum: 1, maximum: 10000, default: 8, examples: [6, 8],
+      description: 'Maximum boxes kept in a track row\'s bboxes_sampled, spread over the track\'s life.',
+    },
+  },
+};
 
 export const episodeConfigSchema: SchemaNode = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -117,36 +149,7 @@ export const episodeConfigSchema: SchemaNode = {
         },
       },
     },
-    tracker: {
-      type: 'object', additionalProperties: false,
-      description: 'ByteTrack association and the TrackRecorder that writes tracks.',
-      properties: {
-        track_thresh: probability('Detections at or above this score are "high" and associate first.', 0.75),
-        low_thresh: probability('Detections between this and track_thresh are "low": they extend existing tracks but never start one.', 0.3),
-        new_track_thresh: probability('An unmatched high detection starts a track only at or above this score.', 0.9),
-        match_thresh: probability('Maximum IoU cost (1 − IoU) accepted in the first association.', 0.8),
-        track_buffer: {
-          type: 'integer', minimum: 1, maximum: 100000, default: 60, examples: [30, 60],
-          description: 'Frames a lost track is kept for re-association.',
-        },
-        max_gap: {
-          type: 'integer', minimum: 1, maximum: 100000, default: 60, examples: [60],
-          description: 'A track seen again after more than this many frames becomes a new exported track (an id switch).',
-        },
-        max_gap_sec: {
-          type: 'number', minimum: 0, maximum: 3600, default: 2, examples: [2],
-          description: 'The same gap in seconds; the larger of max_gap and max_gap_sec × fps applies.',
-        },
-        min_track_length: {
-          type: 'integer', minimum: 1, maximum: 100000, default: 3, examples: [3],
-          description: 'Tracks spanning fewer frames (last − first + 1) are not written, nor their detections. One-hit detections span 1 frame.',
-        },
-        track_sample_limit: {
-          type: 'integer', minimum: 1, maximum: 10000, default: 8, examples: [6, 8],
-          description: 'Maximum boxes kept in a track row\'s bboxes_sampled, spread over the track\'s life.',
-        },
-      },
-    },
+    tracker: trackerSchema,
     export: {
       type: 'object', additionalProperties: false,
       description: 'JPEG frames and face crops.',
@@ -176,5 +179,7 @@ export const episodeConfigSchema: SchemaNode = {
         g3: toggle('G3: faces_embed reuses the gate\'s embedding of a track made by the same model instead of recomputing it.'),
       },
     },
+    cache: cacheSchema,
+    sweep: sweepSchema({ tracker: trackerSchema, gate: gateSchema }),
   },
 };

@@ -21,6 +21,9 @@ export type RunEvent =
   | { type: 'cut'; ep_id: string; frame_idx: number; suppressed: boolean }
   | { type: 'track'; ep_id: string; track_id: number; first_frame_idx: number; last_frame_idx: number; frame_count: number; mean_conf: number; split_reason?: string }
   | { type: 'log'; ep_id: string; level: 'info' | 'warn'; message: string }
-  | { type: 'summary'; ep_id: string; state: RunState; out_dir: string; metrics_path: string; error?: string };
+  /** Sent once per cached stage, before it runs: reused from the cache, computed, or the cache is off. */
+  | { type: 'stage'; ep_id: string; stage: 'analysis'; status: 'reused' | 'computed' | 'off'; key?: string; reason?: string }
+  /** run_id: the run's folder under <ep_id>/runs/ (absent when the run failed before recording). */
+  | { type: 'summary'; ep_id: string; state: RunState; out_dir: string; metrics_path: string; run_id?: string; error?: string };
 
 export type EventSink = (event: RunEvent) => void;

@@ -1,12 +1,11 @@
-// One episode run: decode → scene cuts → detect → ByteTrack → record → export → manifests.
+// One episode run: analysis (decode → scene cuts → detect, or its cached output replayed) →
+// ByteTrack → gate → record → export → manifests, kept under a run id in the episode's history.
 // Streaming throughout: memory depends on the number of live tracks, not the episode length.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EpisodeConfig } from '../config/episode-config';
 import { resolveFfmpeg } from './decode/ffmpeg-path';
 import { probeVideo } from './decode/probe';
-import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from './decode/frame-source';
-import { HistogramSceneDetector } from './scenes/histogram-detector';
 import { ensureModels } from './models/ensure-models';
 import { FaceDetector } from './detect/face-detector';
 import { ByteTracker } from './track/byte-tracker';
@@ -16,22 +15,33 @@ import { JsonlWriter } from './manifests/jsonl-writer';
 import { writeJsonAtomic } from './manifests/atomic-file';
 import { planRun, type RunPlan } from './run-plan';
 import { ProgressMeter } from './progress-meter';
-import { CutPolicy } from './scenes/cut-policy';
 import { AppearanceGate } from './gate/appearance-gate';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
-import { FaceEmbedder } from './embed/face-embedder';
+import { EMBEDDING_DIM, FaceEmbedder } from './embed/face-embedder';
 import { FACES_FILES, runFacesEmbed } from './embed/faces-embed';
+import type { AnalysisEvent, AnalysisSource } from './analysis/analysis-source';
+import { LiveAnalysis } from './analysis/live-analysis';
+import { ReplayedAnalysis } from './analysis/replayed-analysis';
+import { AnalysisRecording, cacheRootOf, lookupAnalysis, markUsed, type AnalysisLookup } from './cache/analysis-cache';
+import { dirSize } from './cache/stage-store';
+import { newRunId, recordRun } from './history/run-history';
+import type { StageStatus } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunEvent, RunState } from './events';
 
 export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: EventSink;
+  /** Names the run's folder under <ep_id>/runs/; default a new time-based id. */
+  runId?: string;
+  /** Set by a sweep: recorded in the run's metrics and history. */
+  sweep?: { id: string; values: Record<string, unknown> };
 }
 
 export interface RunResult {
   state: RunState;
   outDir: string;
+  runId: string;
   metrics: Record<string, unknown>;
   error?: string;
 }
@@ -45,31 +55,44 @@ export const MANIFESTS = {
   progress: 'progress.json',
 } as const;
 
+/** How the run got its analysis stage; becomes metrics.cache. */
+interface CacheReport {
+  analysis: StageStatus;
+  key?: string;
+  reason?: string;
+}
+
 export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): Promise<RunResult> {
   const emit = opts.onEvent ?? (() => {});
   const epId = config.ep_id;
+  const runId = opts.runId ?? newRunId();
   const phase = (p: Phase, message?: string) => emit({ type: 'phase', phase: p, ep_id: epId, message });
   const t0 = performance.now();
+  const startedAt = new Date().toISOString();
   phase('init');
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
-  const video = await probeVideo(ffmpeg.path, config.video);
-  const plan = planRun(config, video);
   const identity = config.gate.enabled || config.embed.enabled;
   const models = config.detector.model === 'default' || identity ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
   if (!fs.existsSync(detectorPath)) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
   }
-  const detector = await FaceDetector.load(detectorPath, {
-    confThreshold: config.detector.conf_threshold,
-    nmsIou: config.detector.nms_iou,
-    minSize: config.detector.min_size,
-    threads: plan.threads,
+  const outDir = path.join(config.output_root, epId);
+  const lookup = await lookupAnalysis({
+    config, cacheRoot: cacheRootOf(outDir), detectorPath, embedder: config.gate.enabled ? models : undefined,
   });
-  // The gate embeds faces on a worker thread so it overlaps decoding and detection.
-  const worker = config.gate.enabled ? await EmbedWorker.start({ landmark: models!.landmark, feature: models!.feature, threads: 1 }) : undefined;
-  emit({ type: 'log', ep_id: epId, level: 'info', message: `ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); detector ${detector.modelId}; stride ${plan.stride}` });
+  if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
+  // A replay knows the video from the entry: probing would start ffmpeg.
+  const video = lookup.hit ? lookup.hit.video : await probeVideo(ffmpeg.path, config.video);
+  const plan = planRun(config, video);
+  const analysis = await openAnalysis(plan, lookup, detectorPath, models, ffmpeg.path, opts.signal);
+  const cache: CacheReport = { analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason };
+  emit({ type: 'stage', ep_id: epId, stage: 'analysis', status: cache.analysis, key: cache.key, reason: cache.reason });
+  emit({
+    type: 'log', ep_id: epId, level: 'info',
+    message: `run ${runId}: analysis ${cache.analysis}${cache.reason ? ` (${cache.reason})` : ''}; ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); detector ${analysis.detectorId}; stride ${plan.stride}`,
+  });
 
   prepareOutputDir(plan);
   const progressPath = path.join(plan.manifestsDir, MANIFESTS.progress);
@@ -78,32 +101,91 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
     if (e.type === 'progress' || e.type === 'phase') latest = e;
     emit(e);
   };
-  await writeJsonAtomic(progressPath, { ep_id: epId, state: 'running', pid: process.pid, started_at: new Date().toISOString() });
+  await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'running', pid: process.pid, started_at: startedAt });
 
-  const run = new EpisodeRun(plan, detector, worker, ffmpeg, emitAndKeep);
+  const run = new EpisodeRun(plan, analysis.source, analysis.detectorId, ffmpeg, emitAndKeep);
   try {
     phase('detect_track');
     await run.processFrames(opts.signal);
     let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
+    const cacheProblem = await analysis.close(state === 'completed');
+    if (cacheProblem) emit({ type: 'log', ep_id: epId, level: 'warn', message: cacheProblem });
+    const cacheBytes = lookup.key ? await dirSize(lookup.cacheRoot) : 0;
+    if (lookup.key) emit({ type: 'log', ep_id: epId, level: 'info', message: `cache: ${(cacheBytes / 1e6).toFixed(1)} MB in ${lookup.cacheRoot}` });
     phase('export_flush');
-    const metrics = await run.finish(state, (performance.now() - t0) / 1000);
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000, {
+      run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, ...(opts.sweep ? { sweep: opts.sweep } : {}),
+    });
     if (config.embed.enabled && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
       if (opts.signal?.aborted) state = metrics.state = 'cancelled';
       await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.metrics), metrics);
     }
-    await writeJsonAtomic(progressPath, { ep_id: epId, state, last_event: latest, finished_at: new Date().toISOString() });
+    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state, last_event: latest, finished_at: new Date().toISOString() });
+    await recordRun(plan.outDir, runId, plan.manifestsDir);
     phase(state === 'completed' ? 'done' : 'cancelled');
-    emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics) });
-    return { state, outDir: plan.outDir, metrics };
+    emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics), run_id: runId });
+    return { state, outDir: plan.outDir, runId, metrics };
   } catch (err) {
     const message = (err as Error).message;
+    await analysis.close(false).catch(() => undefined);
     await run.abandon();
-    await writeJsonAtomic(progressPath, { ep_id: epId, state: 'failed', error: message, last_event: latest, finished_at: new Date().toISOString() });
+    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'failed', error: message, last_event: latest, finished_at: new Date().toISOString() });
     phase('error', message);
     throw err;
   }
+}
+
+interface OpenedAnalysis {
+  source: AnalysisSource;
+  detectorId: string;
+  /**
+   * Releases the models; commits the cache entry being recorded when `complete`, else drops it.
+   * Resolves with a warning when the entry could not be kept: a cache problem never fails a run.
+   */
+  close(complete: boolean): Promise<string | undefined>;
+}
+
+/** The analysis stage: a replay of the cached entry, or live (recording a new entry when asked). */
+async function openAnalysis(
+  plan: RunPlan, lookup: AnalysisLookup, detectorPath: string, models: { landmark: string; feature: string } | undefined,
+  ffmpegPath: string, signal: AbortSignal | undefined,
+): Promise<OpenedAnalysis> {
+  const cfg = plan.config;
+  const hit = lookup.hit;
+  if (hit) {
+    await markUsed(lookup);
+    const source = new ReplayedAnalysis({ dir: lookup.dir, summary: hit.summary, embedderId: hit.embedder_id, embeddingDim: hit.embedding_dim, signal });
+    return { source, detectorId: `rfb320:${hit.inputs.detector.sha256.slice(0, 12)}`, close: async () => undefined };
+  }
+  const detector = await FaceDetector.load(detectorPath, {
+    confThreshold: cfg.detector.conf_threshold, nmsIou: cfg.detector.nms_iou, minSize: cfg.detector.min_size, threads: plan.threads,
+  });
+  // The gate embeds faces on a worker thread so it overlaps decoding and detection.
+  const embedder = cfg.gate.enabled ? await EmbedWorker.start({ landmark: models!.landmark, feature: models!.feature, threads: 1 }) : undefined;
+  const recording = lookup.record ? await AnalysisRecording.begin(lookup) : undefined;
+  const source = new LiveAnalysis({ plan, ffmpegPath, detector, embedder, writer: recording?.writer, signal });
+  let closed = false;
+  return {
+    source,
+    detectorId: detector.modelId,
+    async close(complete) {
+      if (closed) return;
+      closed = true;
+      await embedder?.close();
+      await detector.close();
+      if (!recording) return;
+      try {
+        if (!complete) return void (await recording.abandon());
+        await recording.commit({
+          video: plan.video, summary: await source.done(), embedderId: source.embedderId, embeddingDim: EMBEDDING_DIM, keep: cfg.cache.max_entries,
+        });
+      } catch (e) {
+        return `analysis stage not cached: ${(e as Error).message}`;
+      }
+    },
+  };
 }
 
 /** faces_embed after tracking; G3 reuses the gate's embedding of tracks it already has. */
@@ -126,6 +208,7 @@ async function facesEmbed(
 function prepareOutputDir(plan: RunPlan): void {
   for (const sub of ['crops', 'frames']) fs.rmSync(path.join(plan.outDir, sub), { recursive: true, force: true });
   fs.mkdirSync(plan.manifestsDir, { recursive: true });
+  // Unlinked, never truncated: the run history holds hard links to these files.
   for (const name of [...Object.values(MANIFESTS), ...Object.values(FACES_FILES)]) {
     fs.rmSync(path.join(plan.manifestsDir, name), { force: true });
     fs.rmSync(path.join(plan.manifestsDir, name + '.partial'), { force: true });
@@ -140,22 +223,24 @@ class EpisodeRun {
   private readonly recorder: TrackRecorder;
   private readonly exporter: FrameExporter;
   private readonly tracker: ByteTracker;
-  private readonly scenes: HistogramSceneDetector;
-  private readonly cuts: CutPolicy;
   private readonly gate: GatePipeline;
   private readonly meter = new ProgressMeter();
   private framesDecoded = 0;
   private framesAnalysed = 0;
+  private cuts = 0;
+  private cutsSuppressed = 0;
   private detections = 0;
   private tracksWritten = 0;
+  /** Sum of the written tracks' spans in frames, for the mean track length. */
+  private trackFrames = 0;
   private decodeWarning: string | undefined;
   /** Set when a manifest writer is over its high-water mark; the frame loop then waits for it. */
   private backlogged = false;
 
   constructor(
     private readonly plan: RunPlan,
-    private readonly detector: FaceDetector,
-    private readonly embedWorker: EmbedWorker | undefined,
+    private readonly source: AnalysisSource,
+    private readonly detectorId: string,
     private readonly ffmpeg: { path: string; source: string },
     private readonly emit: EventSink,
   ) {
@@ -185,6 +270,7 @@ class EpisodeRun {
       },
       onTrack: (row) => {
         this.tracksWritten++;
+        this.trackFrames += row.last_frame_idx - row.first_frame_idx + 1;
         if (!this.tracksOut.write(row)) this.backlogged = true;
         this.exporter.finishTrack(row.track_id);
         this.emit({
@@ -196,8 +282,8 @@ class EpisodeRun {
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
       trackEmbedding: (trackerId) => this.gate.closingPrototype(trackerId),
     });
-    const appearance = new AppearanceGate(cfg.gate, embedWorker?.modelId ?? '', cfg.tracker.track_buffer, plan.stride);
-    this.gate = new GatePipeline(appearance, embedWorker, plan.video, (f) => this.commitFrame(f));
+    const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
+    this.gate = new GatePipeline(appearance, (f) => this.commitFrame(f));
     this.tracker = new ByteTracker({
       trackThresh: cfg.tracker.track_thresh,
       lowThresh: cfg.tracker.low_thresh,
@@ -206,59 +292,42 @@ class EpisodeRun {
       trackBuffer: cfg.tracker.track_buffer,
       confirmAtBirth: true,
     });
-    this.scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len });
-    this.cuts = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
   }
 
   async processFrames(signal?: AbortSignal): Promise<void> {
-    const { plan, cfg } = this;
-    const source = openFrameSource({
-      ffmpegPath: this.ffmpeg.path,
-      info: plan.video,
-      fullEvery: plan.needsFullFrames ? plan.stride : 0,
-      d1: cfg.optimizations.d1,
-      threads: plan.threads,
-      signal,
-    });
-    const [cols, rows] = cfg.detector.tiles;
-    const tiled = cols * rows > 1;
-    for await (const frame of source) {
-      const idx = frame.index;
-      this.framesDecoded = idx + 1;
-      if (cfg.scene.enabled && this.scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) await this.onCut(idx);
-      const warm = this.cuts.consumeWarmup();
-      if (idx % plan.stride === 0 || warm) await this.analyse(idx, frame.small, frame.full, tiled);
+    for await (const event of this.source) {
+      this.framesDecoded = this.source.framesDone;
+      if (event.kind === 'cut') await this.onCut(event.idx, event.reset);
+      else await this.analyse(event);
       if (this.meter.due()) this.emitProgress();
     }
     await this.gate.flush();
-    const summary = await source.done();
+    const summary = await this.source.done();
     this.framesDecoded = Math.max(this.framesDecoded, summary.framesDecoded);
     if (summary.warning && !signal?.aborted) {
       this.decodeWarning = summary.warning;
-      this.emit({ type: 'log', ep_id: cfg.ep_id, level: 'warn', message: summary.warning });
+      this.emit({ type: 'log', ep_id: this.cfg.ep_id, level: 'warn', message: summary.warning });
     }
     this.emitProgress();
   }
 
-  private async onCut(idx: number): Promise<void> {
-    const reset = this.cuts.onCut(idx);
+  private async onCut(idx: number, reset: boolean): Promise<void> {
+    this.cuts++;
     if (reset) {
       await this.gate.cut(() => {
         this.tracker.reset();
         this.recorder.onCut(idx);
       });
+    } else {
+      this.cutsSuppressed++;
     }
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
   }
 
-  private async analyse(idx: number, small: Buffer, full: Buffer | undefined, tiled: boolean): Promise<void> {
-    const { width, height, fps } = this.plan.video;
-    const dets = tiled && full
-      ? await this.detector.detectTiled(full, width, height, small, this.cfg.detector.tiles)
-      : await this.detector.detectSmall(small, width, height);
+  private async analyse({ idx, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
     // The gate commits each frame one analysed frame later, once its embeddings are back.
-    await this.gate.push(idx, idx / fps, this.tracker.update(idx, dets), full);
+    await this.gate.push(idx, idx / this.plan.video.fps, this.tracker.update(idx, dets), faces, full);
   }
 
   /** Records one analysed frame, with the gate's split decisions, and exports its crops. */
@@ -284,8 +353,8 @@ class EpisodeRun {
       frames_total: total,
       frames_analysed: this.framesAnalysed,
       ...this.meter.rate(this.framesDecoded, total),
-      cuts: this.cuts.cuts.length,
-      cuts_suppressed: this.cuts.suppressed.length,
+      cuts: this.cuts,
+      cuts_suppressed: this.cutsSuppressed,
       tracks: this.recorder.metrics.tracks_born,
     };
   }
@@ -295,25 +364,28 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number): Promise<Record<string, unknown>> {
+  async finish(state: RunState, wallS: number, run: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { plan, cfg } = this;
     this.recorder.finalize();
-    await this.embedWorker?.close();
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
-    const cuts = this.cuts;
+    const { cuts } = await this.source.done();
+    const fps = plan.video.fps;
+    const videoS = this.framesDecoded / fps;
     await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.cuts), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
       threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
     });
-    const videoS = this.framesDecoded / plan.video.fps;
     const metrics = {
       ep_id: cfg.ep_id,
       state,
+      ...run,
       ...this.recorder.metrics,
       tracks_written: this.tracksWritten,
       detections: this.detections,
+      mean_track_length_s: this.tracksWritten ? round(this.trackFrames / this.tracksWritten / fps, 3) : 0,
+      tracks_per_minute: videoS > 0 ? round((this.tracksWritten * 60) / videoS, 2) : 0,
       scene_cuts: {
         count: cuts.cuts.length, indices: cuts.cuts, resets: cuts.resets.length,
         suppressed_by_cooldown: cuts.suppressed.length, suppressed_indices: cuts.suppressed,
@@ -333,7 +405,7 @@ class EpisodeRun {
       export: exportStats,
       video: { path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec },
       ffmpeg: this.ffmpeg,
-      detector: this.detector.modelId,
+      detector: this.detectorId,
       optimizations: cfg.optimizations,
       config: cfg,
     };
@@ -343,7 +415,6 @@ class EpisodeRun {
 
   /** After a failure: flush what was queued, and leave the .partial manifests to mark the run incomplete. */
   async abandon(): Promise<void> {
-    await this.embedWorker?.close().catch(() => undefined);
     await this.exporter.close().catch(() => undefined);
     await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
   }

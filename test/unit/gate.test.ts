@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { GateConfig } from '../../server/config/schema-identity';
 import { AppearanceGate } from '../../server/engine/gate/appearance-gate';
 import { GatePipeline, type GatedFrame } from '../../server/engine/gate/gate-pipeline';
-import type { FrameEmbedder } from '../../server/engine/embed/face-embedder';
+import type { FaceLookup } from '../../server/engine/analysis/analysis-source';
 import type { BBox } from '../../server/engine/types';
 
 const CFG: GateConfig = { enabled: true, appear_hard: 0.35, appear_soft: 0.55, streak: 3, iou: 0.1, emb_every: 1, proto_momentum: 0.9 };
@@ -117,25 +117,23 @@ describe('AppearanceGate', () => {
 
 describe('GatePipeline', () => {
   /** Embeds to the vector named by the box's left edge, after a delay (as a worker would). */
-  const embedder = (vectors: Map<number, Float32Array>): FrameEmbedder => ({
-    modelId: 'fake',
-    embedFrame: async (_f, _w, _h, bbox) => {
-      await new Promise((r) => setTimeout(r, 2));
-      return vectors.get(bbox[0])!;
-    },
-  });
+  const faces = (vectors: Map<number, Float32Array>): FaceLookup => async (bbox) => {
+    await new Promise((r) => setTimeout(r, 2));
+    return vectors.get(bbox[0])!;
+  };
 
   test('commits frames in order, one behind, with splits and the ended prototype for the closing track', async () => {
     const g = new AppearanceGate(CFG, 'fake');
     const committed: { idx: number; splits: (string | undefined)[]; closing?: number }[] = [];
-    const pipe = new GatePipeline(g, embedder(new Map([[100, A], [101, at(0)]])), { width: 640, height: 480 }, async (f: GatedFrame) => {
+    const lookup = faces(new Map([[100, A], [101, at(0)]]));
+    const pipe = new GatePipeline(g, async (f: GatedFrame) => {
       committed.push({ idx: f.idx, splits: f.objects.map((o) => o.split), closing: f.objects[0].split ? pipe.closingPrototype(1)?.embedding[0] : undefined });
     });
     const full = Buffer.alloc(640 * 480 * 3);
     const box = (x: number): BBox => [x, 100, x + 100, 220];
-    await pipe.push(0, 0, [{ trackerId: 1, bbox: box(100), conf: 0.9 }], full);
+    await pipe.push(0, 0, [{ trackerId: 1, bbox: box(100), conf: 0.9 }], lookup, full);
     assert.equal(committed.length, 0); // embedding still running: frame 0 waits
-    await pipe.push(6, 0.25, [{ trackerId: 1, bbox: box(101), conf: 0.9 }], full);
+    await pipe.push(6, 0.25, [{ trackerId: 1, bbox: box(101), conf: 0.9 }], lookup, full);
     assert.deepEqual(committed.map((c) => c.idx), [0]);
     await pipe.flush();
     assert.deepEqual(committed[1], { idx: 6, splits: ['hard'], closing: 1 });
@@ -146,8 +144,8 @@ describe('GatePipeline', () => {
   test('a scene cut commits the queued frame before closing tracks, then clears the gate', async () => {
     const g = new AppearanceGate(CFG, 'fake');
     const order: string[] = [];
-    const pipe = new GatePipeline(g, embedder(new Map([[100, A]])), { width: 640, height: 480 }, async (f) => void order.push(`commit ${f.idx}`));
-    await pipe.push(0, 0, [{ trackerId: 1, bbox: [100, 100, 200, 220], conf: 0.9 }], Buffer.alloc(640 * 480 * 3));
+    const pipe = new GatePipeline(g, async (f) => void order.push(`commit ${f.idx}`));
+    await pipe.push(0, 0, [{ trackerId: 1, bbox: [100, 100, 200, 220], conf: 0.9 }], faces(new Map([[100, A]])));
     await pipe.cut(() => order.push(`close all, prototype ${pipe.closingPrototype(1) ? 'kept' : 'lost'}`));
     assert.deepEqual(order, ['commit 0', 'close all, prototype kept']);
     assert.equal(g.prototypeOf(1), undefined);

@@ -2,7 +2,7 @@
 // the embedder (a worker thread) while the engine decodes and detects the next frame; the frame
 // is then committed (recorded) in order, with its split decisions. With the gate off, frames
 // commit at once.
-import type { FrameEmbedder } from '../embed/face-embedder';
+import type { FaceLookup } from '../analysis/analysis-source';
 import type { BBox, TrackedObject } from '../types';
 import type { AppearanceGate, GateSplit, Prototype } from './appearance-gate';
 
@@ -28,24 +28,19 @@ export class GatePipeline {
 
   constructor(
     private readonly gate: AppearanceGate,
-    private readonly embedder: FrameEmbedder | undefined,
-    private readonly frameSize: { width: number; height: number },
     /** Records one frame (in frame order); the recorder closes split tracks inside it. */
     private readonly commit: (frame: GatedFrame) => Promise<void>,
   ) {}
 
   /**
-   * Queues an analysed frame (full: its full-res frame, absent on warm-up frames) after
-   * committing the one before. `objects` are copied: the tracker may reuse its arrays.
+   * Queues an analysed frame after committing the one before. `faces` gives the embedding of a
+   * tracked box (absent on frames without full-res pixels: warm-up frames); `full` is handed on
+   * to the commit. `objects` are copied: the tracker may reuse its arrays.
    */
-  async push(idx: number, ts: number, objects: readonly TrackedObject[], full?: Buffer): Promise<void> {
+  async push(idx: number, ts: number, objects: readonly TrackedObject[], faces?: FaceLookup, full?: Buffer): Promise<void> {
     await this.flush();
     const copies = objects.map((o) => ({ ...o, bbox: [...o.bbox] as BBox }));
-    const { width, height } = this.frameSize;
-    const embedder = this.embedder;
-    const jobs = copies.map((o) =>
-      full && embedder && this.gate.wantsEmbedding(o.trackerId) ? embedder.embedFrame(full, width, height, o.bbox) : undefined,
-    );
+    const jobs = copies.map((o) => (faces && this.gate.wantsEmbedding(o.trackerId) ? faces(o.bbox) : undefined));
     // Failures surface in flush(); until then keep Node from calling them unhandled.
     for (const j of jobs) j?.catch(() => undefined);
     this.queued = { idx, ts, objects: copies, full, jobs };

@@ -1,0 +1,49 @@
+// The seam between a run's analysis stage and everything after it. An AnalysisSource yields, in
+// frame order, the scene cuts and the analysed frames with their detections, and on full frames
+// a way to get each detection's face embedding. Two kinds exist: LiveAnalysis (decode with ffmpeg
+// and detect, optionally recording into the cache) and ReplayedAnalysis (a cached entry read
+// back). Tracking, the gate and the recorder cannot tell them apart, so a replay tracks exactly
+// as a live run does.
+import type { BBox, Detection } from '../types';
+
+/** The embedding of one of the frame's detections, by its box (frames without embeddings have no lookup). */
+export type FaceLookup = (bbox: BBox) => Promise<Float32Array>;
+
+export type AnalysisEvent =
+  | { kind: 'cut'; idx: number; reset: boolean }
+  /** `full`: the full-res rgb24 frame, live on sampled frames only (crops and frames need it). */
+  | { kind: 'frame'; idx: number; dets: Detection[]; faces?: FaceLookup; full?: Buffer };
+
+export interface CutLists {
+  cuts: number[];
+  resets: number[];
+  suppressed: number[];
+}
+
+export interface AnalysisSummary {
+  framesDecoded: number;
+  cuts: CutLists;
+  /** The decoder's one-line warning about a damaged file, if any. */
+  warning?: string;
+}
+
+export interface AnalysisSource extends AsyncIterable<AnalysisEvent> {
+  /** Decoded frames so far, for progress. */
+  readonly framesDone: number;
+  /** Names the embedder behind `faces` (prototypes carry it, for G3); '' with the gate off. */
+  readonly embedderId: string;
+  /** After the iteration has ended: what the stage saw. Rejects if the stage failed. */
+  done(): Promise<AnalysisSummary>;
+}
+
+/**
+ * Looks a tracked box up among the frame's detections. The tracker hands on its matched
+ * detection's box unchanged (a copy), and NMS leaves no two identical boxes in a frame.
+ */
+export function lookupByBox(dets: readonly Detection[], embeddings: readonly (Promise<Float32Array> | Float32Array)[]): FaceLookup {
+  return (bbox) => {
+    const i = dets.findIndex((d) => d.bbox.every((v, k) => v === bbox[k]));
+    if (i < 0) return Promise.reject(new Error(`no detection at [${bbox.join(', ')}] to take an embedding from`));
+    return Promise.resolve(embeddings[i]);
+  };
+}

@@ -1,0 +1,107 @@
+// The analysis stage computed: ffmpeg decodes, the histogram detector finds cuts (F1 cooldown and
+// warm-up frames by CutPolicy), the face detector runs on sampled and warm-up frames. With a cache
+// writer it also records every event, and with the gate on it embeds *every* detection of each
+// full frame, not only those the gate asks for: a later run with other tracker settings follows
+// other tracks and asks for other faces, and the cached entry must answer all of them without
+// decoding. Without a writer it embeds lazily, only what the gate asks for (as before the cache).
+import type { FaceDetector } from '../detect/face-detector';
+import type { EmbedWorker } from '../embed/embed-worker';
+import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from '../decode/frame-source';
+import { HistogramSceneDetector } from '../scenes/histogram-detector';
+import { CutPolicy } from '../scenes/cut-policy';
+import type { RunPlan } from '../run-plan';
+import type { AnalysisWriter } from '../cache/analysis-file';
+import { lookupByBox, type AnalysisEvent, type AnalysisSource, type AnalysisSummary, type FaceLookup } from './analysis-source';
+
+export interface LiveAnalysisOptions {
+  plan: RunPlan;
+  ffmpegPath: string;
+  detector: FaceDetector;
+  /** The gate's embedder; absent with the gate off. */
+  embedder?: EmbedWorker;
+  /** Records the stage into a cache entry being built. */
+  writer?: AnalysisWriter;
+  signal?: AbortSignal;
+}
+
+export class LiveAnalysis implements AnalysisSource {
+  framesDone = 0;
+  readonly embedderId: string;
+  private summary: AnalysisSummary | undefined;
+  /** The writer's rows, chained in frame order; each waits for its frame's embeddings. */
+  private recorded: Promise<void> = Promise.resolve();
+  /** The first failure of a recorded step (an embedding or a write); the chain itself never rejects. */
+  private failure: Error | undefined;
+
+  constructor(private readonly opts: LiveAnalysisOptions) {
+    this.embedderId = opts.embedder?.modelId ?? '';
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AnalysisEvent> {
+    const { plan, detector, embedder, writer, signal } = this.opts;
+    const cfg = plan.config;
+    const { width, height } = plan.video;
+    const source = openFrameSource({
+      ffmpegPath: this.opts.ffmpegPath,
+      info: plan.video,
+      fullEvery: plan.needsFullFrames ? plan.stride : 0,
+      d1: cfg.optimizations.d1,
+      threads: plan.threads,
+      signal,
+    });
+    const scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len });
+    const policy = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
+    const [cols, rows] = cfg.detector.tiles;
+    const tiled = cols * rows > 1;
+    for await (const frame of source) {
+      const idx = frame.index;
+      this.framesDone = idx + 1;
+      if (cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) {
+        const reset = policy.onCut(idx);
+        this.record(async () => void (writer!.cut(idx, reset) || (await writer!.drain())));
+        yield { kind: 'cut', idx, reset };
+      }
+      const warm = policy.consumeWarmup();
+      if (idx % plan.stride !== 0 && !warm) continue;
+      const full = frame.full;
+      const dets = tiled && full
+        ? await detector.detectTiled(full, width, height, frame.small, cfg.detector.tiles)
+        : await detector.detectSmall(frame.small, width, height);
+      let faces: FaceLookup | undefined;
+      if (full && embedder && writer) {
+        const jobs = dets.map((d) => embedder.embedFrame(full, width, height, d.bbox));
+        jobs.forEach((j) => j.catch(() => undefined)); // awaited through `recorded`
+        // At most this frame and the one before are in flight: the previous frame's row is
+        // written (its embeddings done) while this frame was being detected.
+        const before = this.recorded;
+        this.record(async () => void (writer.frame(idx, dets, await Promise.all(jobs)) || (await writer.drain())));
+        await before;
+        if (this.failure) throw this.failure;
+        faces = lookupByBox(dets, jobs);
+      } else {
+        if (writer) this.record(async () => void (writer.frame(idx, dets) || (await writer.drain())));
+        if (full && embedder) faces = (bbox) => embedder.embedFrame(full, width, height, bbox);
+      }
+      yield { kind: 'frame', idx, dets, faces, full };
+    }
+    const decoded = await source.done();
+    await this.recorded;
+    if (this.failure) throw this.failure;
+    this.framesDone = Math.max(this.framesDone, decoded.framesDecoded);
+    this.summary = {
+      framesDecoded: this.framesDone,
+      cuts: { cuts: policy.cuts, resets: policy.resets, suppressed: policy.suppressed },
+      warning: decoded.warning,
+    };
+  }
+
+  private record(step: () => Promise<void>): void {
+    if (!this.opts.writer) return;
+    this.recorded = this.recorded.then(() => (this.failure ? undefined : step())).catch((e: Error) => void (this.failure ??= e));
+  }
+
+  async done(): Promise<AnalysisSummary> {
+    if (!this.summary) throw new Error('the analysis stage did not finish');
+    return this.summary;
+  }
+}

@@ -1,0 +1,129 @@
+// The analysis stage's output, streamed in frame order:
+//   rows.jsonl      one line per event: {"cut":48,"reset":true} or
+//                   {"f":54,"d":[[x1,y1,x2,y2,conf],…],"e":true} (an analysed frame, its detections)
+//   embeddings.f32  when a frame row has "e": one float32 vector per detection, in row order
+// JSON keeps boxes and scores exact (doubles round-trip), and float32 is what the embedder returns,
+// so a replay feeds the tracker and the gate bit-identical inputs.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BBox, Detection } from '../types';
+import type { FileSum } from './stage-store';
+
+export const ROWS_FILE = 'rows.jsonl';
+export const EMBEDDINGS_FILE = 'embeddings.f32';
+
+export type AnalysisRow =
+  | { kind: 'cut'; idx: number; reset: boolean }
+  | { kind: 'frame'; idx: number; dets: Detection[]; embeddings?: Float32Array[] };
+
+/** A write stream that hashes and counts what goes through it. */
+class SummedStream {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly out: WriteStream;
+  bytes = 0;
+
+  constructor(file: string) {
+    this.out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  }
+
+  write(chunk: Uint8Array | string): boolean {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.hash.update(buf);
+    this.bytes += buf.length;
+    return this.out.write(buf);
+  }
+
+  drain(): Promise<void> {
+    return this.out.writableNeedDrain ? new Promise((r) => this.out.once('drain', r)) : Promise.resolve();
+  }
+
+  /** Flushes, fsyncs and closes; the sum describes the file as written. */
+  async close(): Promise<FileSum> {
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const fh = await open(this.out.path, 'r+');
+    await fh.sync().finally(() => fh.close());
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+
+  destroy(): void {
+    this.out.destroy();
+  }
+}
+
+export class AnalysisWriter {
+  private readonly rowsOut: SummedStream;
+  private readonly embOut: SummedStream;
+  rows = 0;
+  embeddings = 0;
+
+  constructor(dir: string) {
+    this.rowsOut = new SummedStream(join(dir, ROWS_FILE));
+    this.embOut = new SummedStream(join(dir, EMBEDDINGS_FILE));
+  }
+
+  /** Both writes return false when a buffer is full: await drain() before many more. */
+  cut(idx: number, reset: boolean): boolean {
+    this.rows++;
+    return this.rowsOut.write(JSON.stringify({ cut: idx, reset }) + '\n');
+  }
+
+  /** `embeddings`, when given, has one vector per detection. */
+  frame(idx: number, dets: readonly Detection[], embeddings?: readonly Float32Array[]): boolean {
+    this.rows++;
+    const row: { f: number; d: number[][]; e?: true } = { f: idx, d: dets.map((d) => [...d.bbox, d.conf]) };
+    let ok = true;
+    if (embeddings) {
+      row.e = true;
+      for (const e of embeddings) ok = this.embOut.write(new Uint8Array(e.buffer, e.byteOffset, e.byteLength)) && ok;
+      this.embeddings += embeddings.length;
+    }
+    return this.rowsOut.write(JSON.stringify(row) + '\n') && ok;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all([this.rowsOut.drain(), this.embOut.drain()]);
+  }
+
+  async close(): Promise<Record<string, FileSum>> {
+    return { [ROWS_FILE]: await this.rowsOut.close(), [EMBEDDINGS_FILE]: await this.embOut.close() };
+  }
+
+  abandon(): void {
+    this.rowsOut.destroy();
+    this.embOut.destroy();
+  }
+}
+
+/** Streams an entry's rows back; embeddings are read alongside, `dim` floats per detection. */
+export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<AnalysisRow> {
+  const emb = await open(join(dir, EMBEDDINGS_FILE), 'r');
+  let position = 0;
+  const lines = createInterface({ input: createReadStream(join(dir, ROWS_FILE)), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const r = JSON.parse(line);
+      if (typeof r.cut === 'number') {
+        yield { kind: 'cut', idx: r.cut, reset: !!r.reset };
+        continue;
+      }
+      const dets: Detection[] = (r.d as number[][]).map(([x1, y1, x2, y2, conf]) => ({ bbox: [x1, y1, x2, y2] as BBox, conf }));
+      let embeddings: Float32Array[] | undefined;
+      if (r.e) {
+        const bytes = dets.length * dim * 4;
+        const buf = Buffer.alloc(bytes);
+        const { bytesRead } = await emb.read(buf, 0, bytes, position);
+        if (bytesRead !== bytes) throw new Error(`${EMBEDDINGS_FILE} ends early at byte ${position + bytesRead}`);
+        position += bytes;
+        // Each vector gets its own aligned copy: the gate keeps prototypes from them.
+        embeddings = dets.map((_, i) => new Float32Array(buf.buffer.slice(buf.byteOffset + i * dim * 4, buf.byteOffset + (i + 1) * dim * 4)));
+      }
+      yield { kind: 'frame', idx: r.f, dets, embeddings };
+    }
+  } finally {
+    lines.close();
+    await emb.close();
+  }
+}

@@ -1,0 +1,123 @@
+// Cache entries on disk: <output_root>/<ep_id>/cache/<stage>-<key>/ holding the stage's files and
+// a manifest.json with each file's size and sha256. An entry is built in a hidden temp folder and
+// renamed into place once complete, so an interrupted stage never leaves an entry that looks
+// complete; a truncated or altered file fails its checksum and the entry is recomputed.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../manifests/atomic-file';
+
+export const MANIFEST = 'manifest.json';
+/** Hex digits of the key in the folder name; manifest.json holds the whole key. */
+const NAME_KEY_CHARS = 24;
+
+export interface FileSum {
+  bytes: number;
+  sha256: string;
+}
+
+export interface StageManifest {
+  stage: string;
+  key: string;
+  inputs: unknown;
+  files: Record<string, FileSum>;
+  created_at: string;
+}
+
+export type EntryCheck<M> = { ok: true; manifest: M } | { ok: false; reason: string; absent?: true };
+
+export const entryDir = (cacheRoot: string, stage: string, key: string) => join(cacheRoot, `${stage}-${key.slice(0, NAME_KEY_CHARS)}`);
+
+/** Reads and verifies an entry: manifest present, same key, every file of the listed size and sha256. */
+export async function checkEntry<M extends StageManifest>(dir: string, key: string): Promise<EntryCheck<M>> {
+  let manifest: M;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as M;
+  } catch (e) {
+    const absent = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return absent ? { ok: false, reason: 'no entry', absent: true } : { ok: false, reason: `unreadable ${MANIFEST}` };
+  }
+  if (manifest.key !== key) return { ok: false, reason: 'key mismatch' };
+  for (const [name, want] of Object.entries(manifest.files ?? {})) {
+    const file = join(dir, name);
+    const bytes = await stat(file).then((s) => s.size, () => -1);
+    if (bytes !== want.bytes) return { ok: false, reason: `${name} is ${bytes < 0 ? 'missing' : `${bytes} bytes, expected ${want.bytes}`}` };
+    if ((await sha256Of(file)) !== want.sha256) return { ok: false, reason: `${name} fails its sha256 checksum` };
+  }
+  return { ok: true, manifest };
+}
+
+/**
+ * A fresh hidden temp folder for building an entry. The pid in its name lets a later run tell
+ * the leftovers of a killed run from a build in progress (see removeStaleTemps).
+ */
+export async function beginEntry(cacheRoot: string, stage: string, key: string): Promise<string> {
+  const tmp = join(cacheRoot, `.tmp-${stage}-${key.slice(0, NAME_KEY_CHARS)}-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  return tmp;
+}
+
+/** Writes the manifest last, then renames the temp folder over any older entry of the same key. */
+export async function commitEntry(tmp: string, dir: string, manifest: StageManifest): Promise<void> {
+  await writeJsonAtomic(join(tmp, MANIFEST), manifest);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+}
+
+/** Temp folders of processes that are gone (killed mid-stage). */
+export async function removeStaleTemps(cacheRoot: string): Promise<void> {
+  for (const name of await list(cacheRoot)) {
+    const pid = /^\.tmp-.*-(\d+)$/.exec(name)?.[1];
+    if (pid && !alive(Number(pid))) await rm(join(cacheRoot, name), { recursive: true, force: true });
+  }
+}
+
+/** Marks an entry as just used: eviction keeps the most recently used ones. */
+export async function touchEntry(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(dir, now, now).catch(() => undefined);
+}
+
+/** Keeps the `keep` most recently used entries of `stage`; returns the folders removed. */
+export async function evictEntries(cacheRoot: string, stage: string, keep: number): Promise<string[]> {
+  const entries = [];
+  for (const name of await list(cacheRoot)) {
+    if (!name.startsWith(`${stage}-`)) continue;
+    const st = await stat(join(cacheRoot, name)).catch(() => undefined);
+    if (st?.isDirectory()) entries.push({ name, mtime: st.mtimeMs });
+  }
+  const old = entries.sort((a, b) => b.mtime - a.mtime).slice(keep).map((e) => join(cacheRoot, e.name));
+  for (const dir of old) await rm(dir, { recursive: true, force: true });
+  return old;
+}
+
+/** Bytes under `dir`, recursively (0 when it does not exist). */
+export async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const ent of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, ent.name);
+    if (ent.isDirectory()) total += await dirSize(p);
+    else if (ent.isFile()) total += (await stat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+export function sha256Of(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,54 @@
+// The few numbers a run is compared by, taken from its track_metrics.json. Pure, and free of Node
+// imports, so the extension and the webview can use it too.
+
+export type StageStatus = 'reused' | 'computed' | 'off';
+
+export interface RunSummary {
+  run_id: string;
+  ep_id: string;
+  state: string;
+  started_at?: string;
+  wall_time_s: number;
+  realtime_factor: number;
+  video_duration_s: number;
+  tracks: number;
+  id_switches: number;
+  forced_splits: number;
+  cuts: number;
+  mean_track_length_s: number;
+  tracks_per_minute: number;
+  /** Per cached stage: whether this run reused it. */
+  cache: { analysis: StageStatus };
+  /** Present on runs of a sweep: its id and this point's values by dotted key. */
+  sweep?: { id: string; values: Record<string, unknown> };
+}
+
+/** The metric columns of RunSummary, in the order tables and CSVs show them. */
+export const SUMMARY_METRICS = [
+  'tracks', 'id_switches', 'forced_splits', 'cuts', 'mean_track_length_s', 'tracks_per_minute', 'wall_time_s', 'realtime_factor',
+] as const satisfies readonly (keyof RunSummary)[];
+
+export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
+
+/** A RunSummary from a run's track_metrics.json (a missing field reads as 0). */
+export function summarizeMetrics(m: any): RunSummary {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const s = m?.stats ?? {};
+  return {
+    run_id: String(m?.run_id ?? ''),
+    ep_id: String(m?.ep_id ?? ''),
+    state: String(m?.state ?? 'unknown'),
+    started_at: m?.started_at,
+    wall_time_s: num(s.wall_time_s),
+    realtime_factor: num(s.realtime_factor),
+    video_duration_s: num(s.video_duration_s),
+    tracks: num(m?.tracks_written),
+    id_switches: num(m?.id_switches),
+    forced_splits: num(m?.forced_splits),
+    cuts: num(m?.scene_cuts?.count),
+    mean_track_length_s: num(m?.mean_track_length_s),
+    tracks_per_minute: num(m?.tracks_per_minute),
+    cache: { analysis: m?.cache?.analysis ?? 'off' },
+    ...(m?.sweep ? { sweep: m.sweep } : {}),
+  };
+}

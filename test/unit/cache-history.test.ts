@@ -1,0 +1,103 @@
+// Run history (record, list, read, compare) and the sweep grid: the API the editor builds on.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../server/config/episode-config';
+import {
+  diffConfigs, diffMetrics, listRuns, newRunId, readRunConfig, recordRun, RUN_ID_PATTERN, summarizeMetrics,
+} from '../../server/engine/history';
+import { configAt, expandGrid, sweepCsv } from '../../server/engine/sweep/grid';
+
+const metrics = (runId: string, over: Record<string, unknown> = {}) => ({
+  ep_id: 'e', run_id: runId, state: 'completed', started_at: '2025-01-01T00:00:00Z', tracks_written: 10, id_switches: 2, forced_splits: 1,
+  scene_cuts: { count: 3 }, mean_track_length_s: 4.5, tracks_per_minute: 6, stats: { wall_time_s: 2, realtime_factor: 50, video_duration_s: 100 },
+  cache: { analysis: 'reused', key: 'k' }, config: { tracker: { match_thresh: 0.8 } }, ...over,
+});
+
+describe('run summaries and diffs', () => {
+  test('summarizeMetrics picks the compared numbers', () => {
+    const s = summarizeMetrics(metrics('r1', { sweep: { id: 's', values: { 'tracker.match_thresh': 0.7 } } }));
+    assert.deepEqual(s, {
+      run_id: 'r1', ep_id: 'e', state: 'completed', started_at: '2025-01-01T00:00:00Z', wall_time_s: 2, realtime_factor: 50,
+      video_duration_s: 100, tracks: 10, id_switches: 2, forced_splits: 1, cuts: 3, mean_track_length_s: 4.5, tracks_per_minute: 6,
+      cache: { analysis: 'reused' }, sweep: { id: 's', values: { 'tracker.match_thresh': 0.7 } },
+    });
+    assert.equal(summarizeMetrics({}).tracks, 0);
+  });
+
+  test('diffConfigs lists changed leaves by dotted key', () => {
+    const a = resolveConfig({ ep_id: 'e', video: 'v.mp4' });
+    const b = configAt(a, { 'tracker.match_thresh': 0.6, 'detector.tiles': [3, 2] });
+    assert.deepEqual(diffConfigs(a, b), [
+      { key: 'detector.tiles', a: [1, 1], b: [3, 2] },
+      { key: 'tracker.match_thresh', a: 0.8, b: 0.6 },
+    ]);
+    assert.deepEqual(diffConfigs(a, b, ['detector']), [{ key: 'tracker.match_thresh', a: 0.8, b: 0.6 }]);
+    assert.deepEqual(diffConfigs({ x: 1 }, { y: 2 }), [{ key: 'x', a: 1, b: undefined }, { key: 'y', a: undefined, b: 2 }]);
+    assert.equal(a.tracker.match_thresh, 0.8, 'configAt copies');
+  });
+
+  test('diffMetrics gives both values, the delta and the relative change', () => {
+    const d = diffMetrics(summarizeMetrics(metrics('a')), summarizeMetrics(metrics('b', { tracks_written: 15, id_switches: 0 })));
+    assert.deepEqual(d.find((x) => x.metric === 'tracks'), { metric: 'tracks', a: 10, b: 15, delta: 5, relative: 0.5 });
+    assert.deepEqual(d.find((x) => x.metric === 'id_switches'), { metric: 'id_switches', a: 2, b: 0, delta: -2, relative: -1 });
+    assert.equal(d.find((x) => x.metric === 'cuts')!.delta, 0);
+  });
+});
+
+describe('run history on disk', () => {
+  test('recordRun keeps the manifests under the run id and indexes the run; listRuns rebuilds a lost index', async () => {
+    const ep = mkdtempSync(join(tmpdir(), 'hist-'));
+    const man = join(ep, 'manifests');
+    mkdirSync(man);
+    for (const id of ['r1', 'r2']) {
+      // As the engine does: unlink (or rename over), never rewrite in place: the history holds hard links.
+      for (const f of ['track_metrics.json', 'tracks.jsonl']) rmSync(join(man, f), { force: true });
+      writeFileSync(join(man, 'track_metrics.json'), JSON.stringify(metrics(id, { tracks_written: id === 'r1' ? 1 : 2 })));
+      writeFileSync(join(man, 'tracks.jsonl'), `{"track_id":${id === 'r1' ? 1 : 2}}\n`);
+      writeFileSync(join(man, 'tracks.jsonl.partial'), '');
+      await recordRun(ep, id, man);
+    }
+    assert.deepEqual((await listRuns(ep)).map((r) => [r.run_id, r.tracks]), [['r1', 1], ['r2', 2]]);
+    assert.equal(readFileSync(join(ep, 'runs', 'r1', 'manifests', 'tracks.jsonl'), 'utf8'), '{"track_id":1}\n', 'r1 kept its own file');
+    assert.throws(() => statSync(join(ep, 'runs', 'r1', 'manifests', 'tracks.jsonl.partial')));
+    assert.deepEqual(await readRunConfig(ep, 'r2'), { tracker: { match_thresh: 0.8 } });
+    writeFileSync(join(ep, 'runs.json'), '{"ep_id": "e", "ru');
+    assert.deepEqual((await listRuns(ep)).map((r) => r.run_id), ['r1', 'r2']);
+    assert.deepEqual(await listRuns(join(ep, 'nowhere')), []);
+  });
+
+  test('run ids sort by time and match the accepted pattern; dot names are refused', () => {
+    const a = newRunId(new Date('2025-01-02T13:45:01Z'));
+    assert.match(a, /^20250102-134501-[0-9a-f]{4}$/);
+    assert.ok(newRunId(new Date('2025-01-02T13:45:02Z')) > a);
+    const re = new RegExp(RUN_ID_PATTERN);
+    assert.ok(re.test(a) && re.test('baseline_1.2'));
+    for (const bad of ['..', '.', '.x', 'a/b', '']) assert.ok(!re.test(bad), bad);
+  });
+});
+
+describe('sweep grid', () => {
+  test('every combination, first key slowest', () => {
+    assert.deepEqual(expandGrid({ a: [1, 2], b: ['x', 'y'] }), [{ a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }]);
+    assert.deepEqual(expandGrid({}), []);
+  });
+
+  test('the sweep schema accepts tracker and gate keys with their ranges, and nothing else', () => {
+    assert.deepEqual(resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3] } }).sweep,
+      { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3] });
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [1.5] } }), /between 0 and 1/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { stride: [1, 2] } }), /Unknown key `stride`/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'gate.emb_every': [1.5] } }), /whole number/);
+  });
+
+  test('CSV: run id, swept values, metrics; cells quoted when needed', () => {
+    const r = summarizeMetrics(metrics('p1', { sweep: { id: 's', values: { 'tracker.match_thresh': 0.6 } } }));
+    const csv = sweepCsv(['tracker.match_thresh'], [r, { ...r, run_id: 'a,b' }]).split('\n');
+    assert.equal(csv[0], 'run_id,tracker.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,analysis');
+    assert.equal(csv[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,reused');
+    assert.ok(csv[2].startsWith('"a,b",'));
+  });
+});

@@ -1,0 +1,141 @@
+// The stage cache's parts: the analysis key, the entry file format, entry safety (temp + rename,
+// checksums, stale temps) and eviction.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../server/config/episode-config';
+import { AnalysisWriter, readAnalysis, ROWS_FILE, EMBEDDINGS_FILE } from '../../server/engine/cache/analysis-file';
+import { analysisInputs, canonicalJson, engineCodeHash, stageKey, videoIdentity } from '../../server/engine/cache/stage-key';
+import { beginEntry, checkEntry, commitEntry, entryDir, evictEntries, removeStaleTemps, type StageManifest } from '../../server/engine/cache/stage-store';
+import type { BBox } from '../../server/engine/types';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'cache-unit-'));
+const VIDEO = { size: 10, mtime_ms: 1, head_sha256: 'h', tail_sha256: 't' };
+const cfg = (over: Record<string, unknown> = {}) => resolveConfig({ ep_id: 'e', video: 'v.mp4', ...over });
+const key = (over: Record<string, unknown> = {}, video = VIDEO, det = 'd1', emb: string | null = 'e1', engine = 'code1') =>
+  stageKey(analysisInputs(cfg(over), engine, video, det, emb));
+
+describe('analysis key', () => {
+  test('canonical JSON ignores key order', () => {
+    assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }), canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }));
+  });
+
+  test('tracker, gate, recorder and export settings leave it unchanged', () => {
+    const base = key();
+    assert.equal(key({ tracker: { match_thresh: 0.6, track_buffer: 10 } }), base);
+    assert.equal(key({ gate: { appear_hard: 0.2 } }), base);
+    assert.equal(key({ optimizations: { b4: false, d1: false, c3: false } }), base);
+    assert.equal(key({ export: { crops: true } }), base);
+  });
+
+  test('each input of the stage changes it', () => {
+    const base = key();
+    const changed = [
+      key({ stride: 3 }), key({ fps: 4 }), key({ detector: { conf_threshold: 0.4 } }), key({ detector: { nms_iou: 0.4 } }),
+      key({ detector: { min_size: 20 } }), key({ detector: { tiles: [2, 2] } }), key({ scene: { threshold: 0.3 } }),
+      key({ scene: { min_len: 4 } }), key({ scene: { warmup: 1 } }), key({ scene: { cooldown: 10 } }), key({ scene: { enabled: false } }),
+      key({ optimizations: { f1: false } }), key({}, { ...VIDEO, mtime_ms: 2 }), key({}, { ...VIDEO, tail_sha256: 'x' }),
+      key({}, VIDEO, 'd2'), key({}, VIDEO, 'd1', null), key({}, VIDEO, 'd1', 'e1', 'code2'),
+    ];
+    for (const k of changed) assert.notEqual(k, base);
+    assert.equal(new Set(changed).size, changed.length);
+  });
+
+  test('the engine code hash is stable between calls', async () => {
+    assert.match(await engineCodeHash(), /^[0-9a-f]{64}$/);
+    assert.equal(await engineCodeHash(), await engineCodeHash());
+  });
+
+  test('video identity: size, mtime and the hashes of the first and last MiB', async () => {
+    const dir = tmp();
+    const f = join(dir, 'v.bin');
+    writeFileSync(f, Buffer.alloc(3 << 20, 1));
+    const a = await videoIdentity(f);
+    utimesSync(f, new Date(), new Date(Date.now() + 5000));
+    const b = await videoIdentity(f);
+    assert.notEqual(a.mtime_ms, b.mtime_ms);
+    assert.equal(a.head_sha256, b.head_sha256);
+    const buf = Buffer.alloc(3 << 20, 1);
+    buf[buf.length - 1] = 2;
+    writeFileSync(f, buf);
+    const c = await videoIdentity(f);
+    assert.equal(c.head_sha256, a.head_sha256);
+    assert.notEqual(c.tail_sha256, a.tail_sha256);
+  });
+});
+
+describe('analysis entry files', () => {
+  test('rows and embeddings round-trip exactly', async () => {
+    const dir = tmp();
+    const w = new AnalysisWriter(dir);
+    const dets = [{ bbox: [1.5, 2.25, 30.123456789, 40.1] as BBox, conf: 0.912345678 }, { bbox: [5, 6, 7, 8] as BBox, conf: 0.3 }];
+    const embs = [Float32Array.from([0.1, 0.2, 0.3]), Float32Array.from([-1, 0, 1])];
+    w.cut(0, true);
+    w.frame(0, dets, embs);
+    w.frame(1, [dets[1]]);
+    w.cut(7, false);
+    const files = await w.close();
+    assert.equal(w.rows, 4);
+    assert.equal(w.embeddings, 2);
+    assert.equal(files[EMBEDDINGS_FILE].bytes, 2 * 3 * 4);
+    const rows = [];
+    for await (const r of readAnalysis(dir, 3)) rows.push(r);
+    assert.deepEqual(rows, [
+      { kind: 'cut', idx: 0, reset: true },
+      { kind: 'frame', idx: 0, dets, embeddings: embs },
+      { kind: 'frame', idx: 1, dets: [dets[1]], embeddings: undefined },
+      { kind: 'cut', idx: 7, reset: false },
+    ]);
+  });
+
+  test('an entry appears only on commit; truncation and a changed key are caught', async () => {
+    const root = tmp();
+    const k = 'a'.repeat(64);
+    const dir = entryDir(root, 'analysis', k);
+    const t = await beginEntry(root, 'analysis', k);
+    const w = new AnalysisWriter(t);
+    w.frame(0, [{ bbox: [0, 0, 10, 10], conf: 0.9 }], [Float32Array.from([1, 2])]);
+    const files = await w.close();
+    assert.equal((await checkEntry(dir, k)).ok, false, 'not visible before commit');
+    const manifest: StageManifest = { stage: 'analysis', key: k, inputs: {}, files, created_at: '' };
+    await commitEntry(t, dir, manifest);
+    assert.equal((await checkEntry(dir, k)).ok, true);
+    assert.deepEqual(await checkEntry(dir, 'b'.repeat(64)), { ok: false, reason: 'key mismatch' });
+    truncateSync(join(dir, ROWS_FILE), 5);
+    const bad = await checkEntry(dir, k);
+    assert.equal(bad.ok, false);
+    assert.match((bad as { reason: string }).reason, /rows\.jsonl is 5 bytes/);
+  });
+
+  test('a same-size alteration fails the checksum', async () => {
+    const root = tmp();
+    const k = 'c'.repeat(64);
+    const t = await beginEntry(root, 'analysis', k);
+    const w = new AnalysisWriter(t);
+    w.cut(3, true);
+    await commitEntry(t, entryDir(root, 'analysis', k), { stage: 'analysis', key: k, inputs: {}, files: await w.close(), created_at: '' });
+    writeFileSync(join(entryDir(root, 'analysis', k), ROWS_FILE), '{"cut":4,"reset":true}\n');
+    assert.match(((await checkEntry(entryDir(root, 'analysis', k), k)) as { reason: string }).reason, /checksum/);
+  });
+
+  test('temp folders of dead processes are removed, live ones kept', async () => {
+    const root = tmp();
+    mkdirSync(join(root, '.tmp-analysis-abc-999999999'));
+    const mine = await beginEntry(root, 'analysis', 'd'.repeat(64));
+    await removeStaleTemps(root);
+    assert.deepEqual(readdirSync(root), [mine.split('/').pop()]);
+  });
+
+  test('eviction keeps the most recently used entries', async () => {
+    const root = tmp();
+    for (const [i, name] of ['analysis-1', 'analysis-2', 'analysis-3', 'other-1'].entries()) {
+      mkdirSync(join(root, name));
+      utimesSync(join(root, name), new Date(), new Date(1e12 + i * 1000));
+    }
+    const removed = await evictEntries(root, 'analysis', 2);
+    assert.deepEqual(removed.map((p) => p.split('/').pop()), ['analysis-1']);
+    assert.deepEqual(readdirSync(root).sort(), ['analysis-2', 'analysis-3', 'other-1']);
+  });
+});
