@@ -41,11 +41,15 @@ async function main(): Promise<void> {
     [process.execPath, CLI, '--ep-id', 'bench', '--video', video, '--output-root', out, '--stride', '6', '--save-crops', '--quiet', ...flags];
   const variants: Variant[] = [
     { name: 'decode', what: 'ffmpeg decode-only (-f null)', cmd: (v) => [ffmpeg.path, '-hide_banner', '-loglevel', 'error', '-i', v, '-f', 'null', '-'] },
-    { name: 'full', what: 'pipeline, stride 6, crops, all optimisations', cmd: engine(), rss: true },
+    { name: 'full', what: 'pipeline, stride 6, crops, gate, stage cache written, all optimisations', cmd: engine(), rss: true },
+    { name: 'no-cache', what: 'pipeline with --no-cache (no embedding of every detection for re-runs)', cmd: engine('--no-cache'), rss: true },
+    { name: 'no-gate', what: 'pipeline with --no-cache --no-gate (the Engine issue\'s pipeline)', cmd: engine('--no-cache', '--no-gate'), rss: true },
     { name: 'no-d1', what: 'pipeline with D1 off', cmd: engine('--no-d1'), rss: true },
     { name: 'no-b4', what: 'pipeline with B4 off', cmd: engine('--no-b4'), rss: true },
     { name: 'no-c3', what: 'pipeline with C3 off', cmd: engine('--no-c3'), rss: true },
     { name: 'no-f1', what: 'pipeline with F1 off', cmd: engine('--no-f1'), rss: true },
+    { name: 'g3', what: 'pipeline + faces_embed, G3 reusing gate embeddings', cmd: engine('--no-cache', '--faces-embed'), rss: true },
+    { name: 'no-g3', what: 'pipeline + faces_embed with G3 off', cmd: engine('--no-cache', '--faces-embed', '--no-g3'), rss: true },
   ];
   const hasCv2 = existsSync(PEER) && spawnSync('/usr/bin/python3', ['-c', 'import cv2'], { stdio: 'ignore' }).status === 0;
   if (hasCv2) variants.push({ name: 'peer', what: 'OpenCV-Python peer script (grab/retrieve, cv2.dnn)', cmd: (v) => ['/usr/bin/python3', PEER, v, models.detect, '--stride', '6', '--threads', '2'] });
@@ -74,13 +78,20 @@ async function main(): Promise<void> {
     const rss = samples.get(v.name)!.map((s) => s.rssMb).filter((x): x is number => x !== undefined);
     console.log(`| ${v.what} | ${med(v.name, 'wall').toFixed(2)} | ${med(v.name, 'cpu').toFixed(2)} | ${(med(v.name, 'wall') / decodeWall).toFixed(2)} | ${(med(v.name, 'cpu') / decodeCpu).toFixed(2)} | ${rss.length ? Math.max(...rss) : '–'} |`);
   }
-  if (samples.has('full')) {
-    console.log('\nEach optimisation, off ÷ on (above 1 means it saves):');
-    for (const opt of ['d1', 'b4', 'c3', 'f1']) {
-      if (!samples.has(`no-${opt}`)) continue;
-      console.log(`  ${opt.toUpperCase()}: wall ${(med(`no-${opt}`, 'wall') / med('full', 'wall')).toFixed(2)}, CPU ${(med(`no-${opt}`, 'cpu') / med('full', 'cpu')).toFixed(2)}`);
-    }
+  const ratio = (a: string, b: string) => samples.has(a) && samples.has(b)
+    ? `wall ${(med(a, 'wall') / med(b, 'wall')).toFixed(2)}, CPU ${(med(a, 'cpu') / med(b, 'cpu')).toFixed(2)}` : undefined;
+  console.log('\nEach optimisation, off ÷ on (above 1 means it saves):');
+  for (const opt of ['d1', 'b4', 'c3', 'f1']) {
+    const r = ratio(`no-${opt}`, 'full');
+    if (r) console.log(`  ${opt.toUpperCase()}: ${r}`);
   }
+  console.log('Stage costs (with ÷ without):');
+  const cache = ratio('full', 'no-cache');
+  if (cache) console.log(`  filling the stage cache: ${cache}`);
+  const gate = ratio('no-cache', 'no-gate');
+  if (gate) console.log(`  appearance gate: ${gate}`);
+  const g3 = ratio('no-g3', 'g3');
+  if (g3) console.log(`  G3 (faces_embed without ÷ with reuse): ${g3}`);
 }
 
 main().catch((e) => {
