@@ -20,7 +20,7 @@ export interface EpisodeConfig {
     track_thresh: number; low_thresh: number; new_track_thresh: number; match_thresh: number;
     track_buffer: number; max_gap: number; max_gap_sec: number; min_track_length: number; track_sample_limit: number;
   };
-  export: { frames: boolean; crops: boolean; jpeg_quality: number; queue_size: number };
+  export: { frames: boolean; crops: boolean; jpeg_quality: number; crop_max_side: number; queue_size: number };
   gate: GateConfig;
   embed: EmbedConfig;
   optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };

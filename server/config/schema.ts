@@ -160,6 +160,10 @@ export const episodeConfigSchema: SchemaNode = {
           type: 'integer', minimum: 1, maximum: 100, default: 90, examples: [85, 90],
           description: 'JPEG quality of frames and crops.',
         },
+        crop_max_side: {
+          type: 'integer', minimum: 0, maximum: 8192, default: 256, examples: [0, 256],
+          description: 'Crops larger than this (longer side, px) are scaled down to it before encoding: face embedders take 112 px, and a full-size 1080p close-up costs several times more to encode and store. 0 keeps full resolution.',
+        },
         queue_size: {
           type: 'integer', minimum: 1, maximum: 4096, default: 64, examples: [64],
           description: 'Bound of the export queue in jobs; decoding waits when it is full.',

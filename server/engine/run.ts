@@ -253,6 +253,7 @@ class EpisodeRun {
       frames: cfg.export.frames,
       crops: cfg.export.crops,
       jpegQuality: cfg.export.jpeg_quality,
+      cropMaxSide: cfg.export.crop_max_side,
       queueSize: cfg.export.queue_size,
       async: cfg.optimizations.c3,
       width: plan.video.width,

@@ -135,6 +135,20 @@ test('async=false writes before add*() resolves', async (t) => {
   await assertIndexMatchesFiles(join(dir, 'crops', 'track_0007'));
 });
 
+test('crops larger than cropMaxSide are scaled down to it, keeping their aspect; smaller ones are not', async (t) => {
+  const dir = tempDir(t);
+  const ex = exporter(dir, { async: false, cropMaxSide: 64, cropPad: 0 });
+  await ex.addCrop(1, 0, 0, frame(1), [0, 0, 200, 100]);
+  await ex.addCrop(1, 6, 0.25, frame(1), [10, 10, 50, 40]);
+  await ex.close();
+  const size = async (f: string) => {
+    const m = await sharp(join(dir, 'crops', 'track_0001', f)).metadata();
+    return [m.width, m.height];
+  };
+  assert.deepEqual(await size('frame_000000.jpg'), [64, 32]);
+  assert.deepEqual(await size('frame_000006.jpg'), [40, 30]);
+});
+
 test('dropTrack removes the folder, whether its crops are queued or already written', async (t) => {
   const dir = tempDir(t);
   const ex = exporter(dir, { queueSize: 8 });
