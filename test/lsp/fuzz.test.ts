@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LspClient, TOS_CLIP } from './lsp-client';
+// mulberry32, shared with the episode generator, so a failure replays exactly.
+import { rng } from '../fixtures/scenario';
 
 const BASE = [
   '# fuzz base',
@@ -40,16 +42,6 @@ const INSERTS = [
 ];
 const SWAPS = ['true', 'null', '~', '-5', '0', '1e309', '.nan', '"text"', '[1, 2, 3]', '{a: 1}', '', '0x1F', '2024-01-01', '*a'];
 
-/** mulberry32: a small seeded PRNG so a failure replays exactly. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function mutate(text: string, rand: () => number): string {
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const at = () => Math.floor(rand() * (text.length + 1));
@@ -79,7 +71,7 @@ test('1,000 mutated configs each get diagnostics and never crash the server', as
     await client.initialize(ws, { diagnosticsDelayMs: 0 });
     const uri = pathToFileURL(path.join(ws, 'fuzz.episode.yaml')).href;
     await client.open(uri, BASE);
-    const rand = prng(20240601);
+    const rand = rng(20240601);
     for (let version = 2; version <= 1001; version++) {
       const text = mutate(BASE, rand);
       const diags = await client.change(uri, text, version);

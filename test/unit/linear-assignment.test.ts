@@ -1,18 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { linearAssignment } from '../../server/engine/track/linear-assignment';
-
-/** Small deterministic PRNG (mulberry32) so failures are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic mulberry32, shared with the episode generator, so failures are reproducible.
+import { rng } from '../fixtures/scenario';
 
 /** Best objective by exhaustive search: max Σ(maxCost − c) with a cost limit, else min Σc at full size. */
 function bruteForce(cost: Float64Array, rows: number, cols: number, maxCost: number): number {
