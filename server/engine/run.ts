@@ -15,7 +15,7 @@ import { JsonlWriter } from './manifests/jsonl-writer';
 import { writeJsonAtomic } from './manifests/atomic-file';
 import { planRun, type RunPlan } from './run-plan';
 import { ProgressMeter } from './progress-meter';
-import { AppearanceGate } from './gate/appearance-gate';
+import { AppearanceGate, trackEmbedding } from './gate/appearance-gate';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
 import { EMBEDDING_DIM, FaceEmbedder } from './embed/face-embedder';
@@ -281,7 +281,10 @@ class EpisodeRun {
         });
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
-      trackEmbedding: (trackerId) => this.gate.closingPrototype(trackerId),
+      trackEmbedding: (trackerId) => {
+        const p = this.gate.closingPrototype(trackerId);
+        return p && { embedding: trackEmbedding(p), model: p.model, samples: p.samples };
+      },
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
     this.gate = new GatePipeline(appearance, (f) => this.commitFrame(f));

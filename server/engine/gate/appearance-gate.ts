@@ -8,12 +8,28 @@ import type { BBox } from '../types';
 
 export type GateSplit = 'hard' | 'streak' | 'iou';
 
-/** A track's appearance: unit-length mean embedding (G3 persists it on the track row). */
+/** A track's appearance. */
 export interface Prototype {
+  /** Unit-length momentum average: what the gate compares new faces with. */
   embedding: Float32Array;
+  /** Plain sum of the merged embeddings; its direction is what G3 persists (trackEmbedding). */
+  sum: Float32Array;
   /** Embeddings merged into it. */
   samples: number;
   model: string;
+}
+
+/**
+ * The embedding persisted on the track row (G3): the unit mean of every face merged into the
+ * prototype. The momentum average follows recent faces, which suits the gate's decisions; the
+ * mean weighs the whole track evenly, as faces_embed's prototype does, so reusing it changes
+ * little downstream.
+ */
+export function trackEmbedding(p: Prototype): Float32Array {
+  let s = 0;
+  for (const v of p.sum) s += v * v;
+  const k = 1 / Math.sqrt(s);
+  return p.sum.map((v) => v * k);
 }
 
 export interface GateDecision {
@@ -126,7 +142,7 @@ export class AppearanceGate {
   }
 
   private fresh(embedding: Float32Array): Prototype {
-    return { embedding: Float32Array.from(embedding), samples: 1, model: this.model };
+    return { embedding: Float32Array.from(embedding), sum: Float32Array.from(embedding), samples: 1, model: this.model };
   }
 }
 
@@ -137,6 +153,7 @@ function blend(proto: Prototype, e: Float32Array, m: number): void {
   for (let i = 0; i < v.length; i++) {
     v[i] = m * v[i] + (1 - m) * e[i];
     s += v[i] * v[i];
+    proto.sum[i] += e[i];
   }
   const k = 1 / Math.sqrt(s);
   for (let i = 0; i < v.length; i++) v[i] *= k;
