@@ -229,8 +229,6 @@ class EpisodeRun {
   private framesAnalysed = 0;
   private cuts = 0;
   private cutsSuppressed = 0;
-  private detections = 0;
-  private tracksWritten = 0;
   /** Sum of the written tracks' spans in frames, for the mean track length. */
   private trackFrames = 0;
   private decodeWarning: string | undefined;
@@ -266,11 +264,9 @@ class EpisodeRun {
       trackSampleLimit: cfg.tracker.track_sample_limit,
       skipUnchanged: cfg.optimizations.b4,
       onDetection: (row) => {
-        this.detections++;
         if (!this.detectionsOut.write(row)) this.backlogged = true;
       },
       onTrack: (row) => {
-        this.tracksWritten++;
         this.trackFrames += row.last_frame_idx - row.first_frame_idx + 1;
         if (!this.tracksOut.write(row)) this.backlogged = true;
         this.exporter.finishTrack(row.track_id);
@@ -381,15 +377,14 @@ class EpisodeRun {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
       threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
     });
+    const recorded = this.recorder.metrics;
     const metrics = {
       ep_id: cfg.ep_id,
       state,
       ...run,
-      ...this.recorder.metrics,
-      tracks_written: this.tracksWritten,
-      detections: this.detections,
-      mean_track_length_s: this.tracksWritten ? round(this.trackFrames / this.tracksWritten / fps, 3) : 0,
-      tracks_per_minute: videoS > 0 ? round((this.tracksWritten * 60) / videoS, 2) : 0,
+      ...recorded,
+      mean_track_length_s: recorded.tracks_written ? round(this.trackFrames / recorded.tracks_written / fps, 3) : 0,
+      tracks_per_minute: videoS > 0 ? round((recorded.tracks_written * 60) / videoS, 2) : 0,
       scene_cuts: {
         count: cuts.cuts.length, indices: cuts.cuts, resets: cuts.resets.length,
         suppressed_by_cooldown: cuts.suppressed.length, suppressed_indices: cuts.suppressed,
