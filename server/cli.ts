@@ -21,10 +21,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const bar = !opts.json && !opts.quiet && process.stderr.isTTY ? new ProgressBar() : undefined;
+  // Without a terminal, warnings are printed after the summary, so a damaged input ends in one line.
+  const warnings: string[] = [];
   const onEvent = (e: RunEvent) => {
     if (opts.json) process.stdout.write(JSON.stringify(e) + '\n');
     else if (bar) bar.update(e);
-    else if (e.type === 'log' && e.level === 'warn' && !opts.quiet) process.stderr.write(`warning: ${e.message}\n`);
+    else if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
   };
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -41,7 +43,16 @@ async function main(argv: string[]): Promise<number> {
     const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
     if (!opts.json) printSummary(result.metrics, result.outDir);
-    return result.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
+    if (!opts.quiet) for (const w of warnings) if (w !== result.damaged) process.stderr.write(`warning: ${w}\n`);
+    if (result.state === 'cancelled') return EXIT.cancelled;
+    if (result.damaged) {
+      // The frames before the damage were processed and their manifests written; the run still failed.
+      const message = `${result.damaged}; the frames before the damage were processed (${result.outDir})`;
+      if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message }) + '\n');
+      process.stderr.write(`episode-run: ${message}\n`);
+      return EXIT.failure;
+    }
+    return EXIT.ok;
   } catch (e) {
     bar?.clear();
     if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message: (e as Error).message }) + '\n');

@@ -43,6 +43,8 @@ export interface RunResult {
   outDir: string;
   runId: string;
   metrics: Record<string, unknown>;
+  /** The decoder's one line when the video is damaged: the frames before it were processed. */
+  damaged?: string;
   error?: string;
 }
 
@@ -108,7 +110,8 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
     phase('detect_track');
     await run.processFrames(opts.signal);
     let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
-    const cacheProblem = await analysis.close(state === 'completed');
+    // A damaged decode is not cached: a replay would hide the damage.
+    const cacheProblem = await analysis.close(state === 'completed' && !run.decodeWarning);
     if (cacheProblem) emit({ type: 'log', ep_id: epId, level: 'warn', message: cacheProblem });
     const cacheBytes = lookup.key ? await dirSize(lookup.cacheRoot) : 0;
     if (lookup.key) emit({ type: 'log', ep_id: epId, level: 'info', message: `cache: ${(cacheBytes / 1e6).toFixed(1)} MB in ${lookup.cacheRoot}` });
@@ -126,7 +129,7 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
     await recordRun(plan.outDir, runId, plan.manifestsDir);
     phase(state === 'completed' ? 'done' : 'cancelled');
     emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics), run_id: runId });
-    return { state, outDir: plan.outDir, runId, metrics };
+    return { state, outDir: plan.outDir, runId, metrics, damaged: run.decodeWarning };
   } catch (err) {
     const message = (err as Error).message;
     await analysis.close(false).catch(() => undefined);
@@ -231,7 +234,8 @@ class EpisodeRun {
   private cutsSuppressed = 0;
   /** Sum of the written tracks' spans in frames, for the mean track length. */
   private trackFrames = 0;
-  private decodeWarning: string | undefined;
+  /** The decoder's warning when the video is damaged. */
+  decodeWarning: string | undefined;
   /** Set when a manifest writer is over its high-water mark; the frame loop then waits for it. */
   private backlogged = false;
 

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sharedClip } from '../helpers/shared-data';
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 
 const BIN = resolve(__dirname, '../../bin/episode-run.js');
 const dir = mkdtempSync(join(tmpdir(), 'ep-bad-'));
@@ -43,6 +44,25 @@ test('a text file named .mp4', () => {
   const f = join(dir, 'text.mp4');
   writeFileSync(f, 'this is not a video\n'.repeat(50));
   expectOneLine(['--ep-id', 'x', '--video', f], /text\.mp4 is not a video file \(ffmpeg: .+\)/);
+});
+
+test('a truncated video: the frames before the damage are processed, then exit 1 with one line', { skip: tos.skip }, () => {
+  // With the index (moov) in front, a cut-off file still decodes up to the cut.
+  const ffmpeg = resolveFfmpeg().path;
+  const faststart = join(dir, 'faststart.mp4');
+  spawnSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', tos.path, '-c', 'copy', '-movflags', '+faststart', faststart]);
+  const truncated = join(dir, 'truncated.mp4');
+  const bytes = readFileSync(faststart);
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+  expectOneLine(['--ep-id', 'tr', '--video', truncated], /truncated\.mp4 may be damaged: decoded \d+ of ~240 frames.*the frames before the damage were processed/);
+  const metrics = JSON.parse(readFileSync(join(dir, 'out', 'tr', 'manifests', 'track_metrics.json'), 'utf8'));
+  assert.ok(metrics.stats.frames_decoded > 24 && metrics.stats.frames_decoded < 240, `${metrics.stats.frames_decoded} frames`);
+  assert.ok(readFileSync(join(dir, 'out', 'tr', 'manifests', 'tracks.jsonl'), 'utf8').trim().length > 0, 'tracks from before the damage');
+
+  // With the index at the end (ffmpeg's default), the cut-off file has none: it fails at probe.
+  const tail = join(dir, 'no-index.mp4');
+  writeFileSync(tail, readFileSync(tos.path).subarray(0, 300_000));
+  expectOneLine(['--ep-id', 'x', '--video', tail], /no-index\.mp4 is not a video file \(ffmpeg: .+\)/);
 });
 
 test('a detector model path that does not exist', { skip: tos.skip }, () => {
