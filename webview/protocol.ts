@@ -2,6 +2,7 @@
 // so both sides import it without pulling code across.
 import type { RunStreamEvent } from '../server/lsp/protocol';
 import type { RunState } from '../server/engine/events';
+import type { RunSummary } from '../server/engine/history/run-summary';
 import type { ParsedTracks } from './tracks';
 
 /** A run as read from its manifests (or an empty one when a live run starts). */
@@ -28,9 +29,13 @@ export interface CropImage {
 export type HostMessage =
   | { type: 'snapshot'; run: RunSnapshot }
   | { type: 'event'; event: RunStreamEvent }
-  | { type: 'crops'; trackId: number; crops: CropImage[]; note?: string };
+  | { type: 'crops'; trackId: number; crops: CropImage[]; note?: string }
+  /** The episode's recorded runs (oldest first) for the run switcher; `current` is the run shown, absent for the latest. */
+  | { type: 'runs'; runs: RunSummary[]; current?: string };
 
 export type PageMessage =
   | { type: 'ready' }
   | { type: 'selectTrack'; trackId: number }
-  | { type: 'revealTrack'; trackId: number };
+  | { type: 'revealTrack'; trackId: number }
+  /** Show this recorded run (absent: the latest, in manifests/); the host answers with a snapshot. */
+  | { type: 'selectRun'; runId?: string };

@@ -1,0 +1,23 @@
+// Messages of the run-history pages: the timeline's run switcher, the Compare page (two runs side
+// by side) and the Sweep page (a sweep's table and plot). Types only, so the extension host and
+// the pages import it without pulling code across.
+import type { ConfigChange, MetricDelta } from '../server/engine/history/run-diff';
+import type { RunSummary } from '../server/engine/history/run-summary';
+import type { RunSnapshot } from './protocol';
+
+/** One run of a comparison: what the runs index says of it, and its manifests. */
+export interface ComparedRun {
+  summary: RunSummary;
+  snapshot: RunSnapshot;
+}
+
+/** Host → Compare/Sweep page. */
+export type RunsHostMessage =
+  | { type: 'compare'; epId: string; a: ComparedRun; b: ComparedRun; metrics: MetricDelta[]; config: ConfigChange[] }
+  | { type: 'sweep'; epId: string; sweepId: string; keys: string[]; runs: RunSummary[] };
+
+/** Compare/Sweep page → host. */
+export type RunsPageMessage =
+  | { type: 'ready' }
+  /** A sweep point or a compared run was clicked: open that run's timeline. */
+  | { type: 'openRun'; runId: string };
