@@ -15,7 +15,8 @@ import { JsonlWriter } from './manifests/jsonl-writer';
 import { writeJsonAtomic } from './manifests/atomic-file';
 import { planRun, type RunPlan } from './run-plan';
 import { ProgressMeter } from './progress-meter';
-import { AppearanceGate, trackEmbedding } from './gate/appearance-gate';
+import { AppearanceGate } from './gate/appearance-gate';
+import { gateFields } from './embed/track-prototype';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
 import { EMBEDDING_DIM, FaceEmbedder } from './embed/face-embedder';
@@ -281,10 +282,7 @@ class EpisodeRun {
         });
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
-      trackEmbedding: (trackerId) => {
-        const p = this.gate.closingPrototype(trackerId);
-        return p && { embedding: trackEmbedding(p), model: p.model, samples: p.samples };
-      },
+      gateFields: (faces) => gateFields(faces, cfg.embed, source.embedderId),
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
     this.gate = new GatePipeline(appearance, (f) => this.commitFrame(f));
@@ -338,7 +336,7 @@ class EpisodeRun {
   private async commitFrame({ idx, ts, objects, full }: GatedFrame): Promise<void> {
     for (const obj of objects) {
       const { exportId, recorded } = this.recorder.record({
-        trackerId: obj.trackerId, frameIdx: idx, ts, bbox: obj.bbox, conf: obj.conf, forceNew: !!obj.split, splitReason: obj.split,
+        trackerId: obj.trackerId, frameIdx: idx, ts, bbox: obj.bbox, conf: obj.conf, forceNew: !!obj.split, splitReason: obj.split, face: obj.face,
       });
       if (recorded && full && this.cfg.export.crops) await this.exporter.addCrop(exportId, idx, ts, full, obj.bbox);
     }

@@ -89,7 +89,8 @@ test('SIGINT mid-run exits 130 with parseable manifests marked cancelled and com
   const r = await runCli(['--ep-id', 'c', '--video', tos.path, '--output-root', root, '--json', '--stride', '1', '--save-crops', '--save-frames'], {
     onLine: (line, kill) => {
       const e = JSON.parse(line);
-      if (!sent && e.type === 'progress' && e.frames_done >= 20) {
+      // Once a track is open, so that crops are being written when the signal lands.
+      if (!sent && e.type === 'progress' && e.tracks >= 1) {
         sent = true;
         kill('SIGINT');
       }

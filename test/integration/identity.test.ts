@@ -12,7 +12,9 @@ import { cropRegion } from '../../server/engine/embed/align';
 import { cosine, FaceEmbedder } from '../../server/engine/embed/face-embedder';
 import { FACES_FILES, runFacesEmbed, type FaceRow, type FaceTrackRow } from '../../server/engine/embed/faces-embed';
 import { pickFrames } from '../../server/engine/embed/frame-picker';
-import { AppearanceGate, type Prototype } from '../../server/engine/gate/appearance-gate';
+import { faceQuality, type FaceQuality } from '../../server/engine/embed/quality';
+import { gateFields, type GateFace } from '../../server/engine/embed/track-prototype';
+import { AppearanceGate } from '../../server/engine/gate/appearance-gate';
 import { ensureModels } from '../../server/engine/models/ensure-models';
 import type { BBox, VideoInfo } from '../../server/engine/types';
 import { generateEpisode } from '../fixtures/episode-generator';
@@ -30,6 +32,7 @@ interface Sample {
   gtId: number;
   bbox: BBox;
   embedding: Float32Array;
+  quality: FaceQuality;
 }
 
 describe('identity on a generated A→B swap without a cut', () => {
@@ -52,7 +55,8 @@ describe('identity on a generated A→B swap without a cut', () => {
     const analysed = [...new Set(gt.map((r) => r.frame))].filter((f) => f % STRIDE === 0);
     for await (const f of pickFrames(ffmpegPath, video, analysed)) {
       for (const r of gt.filter((g) => g.frame === f.index)) {
-        samples.push({ frame: f.index, gtId: r.id, bbox: r.bbox, embedding: await embedder.embed(cropRegion(f.rgb, video.width, video.height, r.bbox), r.bbox) });
+        const region = cropRegion(f.rgb, video.width, video.height, r.bbox);
+        samples.push({ frame: f.index, gtId: r.id, bbox: r.bbox, quality: faceQuality(region, r.bbox), embedding: await embedder.embed(region, r.bbox) });
       }
     }
     dir = await mkdtemp(join(tmpdir(), 'identity-test-'));
@@ -62,22 +66,20 @@ describe('identity on a generated A→B swap without a cut', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** Feeds the samples to a gate as one tracker id (the tracker did not notice the swap); returns the splits and A's prototype. */
+  /** Feeds the samples to a gate as one tracker id (the tracker did not notice the swap); returns the splits and the faces it embedded. */
   function runGate(cfg: GateConfig) {
     const gate = new AppearanceGate(cfg, embedder.modelId);
     const splits: { frame: number; kind: string; embeddedSinceSwap: number }[] = [];
+    const embedded: Sample[] = [];
     let embeddedSinceSwap = 0;
-    let endedA: Prototype | undefined;
     for (const s of samples) {
       const wants = gate.wantsEmbedding(1);
       if (wants && s.frame >= swapFrame) embeddedSinceSwap++;
+      if (wants) embedded.push(s);
       const d = gate.update(1, s.frame, s.bbox, wants ? s.embedding : undefined);
-      if (d.split) {
-        splits.push({ frame: s.frame, kind: d.split, embeddedSinceSwap });
-        endedA ??= d.ended;
-      }
+      if (d.split) splits.push({ frame: s.frame, kind: d.split, embeddedSinceSwap });
     }
-    return { splits, endedA };
+    return { splits, embedded };
   }
 
   test('the gate splits within `streak` embedded frames of the swap; disabled, it does not', () => {
@@ -100,15 +102,26 @@ describe('identity on a generated A→B swap without a cut', () => {
     assert.ok(median(diff) <= 0.3, `different ${median(diff)}`);
   });
 
-  test('faces_embed: prototypes per track; G3 reuses the gate embedding, close to the recomputed one', async () => {
+  test('faces_embed: prototypes per track; G3 reuses the gate embedding, equal to the recomputed one', async () => {
     // Manifests as the engine writes them: a track per GT face, a detection per analysed frame.
+    // Person A's track carries the gate's faces (as the recorder writes them); B's does not.
     const tracks = new Map<number, MotRow[]>();
     for (const r of gt.filter((g) => g.frame % STRIDE === 0)) tracks.set(r.id, [...(tracks.get(r.id) ?? []), r]);
+    const idA = [...tracks.keys()][0];
+    const { splits, embedded } = runGate(GATE);
+    const gateFaces: GateFace[] = embedded.filter((s) => s.gtId === idA && s.frame < splits[0].frame)
+      .map((s) => ({ frame_idx: s.frame, conf: 0.95, face: { embedding: s.embedding, quality: s.quality } }));
+    const gateFrames = new Set(gateFaces.map((f) => f.frame_idx));
     const detections = [...tracks.values()].flat().sort((a, b) => a.frame - b.frame)
-      .map((r) => ({ ep_id: 'swap', frame_idx: r.frame, ts: r.frame / video.fps, class: 'face', conf: 0.95, bbox_xyxy: r.bbox, track_id: r.id }));
-    const trackRows = (gate?: Prototype) => [...tracks].map(([id, rows], k) => ({
+      .map((r) => ({
+        ep_id: 'swap', frame_idx: r.frame, ts: r.frame / video.fps, class: 'face', conf: 0.95, bbox_xyxy: r.bbox, track_id: r.id,
+        ...(r.id === idA && gateFrames.has(r.frame) ? { gate_embedded: true } : {}),
+      }));
+    const gateA = gateFields(gateFaces, EMBED, embedder.modelId);
+    assert.ok(gateA.gate_embedding && gateA.gate_samples! >= EMBED.min_samples, JSON.stringify({ ...gateA, gate_embedding: undefined }));
+    const trackRows = [...tracks].map(([id, rows]) => ({
       ep_id: 'swap', track_id: id, class: 'face', first_frame_idx: rows[0].frame, last_frame_idx: rows[rows.length - 1].frame,
-      ...(k === 0 && gate ? { gate_embedding: Array.from(gate.embedding), gate_model: gate.model, gate_samples: gate.samples } : {}),
+      ...(id === idA ? gateA : {}),
     }));
     const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
     await writeFile(join(dir, 'detections.jsonl'), jsonl(detections));
@@ -118,8 +131,7 @@ describe('identity on a generated A→B swap without a cut', () => {
       return { summary, faces: await read<FaceRow>(FACES_FILES.faces), protos: await read<FaceTrackRow>(FACES_FILES.tracks) };
     };
 
-    const { endedA } = runGate(GATE);
-    await writeFile(join(dir, 'tracks.jsonl'), jsonl(trackRows(endedA)));
+    await writeFile(join(dir, 'tracks.jsonl'), jsonl(trackRows));
     const off = await run(false);
     assert.equal(off.summary.reused, 0);
     const shape = JSON.parse(await readFile(join(dir, FACES_FILES.shape), 'utf8'));
@@ -129,10 +141,12 @@ describe('identity on a generated A→B swap without a cut', () => {
     assert.equal(off.faces.filter((f) => f.embedding_row !== undefined).length, off.summary.embedded);
     for (const id of tracks.keys()) {
       const rows = off.faces.filter((f) => f.track_id === id);
-      const frames = tracks.get(id)!.map((r) => r.frame);
+      // A's samples are drawn from the gate's faces, first to last; B's from all its rows.
+      const frames = id === idA ? [...gateFrames] : tracks.get(id)!.map((r) => r.frame);
       assert.ok(rows.length >= EMBED.min_samples && rows.length <= EMBED.max_samples);
       assert.equal(rows[0].frame_idx, frames[0]);
       assert.equal(rows[rows.length - 1].frame_idx, frames[frames.length - 1]);
+      if (id === idA) assert.ok(rows.every((r) => gateFrames.has(r.frame_idx)));
     }
     const [pa, pb] = off.protos.sort((a, b) => a.track_id - b.track_id);
     assert.ok(cosine(pa.embedding!, pb.embedding!) <= 0.3);
@@ -146,7 +160,8 @@ describe('identity on a generated A→B swap without a cut', () => {
     const g3Cos = cosine(reused.embedding!, pa.embedding!);
     console.log(`G3: reused ${on.summary.reused} of ${on.summary.tracks}; gate vs faces_embed prototype cosine ${g3Cos.toFixed(4)}; ` +
       `frames decoded ${on.summary.frames_decoded} vs ${off.summary.frames_decoded}, ${on.summary.wall_s} s vs ${off.summary.wall_s} s`);
-    assert.ok(g3Cos >= 0.99, `gate prototype vs recomputed: ${g3Cos}`);
+    assert.ok(g3Cos >= 0.9999, `gate prototype vs recomputed: ${g3Cos}`);
+    assert.equal(reused.kept, pa.kept);
     const recomputed = on.protos.find((p) => p.track_id === pb.track_id)!;
     assert.ok(cosine(recomputed.embedding!, pb.embedding!) > 0.9999);
   });

@@ -67,13 +67,16 @@ describe('analysis key', () => {
 });
 
 describe('analysis entry files', () => {
-  test('rows and embeddings round-trip exactly', async () => {
+  test('rows, embeddings and face quality round-trip exactly', async () => {
     const dir = tmp();
     const w = new AnalysisWriter(dir);
     const dets = [{ bbox: [1.5, 2.25, 30.123456789, 40.1] as BBox, conf: 0.912345678 }, { bbox: [5, 6, 7, 8] as BBox, conf: 0.3 }];
-    const embs = [Float32Array.from([0.1, 0.2, 0.3]), Float32Array.from([-1, 0, 1])];
+    const faces = [
+      { embedding: Float32Array.from([0.1, 0.2, 0.3]), quality: { contrast: 41.123456789, sharpness: 812.5 } },
+      { embedding: Float32Array.from([-1, 0, 1]), quality: { contrast: 3, sharpness: 0.1 } },
+    ];
     w.cut(0, true);
-    w.frame(0, dets, embs);
+    w.frame(0, dets, faces);
     w.frame(1, [dets[1]]);
     w.cut(7, false);
     const files = await w.close();
@@ -84,8 +87,8 @@ describe('analysis entry files', () => {
     for await (const r of readAnalysis(dir, 3)) rows.push(r);
     assert.deepEqual(rows, [
       { kind: 'cut', idx: 0, reset: true },
-      { kind: 'frame', idx: 0, dets, embeddings: embs },
-      { kind: 'frame', idx: 1, dets: [dets[1]], embeddings: undefined },
+      { kind: 'frame', idx: 0, dets, faces },
+      { kind: 'frame', idx: 1, dets: [dets[1]], faces: undefined },
       { kind: 'cut', idx: 7, reset: false },
     ]);
   });
@@ -96,7 +99,7 @@ describe('analysis entry files', () => {
     const dir = entryDir(root, 'analysis', k);
     const t = await beginEntry(root, 'analysis', k);
     const w = new AnalysisWriter(t);
-    w.frame(0, [{ bbox: [0, 0, 10, 10], conf: 0.9 }], [Float32Array.from([1, 2])]);
+    w.frame(0, [{ bbox: [0, 0, 10, 10], conf: 0.9 }], [{ embedding: Float32Array.from([1, 2]), quality: { contrast: 1, sharpness: 1 } }]);
     const files = await w.close();
     assert.equal((await checkEntry(dir, k)).ok, false, 'not visible before commit');
     const manifest: StageManifest = { stage: 'analysis', key: k, inputs: {}, files, created_at: '' };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TrackSampler, type SamplingConfig } from '../../server/engine/embed/sample-plan';
+import { gateFields, type GateFace } from '../../server/engine/embed/track-prototype';
 import type { DetectionRow } from '../../server/engine/manifests/manifest-types';
 
 const row = (frame: number): DetectionRow => ({ ep_id: 'e', frame_idx: frame, ts: frame / 24, class: 'face', conf: 0.9, bbox_xyxy: [0, 0, 10, 10], track_id: 1 });
@@ -37,5 +38,30 @@ describe('TrackSampler', () => {
   test('a last row close to the previous pick replaces it when min_samples allows', () => {
     // Targets 0, 25, 50 with rows every 20: 0, 40 (≥ 25), then 50 is 10 after 40.
     assert.deepEqual(pick([0, 20, 40, 50], { min_samples: 2, max_samples: 3, sample_every: 25 }), [0, 50]);
+  });
+});
+
+describe('gateFields (G3: the prototype of the gate\'s faces)', () => {
+  const cfg = { enabled: true, min_samples: 2, max_samples: 3, sample_every: 12, min_conf: 0.5, min_contrast: 10, min_sharpness: 50 };
+  const unit = (...v: number[]) => Float32Array.from(v.map((x) => x / Math.hypot(...v)));
+  const face = (frame: number, e: Float32Array, sharpness = 400, conf = 0.9): GateFace => ({ frame_idx: frame, conf, face: { embedding: e, quality: { contrast: 50, sharpness } } });
+
+  test('samples the gate\'s faces first to last, and weighs the kept ones by quality', () => {
+    // Frames 0, 12, 24 are picked of 0..24; 6 and 18 are not. Frame 24 is half as sharp as the
+    // saturation point (4 × min_sharpness), so it weighs half.
+    const faces = [face(0, unit(1, 0)), face(6, unit(0, 1)), face(12, unit(1, 0)), face(18, unit(0, 1)), face(24, unit(0, 1), 100)];
+    const g = gateFields(faces, cfg, 'm');
+    assert.deepEqual({ ...g, gate_embedding: undefined }, { gate_model: 'm', gate_samples: 3, gate_span: [0, 24], gate_embedding: undefined });
+    const expected = unit(2 * 0.9, 0.45);
+    assert.ok(Math.abs(g.gate_embedding![0] - expected[0]) < 1e-6 && Math.abs(g.gate_embedding![1] - expected[1]) < 1e-6, `${g.gate_embedding}`);
+  });
+
+  test('faces that fail the quality gates stay out; with none kept the span is still written', () => {
+    const blurred = gateFields([face(0, unit(1, 0), 10), face(12, unit(0, 1), 10)], cfg, 'm');
+    assert.deepEqual(blurred, { gate_model: 'm', gate_samples: 0, gate_span: [0, 12] });
+    const lowConf = gateFields([face(0, unit(1, 0), 400, 0.3), face(12, unit(0, 1))], cfg, 'm');
+    assert.equal(lowConf.gate_samples, 1);
+    assert.deepEqual(lowConf.gate_embedding, [0, 1]);
+    assert.deepEqual(gateFields([], cfg, 'm'), {});
   });
 });

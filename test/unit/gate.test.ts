@@ -38,7 +38,6 @@ describe('AppearanceGate', () => {
     const B = at(0.1);
     const d = g.update(1, 6, BOX, B);
     assert.equal(d.split, 'hard');
-    assert.equal(d.ended?.embedding[0], 1);
     assert.deepEqual([...g.prototypeOf(1)!.embedding], [...B]);
     assert.equal(g.update(1, 12, BOX, B).split, undefined);
   });
@@ -53,8 +52,6 @@ describe('AppearanceGate', () => {
     assert.equal(g.update(1, 5, BOX, at(0.45)).split, undefined);
     const d = g.update(1, 6, BOX, at(0.45));
     assert.equal(d.split, 'streak');
-    // Doubtful faces do not move the prototype.
-    assert.equal(d.ended?.samples, 2);
   });
 
   test('IoU with the previous box below `iou` splits "iou" when appearance did not', () => {
@@ -117,17 +114,18 @@ describe('AppearanceGate', () => {
 
 describe('GatePipeline', () => {
   /** Embeds to the vector named by the box's left edge, after a delay (as a worker would). */
+  const QUALITY = { contrast: 40, sharpness: 300 };
   const faces = (vectors: Map<number, Float32Array>): FaceLookup => async (bbox) => {
     await new Promise((r) => setTimeout(r, 2));
-    return vectors.get(bbox[0])!;
+    return { embedding: vectors.get(bbox[0])!, quality: QUALITY };
   };
 
-  test('commits frames in order, one behind, with splits and the ended prototype for the closing track', async () => {
+  test('commits frames in order, one behind, with splits and the faces the gate embedded', async () => {
     const g = new AppearanceGate(CFG, 'fake');
-    const committed: { idx: number; splits: (string | undefined)[]; closing?: number }[] = [];
+    const committed: { idx: number; splits: (string | undefined)[]; face?: number }[] = [];
     const lookup = faces(new Map([[100, A], [101, at(0)]]));
     const pipe = new GatePipeline(g, async (f: GatedFrame) => {
-      committed.push({ idx: f.idx, splits: f.objects.map((o) => o.split), closing: f.objects[0].split ? pipe.closingPrototype(1)?.embedding[0] : undefined });
+      committed.push({ idx: f.idx, splits: f.objects.map((o) => o.split), face: f.objects[0].face?.embedding[0] });
     });
     const full = Buffer.alloc(640 * 480 * 3);
     const box = (x: number): BBox => [x, 100, x + 100, 220];
@@ -136,9 +134,9 @@ describe('GatePipeline', () => {
     await pipe.push(6, 0.25, [{ trackerId: 1, bbox: box(101), conf: 0.9 }], lookup, full);
     assert.deepEqual(committed.map((c) => c.idx), [0]);
     await pipe.flush();
-    assert.deepEqual(committed[1], { idx: 6, splits: ['hard'], closing: 1 });
-    // After the commit the gate's current prototype (person B) is what a later close sees.
-    assert.equal(pipe.closingPrototype(1)?.embedding[0], 0);
+    assert.deepEqual(committed, [{ idx: 0, splits: [undefined], face: 1 }, { idx: 6, splits: ['hard'], face: 0 }]);
+    // The new track starts from person B's face.
+    assert.equal(g.prototypeOf(1)?.embedding[0], 0);
   });
 
   test('a scene cut commits the queued frame before closing tracks, then clears the gate', async () => {
@@ -146,7 +144,7 @@ describe('GatePipeline', () => {
     const order: string[] = [];
     const pipe = new GatePipeline(g, async (f) => void order.push(`commit ${f.idx}`));
     await pipe.push(0, 0, [{ trackerId: 1, bbox: [100, 100, 200, 220], conf: 0.9 }], faces(new Map([[100, A]])));
-    await pipe.cut(() => order.push(`close all, prototype ${pipe.closingPrototype(1) ? 'kept' : 'lost'}`));
+    await pipe.cut(() => order.push(`close all, prototype ${g.prototypeOf(1) ? 'kept' : 'lost'}`));
     assert.deepEqual(order, ['commit 0', 'close all, prototype kept']);
     assert.equal(g.prototypeOf(1), undefined);
   });

@@ -240,3 +240,20 @@ test('records must arrive in frame order', () => {
   rec.onCut(12);
   assert.throws(() => rec.record(rec1(1, 11)), RangeError);
 });
+
+test('G3: faces the gate embedded flag their detection rows and reach gateFields per export track', () => {
+  const seen: number[][] = [];
+  const { rec, detections, tracks } = recorder({
+    gateFields: (faces) => (seen.push(faces.map((f) => f.frame_idx)), faces.length ? { gate_model: 'm', gate_span: [faces[0].frame_idx, faces[faces.length - 1].frame_idx] } : {}),
+  });
+  const face = { embedding: Float32Array.from([1, 0]), quality: { contrast: 40, sharpness: 300 } };
+  rec.record(rec1(1, 0, box(100, 100), { face }));
+  rec.record(rec1(1, 6));
+  rec.record(rec1(1, 12, box(100, 100), { face }));
+  // The gate splits the track: the new export track starts with only its own faces.
+  rec.record(rec1(1, 18, box(100, 100), { face, forceNew: true, splitReason: 'hard' }));
+  rec.finalize();
+  assert.deepEqual(detections.map((d) => d.gate_embedded ?? false), [true, false, true, true]);
+  assert.deepEqual(seen, [[0, 12], [18]]);
+  assert.deepEqual(tracks.map((t) => t.gate_span), [[0, 12], [18, 18]]);
+});

@@ -4,10 +4,11 @@
 // and detect, optionally recording into the cache) and ReplayedAnalysis (a cached entry read
 // back). Tracking, the gate and the recorder cannot tell them apart, so a replay tracks exactly
 // as a live run does.
+import type { EmbeddedFace } from '../embed/quality';
 import type { BBox, Detection } from '../types';
 
-/** The embedding of one of the frame's detections, by its box (frames without embeddings have no lookup). */
-export type FaceLookup = (bbox: BBox) => Promise<Float32Array>;
+/** The embedding and quality of one of the frame's detections, by its box (frames without embeddings have no lookup). */
+export type FaceLookup = (bbox: BBox) => Promise<EmbeddedFace>;
 
 export type AnalysisEvent =
   | { kind: 'cut'; idx: number; reset: boolean }
@@ -40,10 +41,10 @@ export interface AnalysisSource extends AsyncIterable<AnalysisEvent> {
  * Looks a tracked box up among the frame's detections. The tracker hands on its matched
  * detection's box unchanged (a copy), and NMS leaves no two identical boxes in a frame.
  */
-export function lookupByBox(dets: readonly Detection[], embeddings: readonly (Promise<Float32Array> | Float32Array)[]): FaceLookup {
+export function lookupByBox(dets: readonly Detection[], faces: readonly (Promise<EmbeddedFace> | EmbeddedFace)[]): FaceLookup {
   return (bbox) => {
     const i = dets.findIndex((d) => d.bbox.every((v, k) => v === bbox[k]));
     if (i < 0) return Promise.reject(new Error(`no detection at [${bbox.join(', ')}] to take an embedding from`));
-    return Promise.resolve(embeddings[i]);
+    return Promise.resolve(faces[i]);
   };
 }

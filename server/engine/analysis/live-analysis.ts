@@ -69,7 +69,7 @@ export class LiveAnalysis implements AnalysisSource {
         : await detector.detectSmall(frame.small, width, height);
       let faces: FaceLookup | undefined;
       if (full && embedder && writer) {
-        const jobs = dets.map((d) => embedder.embedFrame(full, width, height, d.bbox));
+        const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
         jobs.forEach((j) => j.catch(() => undefined)); // awaited through `recorded`
         // At most this frame and the one before are in flight: the previous frame's row is
         // written (its embeddings done) while this frame was being detected.
@@ -80,7 +80,7 @@ export class LiveAnalysis implements AnalysisSource {
         faces = lookupByBox(dets, jobs);
       } else {
         if (writer) this.record(async () => void (writer.frame(idx, dets) || (await writer.drain())));
-        if (full && embedder) faces = (bbox) => embedder.embedFrame(full, width, height, bbox);
+        if (full && embedder) faces = (bbox) => embedder.embedFace(full, width, height, bbox);
       }
       yield { kind: 'frame', idx, dets, faces, full };
     }

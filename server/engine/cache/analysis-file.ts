@@ -1,6 +1,7 @@
 // The analysis stage's output, streamed in frame order:
 //   rows.jsonl      one line per event: {"cut":48,"reset":true} or
-//                   {"f":54,"d":[[x1,y1,x2,y2,conf],…],"e":true} (an analysed frame, its detections)
+//                   {"f":54,"d":[[x1,y1,x2,y2,conf],…],"e":true,"q":[[contrast,sharpness],…]}
+//                   (an analysed frame, its detections and, with "e", each face's quality)
 //   embeddings.f32  when a frame row has "e": one float32 vector per detection, in row order
 // JSON keeps boxes and scores exact (doubles round-trip), and float32 is what the embedder returns,
 // so a replay feeds the tracker and the gate bit-identical inputs.
@@ -9,6 +10,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { EmbeddedFace } from '../embed/quality';
 import type { BBox, Detection } from '../types';
 import type { FileSum } from './stage-store';
 
@@ -17,7 +19,7 @@ export const EMBEDDINGS_FILE = 'embeddings.f32';
 
 export type AnalysisRow =
   | { kind: 'cut'; idx: number; reset: boolean }
-  | { kind: 'frame'; idx: number; dets: Detection[]; embeddings?: Float32Array[] };
+  | { kind: 'frame'; idx: number; dets: Detection[]; faces?: EmbeddedFace[] };
 
 /** A write stream that hashes and counts what goes through it. */
 class SummedStream {
@@ -70,15 +72,16 @@ export class AnalysisWriter {
     return this.rowsOut.write(JSON.stringify({ cut: idx, reset }) + '\n');
   }
 
-  /** `embeddings`, when given, has one vector per detection. */
-  frame(idx: number, dets: readonly Detection[], embeddings?: readonly Float32Array[]): boolean {
+  /** `faces`, when given, has one per detection. */
+  frame(idx: number, dets: readonly Detection[], faces?: readonly EmbeddedFace[]): boolean {
     this.rows++;
-    const row: { f: number; d: number[][]; e?: true } = { f: idx, d: dets.map((d) => [...d.bbox, d.conf]) };
+    const row: { f: number; d: number[][]; e?: true; q?: number[][] } = { f: idx, d: dets.map((d) => [...d.bbox, d.conf]) };
     let ok = true;
-    if (embeddings) {
+    if (faces) {
       row.e = true;
-      for (const e of embeddings) ok = this.embOut.write(new Uint8Array(e.buffer, e.byteOffset, e.byteLength)) && ok;
-      this.embeddings += embeddings.length;
+      row.q = faces.map(({ quality: q }) => [q.contrast, q.sharpness]);
+      for (const { embedding: e } of faces) ok = this.embOut.write(new Uint8Array(e.buffer, e.byteOffset, e.byteLength)) && ok;
+      this.embeddings += faces.length;
     }
     return this.rowsOut.write(JSON.stringify(row) + '\n') && ok;
   }
@@ -110,7 +113,7 @@ export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<An
         continue;
       }
       const dets: Detection[] = (r.d as number[][]).map(([x1, y1, x2, y2, conf]) => ({ bbox: [x1, y1, x2, y2] as BBox, conf }));
-      let embeddings: Float32Array[] | undefined;
+      let faces: EmbeddedFace[] | undefined;
       if (r.e) {
         const bytes = dets.length * dim * 4;
         const buf = Buffer.alloc(bytes);
@@ -118,9 +121,12 @@ export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<An
         if (bytesRead !== bytes) throw new Error(`${EMBEDDINGS_FILE} ends early at byte ${position + bytesRead}`);
         position += bytes;
         // Each vector gets its own aligned copy: the gate keeps prototypes from them.
-        embeddings = dets.map((_, i) => new Float32Array(buf.buffer.slice(buf.byteOffset + i * dim * 4, buf.byteOffset + (i + 1) * dim * 4)));
+        faces = dets.map((_, i) => ({
+          embedding: new Float32Array(buf.buffer.slice(buf.byteOffset + i * dim * 4, buf.byteOffset + (i + 1) * dim * 4)),
+          quality: { contrast: r.q[i][0], sharpness: r.q[i][1] },
+        }));
       }
-      yield { kind: 'frame', idx: r.f, dets, embeddings };
+      yield { kind: 'frame', idx: r.f, dets, faces };
     }
   } finally {
     lines.close();

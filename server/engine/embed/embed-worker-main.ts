@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FaceEmbedder, type EmbedderModels } from './face-embedder';
 import type { WorkerReply, WorkerRequest } from './embed-worker';
+import { faceQuality } from './quality';
 
 const port = parentPort;
 if (!port) throw new Error('embed-worker-main runs only as a worker thread');
@@ -10,8 +11,9 @@ if (!port) throw new Error('embed-worker-main runs only as a worker thread');
 FaceEmbedder.load(workerData as EmbedderModels).then(
   (embedder) => {
     port.on('message', (req: WorkerRequest) => {
+      const quality = faceQuality(req.region, req.bbox);
       embedder.embed(req.region, req.bbox).then(
-        (embedding) => port.postMessage({ id: req.id, embedding } satisfies WorkerReply, [embedding.buffer as ArrayBuffer]),
+        (embedding) => port.postMessage({ id: req.id, embedding, quality } satisfies WorkerReply, [embedding.buffer as ArrayBuffer]),
         (err: Error) => port.postMessage({ id: req.id, error: err.message } satisfies WorkerReply),
       );
     });

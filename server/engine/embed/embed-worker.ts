@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { BBox } from '../types';
 import { cropRegion, type RgbRegion } from './align';
 import type { EmbedderModels, FrameEmbedder } from './face-embedder';
+import type { EmbeddedFace, FaceQuality } from './quality';
 
 export interface WorkerRequest {
   id: number;
@@ -18,7 +19,7 @@ export interface WorkerRequest {
 export type WorkerReply =
   | { ready: string }
   | { fatal: string }
-  | { id: number; embedding: Float32Array }
+  | { id: number; embedding: Float32Array; quality: FaceQuality }
   | { id: number; error: string };
 
 export interface EmbedWorkerOptions extends EmbedderModels {
@@ -27,13 +28,13 @@ export interface EmbedWorkerOptions extends EmbedderModels {
 }
 
 interface Pending {
-  resolve: (e: Float32Array) => void;
+  resolve: (e: EmbeddedFace) => void;
   reject: (e: Error) => void;
 }
 
 export class EmbedWorker implements FrameEmbedder {
   private readonly pending = new Map<number, Pending>();
-  private readonly inFlight = new Set<Promise<Float32Array>>();
+  private readonly inFlight = new Set<Promise<EmbeddedFace>>();
   private readonly slotWaiters: (() => void)[] = [];
   private nextId = 1;
   private failure: Error | undefined;
@@ -53,7 +54,7 @@ export class EmbedWorker implements FrameEmbedder {
       this.pending.delete(msg.id);
       this.slotWaiters.shift()?.();
       if ('error' in msg) p?.reject(new Error(msg.error));
-      else p?.resolve(msg.embedding);
+      else p?.resolve({ embedding: msg.embedding, quality: msg.quality });
     });
     worker.on('error', (err) => (this.fail(err), onFatal(err)));
     worker.on('exit', (code) => {
@@ -77,19 +78,24 @@ export class EmbedWorker implements FrameEmbedder {
 
   /**
    * Copies the face's region of `frame` (full-res rgb24) before its first await, so the caller
-   * may reuse the frame at once; resolves with the L2-normalised embedding.
+   * may reuse the frame at once; resolves with the L2-normalised embedding and the region's
+   * quality (the gate's faces stand in for faces_embed's, G3).
    */
-  async embedFrame(frame: Uint8Array, width: number, height: number, bbox: BBox): Promise<Float32Array> {
+  async embedFace(frame: Uint8Array, width: number, height: number, bbox: BBox): Promise<EmbeddedFace> {
     const region = cropRegion(frame, width, height, bbox);
     while (this.pending.size >= this.maxInFlight && !this.failure) await new Promise<void>((r) => this.slotWaiters.push(r));
     if (this.failure) throw this.failure;
     const id = this.nextId++;
-    const done = new Promise<Float32Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const done = new Promise<EmbeddedFace>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.inFlight.add(done);
     const forget = () => this.inFlight.delete(done);
     done.then(forget, forget);
     this.worker.postMessage({ id, region, bbox: [...bbox] } satisfies WorkerRequest, [region.data.buffer as ArrayBuffer]);
     return done;
+  }
+
+  async embedFrame(frame: Uint8Array, width: number, height: number, bbox: BBox): Promise<Float32Array> {
+    return (await this.embedFace(frame, width, height, bbox)).embedding;
   }
 
   /** Lets queued faces finish, then stops the thread. */

@@ -3,28 +3,28 @@
 //   faces.jsonl        one row per sampled face: quality, a skip reason, or its embedding row
 //   faces.f32(.json)   the embeddings, float32 little-endian, [rows, dim]
 //   face_tracks.jsonl  one prototype per track: quality-weighted mean of its kept faces + spread
-// G3: a track whose row carries a gate_embedding of this embedder's model, built from at least
-// TRUSTED_SAMPLES faces, reuses it as its prototype, and none of its frames is decoded. A
-// prototype of one or two faces says too little about the track to stand for it.
+// A track the appearance gate embedded faces of (gate_span on its row) is sampled among those
+// faces only, so that G3 on and off pick the same faces. G3: a track whose row carries a
+// gate_embedding of this embedder's model reuses it as its prototype — the recorder computed it
+// with this stage's own code (track-prototype.ts) on those faces — and none of its frames is
+// decoded.
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EmbedConfig } from '../../config/schema-identity';
-import { TRUSTED_SAMPLES } from '../gate/appearance-gate';
 import { tempPathFor, writeJsonAtomic } from '../manifests/atomic-file';
 import { JsonlWriter } from '../manifests/jsonl-writer';
 import { roundConf, type BBoxSample, type DetectionRow, type TrackRow } from '../manifests/manifest-types';
 import type { VideoInfo } from '../types';
 import { cropRegion } from './align';
-import { cosine, l2Normalise, type FaceEmbedder } from './face-embedder';
+import type { FaceEmbedder } from './face-embedder';
 import { pickFrames } from './frame-picker';
 import { faceQuality, qualityScore } from './quality';
 import { TrackSampler } from './sample-plan';
+import { faceWeight, skipReason, weightedPrototype, type FaceSkip } from './track-prototype';
 
 export const FACES_FILES = { faces: 'faces.jsonl', vectors: 'faces.f32', shape: 'faces.f32.json', tracks: 'face_tracks.jsonl' } as const;
-
-export type FaceSkip = 'conf' | 'contrast' | 'sharpness' | 'not_decoded';
 
 export interface FaceRow {
   face_id: number;
@@ -79,8 +79,10 @@ export interface FacesEmbedSummary {
 }
 
 interface TrackInfo {
-  row: Pick<TrackRow, 'track_id' | 'gate_embedding' | 'gate_model'> & { gate_samples?: number };
-  sampler?: TrackSampler;
+  row: Pick<TrackRow, 'track_id' | 'gate_embedding' | 'gate_samples'>;
+  sampler?: TrackSampler<DetectionRow>;
+  /** Sample only the faces the gate embedded. */
+  gateOnly: boolean;
   /** Sampled faces not handled yet; the prototype is written when it reaches 0. */
   remaining: number;
   kept: { e: Float32Array; w: number }[];
@@ -128,15 +130,14 @@ export async function runFacesEmbed(opts: FacesEmbedOptions): Promise<FacesEmbed
         const q = faceQuality(region, det.bbox_xyxy);
         const score = qualityScore(det.conf, q, cfg.min_contrast, cfg.min_sharpness);
         row.quality = { score: round3(score), contrast: round3(q.contrast), sharpness: round3(q.sharpness) };
-        if (det.conf < cfg.min_conf) skip(row, t, 'conf');
-        else if (q.contrast < cfg.min_contrast) skip(row, t, 'contrast');
-        else if (q.sharpness < cfg.min_sharpness) skip(row, t, 'sharpness');
+        const why = skipReason(det.conf, q, cfg);
+        if (why) skip(row, t, why);
         else {
           const e = await embedder.embed(region, det.bbox_xyxy);
           dim = e.length;
           await vectors.write(new Uint8Array(e.buffer, e.byteOffset, e.byteLength));
           row.embedding_row = s.embedded++;
-          t.kept.push({ e, w: Math.max(score, 1e-6) });
+          t.kept.push({ e, w: faceWeight(det.conf, q, cfg) });
           facesOut.write(row);
           if (--t.remaining === 0) finishTrack(t);
         }
@@ -167,19 +168,22 @@ export async function runFacesEmbed(opts: FacesEmbedOptions): Promise<FacesEmbed
 
 async function readTracks(path: string, cfg: EmbedConfig, model: string, g3: boolean): Promise<Map<number, TrackInfo>> {
   const tracks = new Map<number, TrackInfo>();
-  for await (const row of readJsonl<TrackRow & { gate_samples?: number }>(path)) {
-    const reuse = g3 && row.gate_model === model && Array.isArray(row.gate_embedding) && row.gate_embedding.length > 0
-      && (row.gate_samples ?? 0) >= TRUSTED_SAMPLES;
-    const slim = { track_id: row.track_id, gate_embedding: reuse ? row.gate_embedding : undefined, gate_model: row.gate_model, gate_samples: row.gate_samples };
-    const sampler = reuse ? undefined : new TrackSampler(row.first_frame_idx, row.last_frame_idx, cfg);
-    tracks.set(row.track_id, { row: slim, sampler, remaining: 0, kept: [] });
+  for await (const row of readJsonl<TrackRow>(path)) {
+    const reuse = g3 && row.gate_model === model && Array.isArray(row.gate_embedding) && row.gate_embedding.length > 0;
+    const slim = { track_id: row.track_id, gate_embedding: reuse ? row.gate_embedding : undefined, gate_samples: row.gate_samples };
+    const [first, last] = row.gate_span ?? [row.first_frame_idx, row.last_frame_idx];
+    const sampler = reuse ? undefined : new TrackSampler<DetectionRow>(first, last, cfg);
+    tracks.set(row.track_id, { row: slim, sampler, gateOnly: !!row.gate_span, remaining: 0, kept: [] });
   }
   return tracks;
 }
 
 /** Streams detections.jsonl once; returns the sampled rows grouped by frame, in frame order. */
 async function pickSamples(path: string, tracks: Map<number, TrackInfo>): Promise<Map<number, DetectionRow[]>> {
-  for await (const det of readJsonl<DetectionRow>(path)) tracks.get(det.track_id)?.sampler?.offer(det);
+  for await (const det of readJsonl<DetectionRow>(path)) {
+    const t = tracks.get(det.track_id);
+    if (t?.sampler && (det.gate_embedded || !t.gateOnly)) t.sampler.offer(det);
+  }
   const all: DetectionRow[] = [];
   for (const t of tracks.values()) {
     if (!t.sampler) continue;
@@ -199,12 +203,9 @@ function prototypeRow(t: TrackInfo, model: string): FaceTrackRow {
   }
   const base = { track_id: row.track_id, source: 'faces' as const, model, samples: t.sampler.picks.length, kept: t.kept.length };
   if (t.kept.length === 0) return { ...base, skip: 'no_usable_faces' };
-  const mean = new Float32Array(t.kept[0].e.length);
-  for (const { e, w } of t.kept) for (let i = 0; i < mean.length; i++) mean[i] += w * e[i];
-  l2Normalise(mean);
-  const spread = t.kept.reduce((sum, { e }) => sum + (1 - cosine(e, mean)), 0) / t.kept.length;
+  const { embedding, spread } = weightedPrototype(t.kept);
   t.kept = [];
-  return { ...base, embedding: Array.from(mean, round6), spread: round3(spread) };
+  return { ...base, embedding: Array.from(embedding, round6), spread: round3(spread) };
 }
 
 function faceRow(faceId: number, det: DetectionRow): FaceRow {

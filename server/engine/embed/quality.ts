@@ -11,6 +11,13 @@ export interface FaceQuality {
   sharpness: number;
 }
 
+/** A face the gate embedded, with the quality faces_embed would measure on the same pixels. */
+export interface EmbeddedFace {
+  /** L2-normalised. */
+  embedding: Float32Array;
+  quality: FaceQuality;
+}
+
 export function faceQuality(region: RgbRegion, bbox: BBox): FaceQuality {
   const g = greyCrop(region, bbox);
   const n = LANDMARK_SIZE;

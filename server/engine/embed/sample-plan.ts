@@ -1,7 +1,6 @@
-// faces_embed's choice of which recorded detections of a track to embed, made while streaming
-// detections.jsonl in frame order, so only the chosen rows are ever held.
+// faces_embed's choice of which faces of a track to embed, made while streaming them in frame
+// order (detections.jsonl rows, or the gate's faces for G3), so only the chosen ones are held.
 import type { EmbedConfig } from '../../config/schema-identity';
-import type { DetectionRow } from '../manifests/manifest-types';
 
 export type SamplingConfig = Pick<EmbedConfig, 'min_samples' | 'max_samples' | 'sample_every'>;
 
@@ -12,8 +11,8 @@ export type SamplingConfig = Pick<EmbedConfig, 'min_samples' | 'max_samples' | '
  * always is, replacing a too-close previous pick while that leaves min_samples. On short tracks
  * min_samples wins over sample_every (the gap shrinks to the even spacing).
  */
-export class TrackSampler {
-  readonly picks: DetectionRow[] = [];
+export class TrackSampler<T extends { frame_idx: number }> {
+  readonly picks: T[] = [];
   private readonly n: number;
   private readonly spacing: number;
   private readonly minGap: number;
@@ -25,7 +24,7 @@ export class TrackSampler {
     this.minGap = Math.min(cfg.sample_every, this.spacing) - 1e-9;
   }
 
-  offer(row: DetectionRow): void {
+  offer(row: T): void {
     const prev = this.picks[this.picks.length - 1];
     if (!prev) {
       this.picks.push(row);

@@ -12,32 +12,15 @@ export type GateSplit = 'hard' | 'streak' | 'iou';
 export interface Prototype {
   /** Unit-length momentum average: what the gate compares new faces with. */
   embedding: Float32Array;
-  /** Plain sum of the merged embeddings; its direction is what G3 persists (trackEmbedding). */
-  sum: Float32Array;
   /** Embeddings merged into it. */
   samples: number;
   model: string;
-}
-
-/**
- * The embedding persisted on the track row (G3): the unit mean of every face merged into the
- * prototype. The momentum average follows recent faces, which suits the gate's decisions; the
- * mean weighs the whole track evenly, as faces_embed's prototype does, so reusing it changes
- * little downstream.
- */
-export function trackEmbedding(p: Prototype): Float32Array {
-  let s = 0;
-  for (const v of p.sum) s += v * v;
-  const k = 1 / Math.sqrt(s);
-  return p.sum.map((v) => v * k);
 }
 
 export interface GateDecision {
   split?: GateSplit;
   /** Cosine of this frame's embedding to the prototype, when both existed. */
   sim?: number;
-  /** On a split: the prototype of the track that ends here. */
-  ended?: Prototype;
 }
 
 /** Faces a prototype must hold before the gate embeds only every emb_every frames. */
@@ -118,14 +101,13 @@ export class AppearanceGate {
     t.lastFrame = frameIdx;
     if (decision.split) {
       // The new track starts from this frame's face, or from the next embedding when there is none.
-      decision.ended = t.proto;
       t.proto = embedding && this.fresh(embedding);
       t.streak = 0;
     }
     return decision;
   }
 
-  /** The tracker id's current prototype (G3), if it has one. */
+  /** The tracker id's current prototype, if it has one. */
   prototypeOf(trackerId: number): Prototype | undefined {
     return this.tracks.get(trackerId)?.proto;
   }
@@ -142,7 +124,7 @@ export class AppearanceGate {
   }
 
   private fresh(embedding: Float32Array): Prototype {
-    return { embedding: Float32Array.from(embedding), sum: Float32Array.from(embedding), samples: 1, model: this.model };
+    return { embedding: Float32Array.from(embedding), samples: 1, model: this.model };
   }
 }
 
@@ -153,7 +135,6 @@ function blend(proto: Prototype, e: Float32Array, m: number): void {
   for (let i = 0; i < v.length; i++) {
     v[i] = m * v[i] + (1 - m) * e[i];
     s += v[i] * v[i];
-    proto.sum[i] += e[i];
   }
   const k = 1 / Math.sqrt(s);
   for (let i = 0; i < v.length; i++) v[i] *= k;

@@ -3,11 +3,14 @@
 // is then committed (recorded) in order, with its split decisions. With the gate off, frames
 // commit at once.
 import type { FaceLookup } from '../analysis/analysis-source';
+import type { EmbeddedFace } from '../embed/quality';
 import type { BBox, TrackedObject } from '../types';
-import type { AppearanceGate, GateSplit, Prototype } from './appearance-gate';
+import type { AppearanceGate, GateSplit } from './appearance-gate';
 
 export interface GatedObject extends TrackedObject {
   split?: GateSplit;
+  /** The face the gate embedded on this frame, if it asked for one (G3 builds on them). */
+  face?: EmbeddedFace;
 }
 
 export interface GatedFrame {
@@ -18,13 +21,11 @@ export interface GatedFrame {
 }
 
 interface Queued extends GatedFrame {
-  jobs: (Promise<Float32Array> | undefined)[];
+  jobs: (Promise<EmbeddedFace> | undefined)[];
 }
 
 export class GatePipeline {
   private queued: Queued | undefined;
-  /** Ended prototypes of the splits being committed, by tracker id (see closingPrototype). */
-  private readonly ended = new Map<number, Prototype | undefined>();
 
   constructor(
     private readonly gate: AppearanceGate,
@@ -52,25 +53,12 @@ export class GatePipeline {
     const q = this.queued;
     if (!q) return;
     this.queued = undefined;
-    const embeddings = await Promise.all(q.jobs);
+    const faces = await Promise.all(q.jobs);
     q.objects.forEach((o, i) => {
-      const d = this.gate.update(o.trackerId, q.idx, o.bbox, embeddings[i]);
-      o.split = d.split;
-      if (d.split) this.ended.set(o.trackerId, d.ended);
+      o.split = this.gate.update(o.trackerId, q.idx, o.bbox, faces[i]?.embedding).split;
+      o.face = faces[i];
     });
-    try {
-      await this.commit({ idx: q.idx, ts: q.ts, objects: q.objects, full: q.full });
-    } finally {
-      this.ended.clear();
-    }
-  }
-
-  /**
-   * The prototype of the export track that the recorder is closing for `trackerId` (G3): during
-   * a split commit the one that just ended, otherwise the gate's current one.
-   */
-  closingPrototype(trackerId: number): Prototype | undefined {
-    return this.ended.has(trackerId) ? this.ended.get(trackerId) : this.gate.prototypeOf(trackerId);
+    await this.commit({ idx: q.idx, ts: q.ts, objects: q.objects, full: q.full });
   }
 
   /** A scene cut: commit what is queued, let the caller close every track, then clear the gate. */

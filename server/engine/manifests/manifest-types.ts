@@ -20,6 +20,8 @@ export interface DetectionRow {
   track_id: number;
   /** Flat [x0, y0, x1, y1, ...] in source pixels. */
   landmarks?: number[];
+  /** The appearance gate embedded this face; faces_embed samples among such faces (G3). */
+  gate_embedded?: true;
 }
 
 export interface BBoxSample {
@@ -43,11 +45,16 @@ export interface TrackRow {
   /** At most track_sample_limit samples spread from the first to the last recorded box. */
   bboxes_sampled: BBoxSample[];
   split_reason?: SplitReason;
-  /** G3: the gate's embedding of this track, reusable by faces_embed when the model matches. */
+  /**
+   * G3: faces_embed's prototype computed at the track's close from the faces the appearance gate
+   * embedded (see track-prototype.ts); faces_embed reuses it when the model matches.
+   */
   gate_embedding?: number[];
   gate_model?: string;
-  /** Embeddings averaged into gate_embedding. */
+  /** Faces kept in gate_embedding. */
   gate_samples?: number;
+  /** First and last frame the gate embedded a face of this track on. */
+  gate_span?: [number, number];
 }
 
 /** The TrackRecorder's counters, written into track_metrics.json as they are. */

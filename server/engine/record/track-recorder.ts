@@ -1,6 +1,8 @@
 // TrackRecorder: turns the tracker's per-frame output into export tracks and manifest rows.
 // Tracker ids map to export ids (1, 2, ...); a track is emitted as soon as it closes and then
 // forgotten, so memory holds only the open tracks, whatever the episode length.
+import type { EmbeddedFace } from '../embed/quality';
+import type { GateFace, GateFields } from '../embed/track-prototype';
 import type { BBox } from '../types';
 import {
   roundBBox,
@@ -31,8 +33,8 @@ export interface RecorderOptions {
   onTrack: (row: TrackRow) => void;
   /** A track was dropped as too short: its crops, if any, should go. */
   onDropTrack?: (exportId: number) => void;
-  /** G3: the appearance gate's embedding of the tracker id whose export track is closing. */
-  trackEmbedding?: (trackerId: number) => { embedding: ArrayLike<number>; model: string; samples: number } | undefined;
+  /** G3: a closing track's gate fields, from the faces the appearance gate embedded in it. */
+  gateFields?: (faces: readonly GateFace[]) => GateFields;
 }
 
 export interface RecordInput {
@@ -45,6 +47,8 @@ export interface RecordInput {
   forceNew?: boolean;
   splitReason?: SplitReason;
   landmarks?: number[];
+  /** The face the appearance gate embedded on this frame, if any. */
+  face?: EmbeddedFace;
 }
 
 export interface RecordResult {
@@ -99,6 +103,7 @@ interface OpenTrack {
   lastSample?: Sample;
   /** B4 reference: the last box of this tracker id that was recorded, not skipped. */
   lastRecorded?: { frameIdx: number; bbox: BBox };
+  gateFaces: GateFace[];
 }
 
 export class TrackRecorder {
@@ -169,7 +174,9 @@ export class TrackRecorder {
       bbox_xyxy: roundBBox(r.bbox),
       track_id: t.exportId,
       ...(r.landmarks ? { landmarks: r.landmarks.map(roundPx) } : {}),
+      ...(r.face ? { gate_embedded: true as const } : {}),
     };
+    if (r.face) t.gateFaces.push({ frame_idx: row.frame_idx, conf: row.conf, face: r.face });
     if (skip) {
       this.m.b4_skipped++;
     } else {
@@ -231,6 +238,7 @@ export class TrackRecorder {
       samples: [],
       sampleStride: 1,
       recordedCount: 0,
+      gateFaces: [],
     };
     this.open.set(r.trackerId, t);
     this.m.tracks_born++;
@@ -305,14 +313,8 @@ export class TrackRecorder {
       mean_conf: roundConf(t.confSum / t.frameCount),
       bboxes_sampled: samples,
       ...(t.splitReason ? { split_reason: t.splitReason } : {}),
-      ...this.gateFields(t.trackerId),
+      ...this.opts.gateFields?.(t.gateFaces),
     };
-  }
-
-  private gateFields(trackerId: number): Pick<TrackRow, 'gate_embedding' | 'gate_model' | 'gate_samples'> {
-    const g = this.opts.trackEmbedding?.(trackerId);
-    if (!g) return {};
-    return { gate_embedding: Array.from(g.embedding, (v) => Math.round(v * 1e6) / 1e6), gate_model: g.model, gate_samples: g.samples };
   }
 }
 
