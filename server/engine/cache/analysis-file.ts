@@ -7,7 +7,7 @@
 // so a replay feeds the tracker and the gate bit-identical inputs.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EmbeddedFace } from '../embed/quality';
@@ -100,10 +100,50 @@ export class AnalysisWriter {
   }
 }
 
+/**
+ * Reads a file front to back in 1 MiB chunks: one read per frame row would cost a thread-pool
+ * round trip per analysed frame, most of a re-run's time.
+ */
+class SequentialReader {
+  private chunk = Buffer.alloc(0);
+  private offset = 0;
+  private position = 0;
+
+  private constructor(private readonly fh: FileHandle) {}
+
+  static async open(file: string): Promise<SequentialReader> {
+    return new SequentialReader(await open(file, 'r'));
+  }
+
+  /** The next `bytes` bytes, as a copy; throws where the file ends early. */
+  async take(bytes: number): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      if (this.offset === this.chunk.length) {
+        const buf = Buffer.allocUnsafe(Math.max(bytes - filled, 1 << 20));
+        const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.position);
+        if (bytesRead === 0) throw new Error(`${EMBEDDINGS_FILE} ends early at byte ${this.position}`);
+        this.position += bytesRead;
+        this.chunk = buf.subarray(0, bytesRead);
+        this.offset = 0;
+      }
+      const n = Math.min(bytes - filled, this.chunk.length - this.offset);
+      this.chunk.copy(out, filled, this.offset, this.offset + n);
+      this.offset += n;
+      filled += n;
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
 /** Streams an entry's rows back; embeddings are read alongside, `dim` floats per detection. */
 export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<AnalysisRow> {
-  const emb = await open(join(dir, EMBEDDINGS_FILE), 'r');
-  let position = 0;
+  const emb = await SequentialReader.open(join(dir, EMBEDDINGS_FILE));
   const lines = createInterface({ input: createReadStream(join(dir, ROWS_FILE)), crlfDelay: Infinity });
   try {
     for await (const line of lines) {
@@ -115,11 +155,7 @@ export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<An
       const dets: Detection[] = (r.d as number[][]).map(([x1, y1, x2, y2, conf]) => ({ bbox: [x1, y1, x2, y2] as BBox, conf }));
       let faces: EmbeddedFace[] | undefined;
       if (r.e) {
-        const bytes = dets.length * dim * 4;
-        const buf = Buffer.alloc(bytes);
-        const { bytesRead } = await emb.read(buf, 0, bytes, position);
-        if (bytesRead !== bytes) throw new Error(`${EMBEDDINGS_FILE} ends early at byte ${position + bytesRead}`);
-        position += bytes;
+        const buf = await emb.take(dets.length * dim * 4);
         // Each vector gets its own aligned copy: the gate keeps prototypes from them.
         faces = dets.map((_, i) => ({
           embedding: new Float32Array(buf.buffer.slice(buf.byteOffset + i * dim * 4, buf.byteOffset + (i + 1) * dim * 4)),
