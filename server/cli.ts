@@ -69,7 +69,7 @@ function printSummary(m: Record<string, any>, outDir: string): void {
   const lines = [
     `${m.ep_id}: ${m.state}`,
     `  frames   ${s.frames_decoded} decoded, ${s.frames_analysed} analysed (stride ${s.effective_stride})`,
-    `  cuts     ${m.scene_cuts.count} at [${m.scene_cuts.indices.join(', ')}]` +
+    `  cuts     ${m.scene_cuts.count} at [${listFrames(m.scene_cuts.indices)}]` +
       (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : ''),
     `  tracks   ${m.tracks_written} written (${m.tracks_born} born, ${m.id_switches} id switches, ${m.short_tracks_dropped} short dropped)`,
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
@@ -78,6 +78,12 @@ function printSummary(m: Record<string, any>, outDir: string): void {
     `  output   ${outDir}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** A whole episode has hundreds of cuts: the summary shows the first ones (scene_cuts.json has all). */
+function listFrames(frames: number[], max = 12): string {
+  const shown = frames.slice(0, max).join(', ');
+  return frames.length > max ? `${shown}, … ${frames.length - max} more in scene_cuts.json` : shown;
 }
 
 function printSweep(runs: RunSummary[], csvPath: string): void {
