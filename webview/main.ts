@@ -5,6 +5,7 @@ import { bindCanvasInput, fitCanvas, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
 import { packLanes } from './lanes';
 import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
+import { runLabel } from './run-format';
 import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats } from './render';
 import { onThemeChange, readTheme } from './theme';
 import { spanFrames, toTrack, type TimelineTrack } from './tracks';
@@ -199,6 +200,21 @@ bindCanvasInput(canvas, {
   },
 });
 
+// ---- run switcher -----------------------------------------------------------------------
+
+const runSelect = $<HTMLSelectElement>('run');
+
+function showRuns(m: Extract<HostMessage, { type: 'runs' }>): void {
+  const option = (value: string, label: string) => Object.assign(document.createElement('option'), { value, textContent: label });
+  runSelect.replaceChildren(option('', 'Latest'), ...[...m.runs].reverse().map((r) => option(r.run_id, runLabel(r))));
+  runSelect.value = m.current ?? '';
+  runSelect.hidden = m.runs.length === 0;
+}
+
+runSelect.addEventListener('change', () => {
+  vscode.postMessage(runSelect.value ? { type: 'selectRun', runId: runSelect.value } : { type: 'selectRun' });
+});
+
 // ---- selection and detail strip ---------------------------------------------------------
 
 function select(id: number): void {
@@ -275,6 +291,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
   if (m.type === 'snapshot') loadSnapshot(m.run);
   else if (m.type === 'event') onEvent(m.event);
   else if (m.type === 'crops') showCrops(m);
+  else if (m.type === 'runs') showRuns(m);
 });
 onThemeChange(() => {
   theme = readTheme();
