@@ -200,7 +200,7 @@ test('the run switcher lists the recorded runs, newest first, and asks for the o
   ];
   await p.send({ type: 'runs', runs, current: runs[0].run_id });
   assert.equal(await select.isVisible(), true);
-  const options = await select.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+  const options = await select.locator('option').evaluateAll((os) => os.map((o) => [o.getAttribute('value'), o.textContent]));
   assert.deepEqual(options.map(([v]) => v), ['', '20250304-141000-bbbb', '20250304-130500-aaaa']);
   assert.equal(options[0][1], 'Latest');
   assert.match(options[1][1]!, /^Mar 4, \d\d:10 · 4 tracks · cached detections$/);
