@@ -9,6 +9,7 @@ import { diffConfigs, diffMetrics } from '../../server/engine/history/run-diff';
 import type { RunSnapshot } from '../../webview/protocol';
 import type { RunsHostMessage } from '../../webview/runs-protocol';
 import { parseTracksJsonl, type TimelineTrack } from '../../webview/tracks';
+import { seededRandom } from '../helpers/seeded-random';
 import { chromiumMissing, launch, openRuns, type RunsPage } from './page';
 import { summary } from './run-fixtures';
 
@@ -130,8 +131,7 @@ test('two runs on one axis: the split and the lost track highlighted, metrics an
 test('10,000 tracks a run: matched and drawn (benchmark)', { skip }, async () => {
   const p = await openRuns(browser, { width: 1600, height: 900 });
   // Run B is run A with every 10th track cut in two and every 25th lost (400).
-  let seed = 11;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = seededRandom(11);
   const a: TimelineTrack[] = [];
   for (let id = 1; id <= 10_000; id++) {
     const first = Math.floor(rand() * 64_000);
