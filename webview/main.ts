@@ -1,13 +1,15 @@
 // The timeline page: holds the run's tracks and cuts, draws them, and turns pointer input into
 // zoom, pan, hover and selection. It talks to the extension host by postMessage only.
 import './timeline.css';
+import { bindCanvasInput, fitCanvas, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
-import { packLanes, trackAt } from './lanes';
+import { packLanes } from './lanes';
 import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
-import { contentHeight, drawTimeline, rowAt, rowTop, ROW_PITCH, type Cut, type DrawStats } from './render';
+import { runLabel } from './run-format';
+import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats } from './render';
 import { onThemeChange, readTheme } from './theme';
 import { spanFrames, toTrack, type TimelineTrack } from './tracks';
-import { clamp, fit, frameOf, pan, zoomAt, type Viewport } from './viewport';
+import { clamp, fit, pan, zoomAt, type Viewport } from './viewport';
 
 declare function acquireVsCodeApi(): { postMessage(msg: PageMessage): void };
 const vscode = acquireVsCodeApi();
@@ -154,96 +156,64 @@ function renderHeader(): void {
 }
 
 function resize(): void {
-  const r = plot.getBoundingClientRect();
-  size = { w: Math.max(1, Math.floor(r.width)), h: Math.max(1, Math.floor(r.height)) };
-  canvas.width = size.w * devicePixelRatio;
-  canvas.height = size.h * devicePixelRatio;
-  canvas.style.width = `${size.w}px`;
-  canvas.style.height = `${size.h}px`;
+  size = fitCanvas(canvas, plot);
   draw();
 }
 
 // ---- pointer ----------------------------------------------------------------------------
 
-function trackUnder(x: number, y: number): TimelineTrack | undefined {
-  const r = rowAt(y, view);
-  const row = rows[r];
-  if (!row || y > rowTop(r, view) + ROW_PITCH - 3) return undefined;
-  return trackAt(row, frameOf(view, x), 3 / view.pxPerFrame);
-}
-
-function local(e: MouseEvent): { x: number; y: number } {
-  const r = canvas.getBoundingClientRect();
-  return { x: e.clientX - r.left, y: e.clientY - r.top };
-}
-
-canvas.addEventListener('wheel', (e) => {
-  e.preventDefault();
-  autoFit = false;
-  const { x } = local(e);
-  if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-    view = pan(view, -(e.deltaX || e.deltaY), 0, run.total, size.w, maxScroll());
-  } else {
-    // Pinch arrives as ctrl+wheel with small deltas; give it a stronger response.
-    view = zoomAt(view, x, Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), run.total, size.w);
-  }
-  requestDraw();
-}, { passive: false });
-
-let drag: { x: number; y: number; moved: boolean } | undefined;
-canvas.addEventListener('pointerdown', (e) => {
-  drag = { ...local(e), moved: false };
-  canvas.setPointerCapture(e.pointerId);
-});
-canvas.addEventListener('pointermove', (e) => {
-  const p = local(e);
-  if (drag) {
-    const dx = p.x - drag.x;
-    const dy = p.y - drag.y;
-    if (drag.moved || Math.abs(dx) + Math.abs(dy) > 3) {
-      drag = { ...p, moved: true };
-      autoFit = false;
-      view = pan(view, dx, dy, run.total, size.w, maxScroll());
-      tooltip.hidden = true;
+bindCanvasInput(canvas, {
+  zoom(x, factor) {
+    autoFit = false;
+    view = zoomAt(view, x, factor, run.total, size.w);
+    requestDraw();
+  },
+  pan(dx, dy) {
+    autoFit = false;
+    view = pan(view, dx, dy, run.total, size.w, maxScroll());
+    tooltip.hidden = true;
+    requestDraw();
+  },
+  hover(x, y) {
+    const t = trackAtPoint(rows, view, x, y);
+    if (t?.id !== hoverId) {
+      hoverId = t?.id;
       requestDraw();
-      return;
     }
-  }
-  hover(p.x, p.y);
-});
-canvas.addEventListener('pointerup', (e) => {
-  if (drag && !drag.moved) {
-    const t = trackUnder(drag.x, drag.y);
+    if (t) placeTooltip(tooltip, describeTrack(t, run.fps).join('\n'), x, y, size.w);
+    else tooltip.hidden = true;
+  },
+  leave() {
+    tooltip.hidden = true;
+    if (hoverId !== undefined) {
+      hoverId = undefined;
+      requestDraw();
+    }
+  },
+  click(x, y) {
+    const t = trackAtPoint(rows, view, x, y);
     if (t) select(t.id);
-  }
-  drag = undefined;
-  canvas.releasePointerCapture(e.pointerId);
-});
-canvas.addEventListener('pointerleave', () => {
-  tooltip.hidden = true;
-  if (hoverId !== undefined) {
-    hoverId = undefined;
+  },
+  fit() {
+    autoFit = true;
     requestDraw();
-  }
-});
-canvas.addEventListener('dblclick', () => {
-  autoFit = true;
-  requestDraw();
+  },
 });
 
-function hover(x: number, y: number): void {
-  const t = trackUnder(x, y);
-  if (t?.id !== hoverId) {
-    hoverId = t?.id;
-    requestDraw();
-  }
-  tooltip.hidden = !t;
-  if (!t) return;
-  tooltip.textContent = describeTrack(t, run.fps).join('\n');
-  const left = Math.min(x + 14, size.w - tooltip.offsetWidth - 4);
-  tooltip.style.left = `${Math.max(0, left)}px`;
-  tooltip.style.top = `${y + 16}px`;
+// ---- run switcher -----------------------------------------------------------------------
+
+const runSelect = $<HTMLSelectElement>('run');
+
+function showRuns(m: Extract<HostMessage, { type: 'runs' }>): void {
+  const option = (value: string, label: string) => Object.assign(document.createElement('option'), { value, textContent: label });
+  runSelect.replaceChildren(option('', 'Latest'), ...[...m.runs].reverse().map((r) => option(r.run_id, runLabel(r))));
+  runSelect.value = m.current ?? '';
+  runSelect.hidden = m.runs.length === 0;
 }
+
+runSelect.addEventListener('change', () => {
+  vscode.postMessage(runSelect.value ? { type: 'selectRun', runId: runSelect.value } : { type: 'selectRun' });
+});
 
 // ---- selection and detail strip ---------------------------------------------------------
 
@@ -321,6 +291,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
   if (m.type === 'snapshot') loadSnapshot(m.run);
   else if (m.type === 'event') onEvent(m.event);
   else if (m.type === 'crops') showCrops(m);
+  else if (m.type === 'runs') showRuns(m);
 });
 onThemeChange(() => {
   theme = readTheme();

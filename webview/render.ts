@@ -1,9 +1,9 @@
 // Draws the timeline on a 2D canvas: axis, rows of track bars, scene cuts. Only what is on
 // screen is visited (binary search per row), so 10,000 tracks draw in a few milliseconds.
-import { firstEndingAfter } from './lanes';
+import { firstEndingAfter, trackAt } from './lanes';
 import { ticks, timecode } from './axis';
 import type { TimelineTrack } from './tracks';
-import { xOf, type Viewport } from './viewport';
+import { frameOf, xOf, type Viewport } from './viewport';
 
 export const AXIS_H = 34;
 export const ROW_PITCH = 16;
@@ -19,6 +19,9 @@ export interface Theme {
   selected: string;
   cut: string;
   split: string;
+  /** Accents for tracks drawn apart from the rest (the Compare page's classes). */
+  orange: string;
+  purple: string;
   /** CSS font family for canvas text (canvas fonts cannot use var()). */
   font: string;
 }
@@ -33,6 +36,14 @@ export interface Scene {
   fps?: number;
   selectedId?: number;
   hoverId?: number;
+  highlight?: Highlight;
+}
+
+/** Tracks drawn solid in a colour of their class instead of in the confidence shades. */
+export interface Highlight {
+  classOf: ReadonlyMap<number, string>;
+  /** Fill colour by class; a class without one is drawn as usual. */
+  colors: Readonly<Record<string, string>>;
 }
 
 export interface Cut {
@@ -43,6 +54,8 @@ export interface Cut {
 export interface DrawStats {
   rows: number;
   bars: number;
+  /** Bars drawn in a highlight colour, by class. */
+  highlighted: Record<string, number>;
   cuts: { frame: number; x: number; suppressed: boolean }[];
   ms: number;
 }
@@ -53,6 +66,14 @@ export const rowTop = (row: number, v: Viewport): number => TOP + row * ROW_PITC
 export const rowAt = (y: number, v: Viewport): number => (y < TOP ? -1 : Math.floor((y - TOP + v.scrollY) / ROW_PITCH));
 /** Height the rows need, for the scroll limit. */
 export const contentHeight = (rows: number): number => TOP + rows * ROW_PITCH + 8;
+
+/** The track under canvas point (x, y), with a few pixels of slack either side of thin bars. */
+export function trackAtPoint(rows: readonly TimelineTrack[][], v: Viewport, x: number, y: number): TimelineTrack | undefined {
+  const r = rowAt(y, v);
+  const row = rows[r];
+  if (!row || y > rowTop(r, v) + ROW_PITCH - 3) return undefined;
+  return trackAt(row, frameOf(v, x), 3 / v.pxPerFrame);
+}
 
 /** Confidence buckets: a bar's opacity says how sure the detector was. */
 const SHADES = 5;
@@ -81,6 +102,8 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
   // Bars, batched into one path per confidence shade, plus split markers.
   const shades = Array.from({ length: SHADES }, () => new Path2D());
   const splits = new Path2D();
+  const marked = new Map<string, Path2D>();
+  const highlighted: Record<string, number> = {};
   const labels: { x: number; y: number; id: number }[] = [];
   const outlined: { x: number; y: number; w: number; color: string }[] = [];
   let bars = 0;
@@ -94,7 +117,14 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
       const t = row[i];
       const x = xOf(v, t.first);
       const w = Math.max(2, xOf(v, t.last + 1) - x);
-      shades[shadeOf(t.conf)].rect(x, y, w, ROW_H);
+      const cls = scene.highlight?.classOf.get(t.id);
+      if (cls !== undefined && scene.highlight!.colors[cls]) {
+        if (!marked.has(cls)) marked.set(cls, new Path2D());
+        marked.get(cls)!.rect(x, y, w, ROW_H);
+        highlighted[cls] = (highlighted[cls] ?? 0) + 1;
+      } else {
+        shades[shadeOf(t.conf)].rect(x, y, w, ROW_H);
+      }
       bars++;
       if (t.split) {
         splits.moveTo(x - 4, y - 2);
@@ -117,6 +147,10 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
     g.fill(path);
   });
   g.globalAlpha = 1;
+  for (const [cls, path] of marked) {
+    g.fillStyle = scene.highlight!.colors[cls];
+    g.fill(path);
+  }
   g.fillStyle = theme.split;
   g.fill(splits);
   g.lineWidth = 2;
@@ -160,5 +194,5 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
     g.fillRect(endX, AXIS_H - 10, width - endX, height);
   }
 
-  return { rows: scene.rows.length, bars, cuts, ms: performance.now() - t0 };
+  return { rows: scene.rows.length, bars, highlighted, cuts, ms: performance.now() - t0 };
 }

@@ -14,6 +14,8 @@ export function readTheme(): Theme {
     selected: v('--vscode-focusBorder', '#ffcc00'),
     cut: v('--vscode-charts-red', '#f14c4c'),
     split: v('--vscode-charts-yellow', '#cca700'),
+    orange: v('--vscode-charts-orange', '#d18616'),
+    purple: v('--vscode-charts-purple', '#b180d7'),
     font: v('--vscode-font-family', 'sans-serif'),
   };
 }

@@ -8,6 +8,14 @@ export interface TimelineTrack {
   frames: number;
   conf: number;
   split?: string;
+  /** bboxes_sampled, by frame: where the face was, so runs can be matched track to track. */
+  boxes?: SampledBox[];
+}
+
+/** A face box at one frame: [x1, y1, x2, y2] in pixels. */
+export interface SampledBox {
+  frame: number;
+  xyxy: readonly [number, number, number, number];
 }
 
 export interface ParsedTracks {
@@ -30,7 +38,21 @@ export function toTrack(row: unknown): TimelineTrack | undefined {
   const frames = isInt(r.frame_count) ? r.frame_count : last - first + 1;
   const conf = isNum(r.mean_conf) ? r.mean_conf : 0;
   const split = typeof r.split_reason === 'string' && r.split_reason ? r.split_reason : undefined;
-  return { id, first, last, frames, conf, ...(split ? { split } : {}) };
+  const boxes = toBoxes(r.bboxes_sampled);
+  return { id, first, last, frames, conf, ...(split ? { split } : {}), ...(boxes.length ? { boxes } : {}) };
+}
+
+/** The usable samples of a bboxes_sampled array, in frame order. */
+function toBoxes(samples: unknown): SampledBox[] {
+  if (!Array.isArray(samples)) return [];
+  const boxes: SampledBox[] = [];
+  for (const s of samples) {
+    const xyxy = s?.bbox_xyxy;
+    if (isInt(s?.frame_idx) && Array.isArray(xyxy) && xyxy.length === 4 && xyxy.every(isNum)) {
+      boxes.push({ frame: s.frame_idx, xyxy: [xyxy[0], xyxy[1], xyxy[2], xyxy[3]] });
+    }
+  }
+  return boxes.sort((a, b) => a.frame - b.frame);
 }
 
 export function parseTracksJsonl(text: string): ParsedTracks {

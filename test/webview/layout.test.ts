@@ -15,6 +15,9 @@ test('parses a real tracks.jsonl and counts malformed lines without dropping the
   const ok = parseTracksJsonl(real);
   assert.deepEqual(ok.tracks.map((t) => [t.id, t.first, t.last]), [[1, 21, 60], [2, 65, 180], [3, 222, 234]]);
   assert.equal(ok.malformed, 0);
+  // The sampled boxes come along, in frame order, for matching tracks across runs.
+  assert.deepEqual(ok.tracks[2].boxes?.map((b) => b.frame), [222, 228, 234]);
+  assert.deepEqual(ok.tracks[2].boxes?.[0].xyxy, [256.4, 65.2, 419.1, 252.2]);
   const broken = parseTracksJsonl(`${real}{"track_id":9,"first_frame_idx":5\nnot json\n{"track_id":4,"first_frame_idx":9,"last_frame_idx":3}\n`);
   assert.equal(broken.tracks.length, 3);
   assert.equal(broken.malformed, 3);

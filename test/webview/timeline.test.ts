@@ -13,6 +13,7 @@ import { parseTracksJsonl } from '../../webview/tracks';
 import { runCli } from '../helpers/run-cli';
 import { sharedClip } from '../helpers/shared-data';
 import { chromiumMissing, launch, OUT, openTimeline, type TimelinePage } from './page';
+import { summary } from './run-fixtures';
 
 const skip = chromiumMissing() ?? false;
 const clip = sharedClip('clip_01_tears_of_steel.mp4');
@@ -184,5 +185,31 @@ test('10,000 tracks: draw time (benchmark), zoom and filter', { skip }, async ()
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   console.log(`# timeline benchmark, 10,000 tracks in ${stats.rows} rows, 600 cuts, 1600×900 px, headless chromium (software canvas):`);
   console.log(`#   load + pack + first draw ${loadMs.toFixed(0)} ms; full view draw median ${median(times).toFixed(1)} ms (max ${Math.max(...times).toFixed(1)}); zoomed draw median ${median(zoomTimes).toFixed(1)} ms`);
+  await p.page.close();
+});
+
+test('the run switcher lists the recorded runs, newest first, and asks for the one picked', { skip }, async () => {
+  const p = await openTimeline(browser);
+  const select = p.page.locator('#run');
+  assert.equal(await select.isHidden(), true, 'hidden before any run is recorded');
+  await p.send({ type: 'runs', runs: [] });
+  assert.equal(await select.isHidden(), true, 'hidden while there are no runs');
+  const runs = [
+    summary('20250304-130500-aaaa', { tracks: 3 }),
+    summary('20250304-141000-bbbb', { started_at: '2025-03-04T14:10:00Z', tracks: 4, cache: { analysis: 'reused' } }),
+  ];
+  await p.send({ type: 'runs', runs, current: runs[0].run_id });
+  assert.equal(await select.isVisible(), true);
+  const options = await select.locator('option').evaluateAll((os) => os.map((o) => [o.getAttribute('value'), o.textContent]));
+  assert.deepEqual(options.map(([v]) => v), ['', '20250304-141000-bbbb', '20250304-130500-aaaa']);
+  assert.equal(options[0][1], 'Latest');
+  assert.match(options[1][1]!, /^Mar 4, \d\d:10 · 4 tracks · cached detections$/);
+  assert.match(options[2][1]!, /^Mar 4, \d\d:05 · 3 tracks$/);
+  assert.equal(await select.inputValue(), runs[0].run_id, 'the run shown is selected');
+
+  await select.selectOption(runs[1].run_id);
+  await select.selectOption('');
+  const asked = (await p.posted()).filter((m) => m.type === 'selectRun');
+  assert.deepEqual(asked, [{ type: 'selectRun', runId: runs[1].run_id }, { type: 'selectRun' }]);
   await p.page.close();
 });
