@@ -26,9 +26,9 @@ await build({
   logLevel: 'warning',
 });
 
-// The timeline page runs in the webview's browser sandbox: no Node, one script and one stylesheet.
+// The webview pages run in the browser sandbox: no Node, one script and one stylesheet each.
 await build({
-  entryPoints: { timeline: 'webview/main.ts' },
+  entryPoints: { timeline: 'webview/main.ts', runs: 'webview/runs-main.ts' },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

@@ -7,6 +7,7 @@ import { packLanes } from './lanes';
 import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
 import { runLabel } from './run-format';
 import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats } from './render';
+import { snapshotCuts, snapshotTotal } from './snapshot';
 import { onThemeChange, readTheme } from './theme';
 import { spanFrames, toTrack, type TimelineTrack } from './tracks';
 import { clamp, fit, pan, zoomAt, type Viewport } from './viewport';
@@ -49,16 +50,11 @@ let size = { w: 0, h: 0 };
 
 function loadSnapshot(s: RunSnapshot): void {
   const parsed = s.tracks;
-  const suppressed = new Set(s.suppressed);
   Object.assign(run, {
-    epId: s.epId, state: s.state, tracks: parsed.tracks, cuts: s.cuts.map((frame) => ({ frame, suppressed: suppressed.has(frame) })),
-    total: 0, done: undefined, fps: s.fps, malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine,
-    attribution: s.attribution,
+    epId: s.epId, state: s.state, tracks: parsed.tracks, cuts: snapshotCuts(s), total: snapshotTotal(s), done: undefined, fps: s.fps,
+    malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine, attribution: s.attribution,
   });
   run.byId = new Map(run.tracks.map((t) => [t.id, t]));
-  extendTotal(s.framesTotal ?? 0);
-  for (const t of run.tracks) extendTotal(t.last + 1);
-  for (const c of run.cuts) extendTotal(c.frame + 1);
   autoFit = true;
   changed();
 }

@@ -1,11 +1,14 @@
-// Opens the built timeline page (dist/webview) in headless Debian chromium, the way the
-// extension serves it, with a stand-in for the VS Code webview API.
+// Opens the built pages (dist/webview) in headless Debian chromium, the way the extension serves
+// them, with a stand-in for the VS Code webview API.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { PageResources } from '../../extension/page-html';
+import { runsHtml } from '../../extension/runs-html';
 import { timelineHtml } from '../../extension/timeline-html';
 import type { HostMessage, PageMessage } from '../../webview/protocol';
+import type { RunsHostMessage, RunsPageMessage } from '../../webview/runs-protocol';
 
 /** window.episodeTimeline.stats(): what the last frame drew (render.ts DrawStats; that module needs the DOM types). */
 export interface DrawStats {
@@ -21,7 +24,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function chromiumMissing(): string | undefined {
   if (!existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM}: run test/e2e/setup.sh (apt chromium) or set CHROMIUM_PATH`;
-  if (!existsSync(path.join(ROOT, 'dist', 'webview', 'timeline.js'))) return 'dist/webview is not built: npm run build';
+  if (!['timeline.js', 'runs.js'].every((f) => existsSync(path.join(ROOT, 'dist', 'webview', f)))) return 'dist/webview is not built: npm run build';
   return undefined;
 }
 
@@ -29,31 +32,36 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'] });
 }
 
-export interface TimelinePage {
+/** A built page open in the browser, talking to a stand-in host. */
+export interface OpenPage<In, Out> {
   page: Page;
-  send(m: HostMessage): Promise<void>;
+  send(m: In): Promise<void>;
   /** Messages the page posted to the host so far. */
-  posted(): Promise<PageMessage[]>;
+  posted(): Promise<Out[]>;
+  screenshot(name: string): Promise<string>;
+}
+
+export interface TimelinePage extends OpenPage<HostMessage, PageMessage> {
   stats(): Promise<DrawStats>;
   view(): Promise<{ start: number; pxPerFrame: number; scrollY: number }>;
   run(): Promise<{ state: string; tracks: number; cuts: number; malformed: number; total: number }>;
   /** The canvas pixel at CSS coordinates (x, y), as [r, g, b]. */
   pixel(x: number, y: number): Promise<[number, number, number]>;
-  screenshot(name: string): Promise<string>;
 }
 
-export async function openTimeline(browser: Browser, size = { width: 1200, height: 420 }): Promise<TimelinePage> {
+/** Writes the page's HTML beside the test output and opens it once it has posted `ready`. */
+async function openPage<In, Out>(browser: Browser, name: string, html: (r: PageResources) => string, size: { width: number; height: number }): Promise<OpenPage<In, Out>> {
   mkdirSync(OUT, { recursive: true });
-  const asset = (name: string) => pathToFileURL(path.join(ROOT, 'dist', 'webview', name)).href;
-  const html = path.join(OUT, 'timeline.html');
+  const asset = (file: string) => pathToFileURL(path.join(ROOT, 'dist', 'webview', file)).href;
+  const file = path.join(OUT, `${name}.html`);
   // The same HTML and CSP the extension serves; file: plays the part of the webview's cspSource.
-  writeFileSync(html, timelineHtml({ scriptUri: asset('timeline.js'), styleUri: asset('timeline.css'), cspSource: 'file:' }));
+  writeFileSync(file, html({ scriptUri: asset(`${name}.js`), styleUri: asset(`${name}.css`), cspSource: 'file:' }));
   const page = await browser.newPage({ viewport: size });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.addInitScript('window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m) });');
-  await page.goto(pathToFileURL(html).href);
+  await page.goto(pathToFileURL(file).href);
   await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
   const frame = () => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
   return {
@@ -63,7 +71,20 @@ export async function openTimeline(browser: Browser, size = { width: 1200, heigh
       await frame();
       if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     },
-    posted: () => page.evaluate('window.__posted') as Promise<PageMessage[]>,
+    posted: () => page.evaluate('window.__posted') as Promise<Out[]>,
+    async screenshot(shot) {
+      const out = path.join(OUT, shot);
+      await page.screenshot({ path: out, fullPage: true });
+      return out;
+    },
+  };
+}
+
+export async function openTimeline(browser: Browser, size = { width: 1200, height: 420 }): Promise<TimelinePage> {
+  const p = await openPage<HostMessage, PageMessage>(browser, 'timeline', timelineHtml, size);
+  const { page } = p;
+  return {
+    ...p,
     stats: () => page.evaluate('window.episodeTimeline.stats()') as Promise<DrawStats>,
     view: () => page.evaluate('window.episodeTimeline.view()') as Promise<{ start: number; pxPerFrame: number; scrollY: number }>,
     run: () => page.evaluate('window.episodeTimeline.run()') as Promise<{ state: string; tracks: number; cuts: number; malformed: number; total: number }>,
@@ -72,10 +93,24 @@ export async function openTimeline(browser: Browser, size = { width: 1200, heigh
       const d = c.getContext('2d').getImageData(Math.round(${x} * devicePixelRatio), Math.round(${y} * devicePixelRatio), 1, 1).data;
       return [d[0], d[1], d[2]];
     })()`) as Promise<[number, number, number]>,
-    async screenshot(name) {
-      const file = path.join(OUT, name);
-      await page.screenshot({ path: file });
-      return file;
-    },
   };
+}
+
+/** window.episodeRuns.stats() (webview/compare-view.ts and sweep-view.ts; they need the DOM types). */
+export interface RunsStats {
+  mode: 'none' | 'compare' | 'sweep';
+  compare: {
+    axis: { start: number; pxPerFrame: number; total: number };
+    runs: { key: 'a' | 'b'; runId: string; view: { start: number; pxPerFrame: number }; rows: number; bars: number; highlighted: Record<string, number>; classes: Record<'same' | 'only' | 'split', number> }[];
+  };
+  sweep: { rows: number; points: { runId: string; cx: number; cy: number }[] };
+}
+
+export interface RunsPage extends OpenPage<RunsHostMessage, RunsPageMessage> {
+  stats(): Promise<RunsStats>;
+}
+
+export async function openRuns(browser: Browser, size = { width: 1200, height: 900 }): Promise<RunsPage> {
+  const p = await openPage<RunsHostMessage, RunsPageMessage>(browser, 'runs', runsHtml, size);
+  return { ...p, stats: () => p.page.evaluate('window.episodeRuns.stats()') as Promise<RunsStats> };
 }
