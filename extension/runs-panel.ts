@@ -7,7 +7,7 @@ import { compareRuns, sweepRuns, type CompareMessage, type SweepMessage } from '
 import type { RunFolder } from './run-folder';
 import { runsHtml } from './runs-html';
 import { TimelinePanel } from './timeline-panel';
-import { createPagePanel, PageChannel, pageResources } from './webview-page';
+import { createPagePanel, PageChannel, pageResources, showPerFolder } from './webview-page';
 
 export class RunsPanel {
   private static readonly open = new Map<string, RunsPanel>();
@@ -15,23 +15,15 @@ export class RunsPanel {
 
   /** Opens (or reveals) the page of a run folder beside the active editor. */
   static show(extensionUri: vscode.Uri, folder: RunFolder): RunsPanel {
-    const existing = this.open.get(folder.outDir);
-    if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
-      return existing;
-    }
-    const panel = createPagePanel('episodeLab.runs', `Runs: ${folder.epId}`, extensionUri, folder.outDir);
-    const created = new RunsPanel(panel, extensionUri, folder);
-    this.open.set(folder.outDir, created);
-    return created;
+    return showPerFolder(this.open, folder.outDir, () =>
+      new RunsPanel(createPagePanel('episodeLab.runs', `Runs: ${folder.epId}`, extensionUri, folder.outDir), extensionUri, folder));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly folder: RunFolder) {
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly folder: RunFolder) {
     const webview = panel.webview;
     this.channel = new PageChannel(webview);
     webview.html = runsHtml(pageResources(webview, extensionUri, 'runs'));
     webview.onDidReceiveMessage((m: RunsPageMessage) => void this.onMessage(m));
-    panel.onDidDispose(() => RunsPanel.open.delete(folder.outDir));
   }
 
   /** Shows two runs side by side; resolves with what it sent. */

@@ -8,7 +8,7 @@ import type { HostMessage, PageMessage, RunSnapshot } from '../webview/protocol'
 import { attributionFor, readCrops, readRunSnapshot, trackLine, tracksPath } from './manifests';
 import type { RunFolder } from './run-folder';
 import { timelineHtml } from './timeline-html';
-import { createPagePanel, PageChannel, pageResources } from './webview-page';
+import { createPagePanel, PageChannel, pageResources, showPerFolder } from './webview-page';
 
 export class TimelinePanel {
   private static readonly open = new Map<string, TimelinePanel>();
@@ -22,23 +22,15 @@ export class TimelinePanel {
 
   /** Opens (or reveals) the panel of a run folder beside the active editor. */
   static show(extensionUri: vscode.Uri, run: RunFolder): TimelinePanel {
-    const existing = this.open.get(run.outDir);
-    if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
-      return existing;
-    }
-    const panel = createPagePanel('episodeLab.timeline', `Timeline: ${run.epId}`, extensionUri, run.outDir);
-    const created = new TimelinePanel(panel, extensionUri, run);
-    this.open.set(run.outDir, created);
-    return created;
+    return showPerFolder(this.open, run.outDir, () =>
+      new TimelinePanel(createPagePanel('episodeLab.timeline', `Timeline: ${run.epId}`, extensionUri, run.outDir), extensionUri, run));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly run: RunFolder) {
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly run: RunFolder) {
     const webview = panel.webview;
     this.channel = new PageChannel(webview);
     webview.html = timelineHtml(pageResources(webview, extensionUri, 'timeline'));
     webview.onDidReceiveMessage((m: PageMessage) => void this.onMessage(m));
-    panel.onDidDispose(() => TimelinePanel.open.delete(run.outDir));
   }
 
   /** Shows what the manifests on disk hold for the run shown, and the episode's runs. */

@@ -18,6 +18,22 @@ export function createPagePanel(viewType: string, title: string, extensionUri: v
     });
 }
 
+/**
+ * One page of a kind per run folder: reveals the open one, else makes one with `create`, and
+ * forgets it when its panel closes.
+ */
+export function showPerFolder<T extends { readonly panel: vscode.WebviewPanel }>(open: Map<string, T>, outDir: string, create: () => T): T {
+  const existing = open.get(outDir);
+  if (existing) {
+    existing.panel.reveal(vscode.ViewColumn.Beside, true);
+    return existing;
+  }
+  const created = create();
+  open.set(outDir, created);
+  created.panel.onDidDispose(() => open.delete(outDir));
+  return created;
+}
+
 /** dist/webview/<name>.js and .css as the webview may load them. */
 export function pageResources(webview: vscode.Webview, extensionUri: vscode.Uri, name: string): PageResources {
   const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
