@@ -15,7 +15,7 @@ export function timelineHtml(r: PageResources, nonce?: string): string {
   </div>
 </header>
 <div id="warning" role="status" hidden></div>
-<div id="plot"><canvas id="canvas" aria-label="Tracks timeline"></canvas><div id="tooltip" hidden></div></div>
+<div id="plot" class="plot"><canvas id="canvas" aria-label="Tracks timeline"></canvas><div id="tooltip" class="tooltip" hidden></div></div>
 <section id="detail" hidden>
   <div class="detail-head"><span id="detail-title"></span><a href="#" id="reveal">Show in tracks.jsonl</a><button id="close-detail" title="Close (Esc)">×</button></div>
   <div id="crops"></div>

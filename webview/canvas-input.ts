@@ -50,6 +50,19 @@ export function bindCanvasInput(canvas: HTMLCanvasElement, on: CanvasHandlers): 
   canvas.addEventListener('dblclick', () => on.fit());
 }
 
+/** A function that runs `draw` on the next animation frame, once however often it is called before. */
+export function frameScheduler(draw: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}
+
 /** Sizes the canvas to its box in CSS pixels, with a backing store at the device's pixel ratio. */
 export function fitCanvas(canvas: HTMLCanvasElement, box: HTMLElement): { w: number; h: number } {
   const r = box.getBoundingClientRect();

@@ -1,7 +1,7 @@
 // The Compare page: two runs' timelines stacked on one time axis (zoom or pan either, both
 // follow), their tracks matched and classed, the metrics side by side and the config diff.
 import type { RunSummary } from '../server/engine/history/run-summary';
-import { bindCanvasInput, fitCanvas, placeTooltip } from './canvas-input';
+import { bindCanvasInput, fitCanvas, frameScheduler, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
 import { packLanes } from './lanes';
 import { CACHED, formatMetric, formatValue, METRIC_FORMAT, plural, runTime } from './run-format';
@@ -80,15 +80,7 @@ export function createCompareView(openRun: (runId: string) => void) {
     }
   }
 
-  let pending = false;
-  const requestDraw = () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      draw();
-    });
-  };
+  const requestDraw = frameScheduler(draw);
 
   function resize(): void {
     for (const p of panes) p.size = fitCanvas(p.canvas, p.plot);

@@ -1,7 +1,7 @@
 // The timeline page: holds the run's tracks and cuts, draws them, and turns pointer input into
 // zoom, pan, hover and selection. It talks to the extension host by postMessage only.
 import './timeline.css';
-import { bindCanvasInput, fitCanvas, placeTooltip } from './canvas-input';
+import { bindCanvasInput, fitCanvas, frameScheduler, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
 import { packLanes } from './lanes';
 import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
@@ -97,21 +97,13 @@ function extendTotal(frames: number): void {
 // ---- view -------------------------------------------------------------------------------
 
 let repackPending = false;
-let drawPending = false;
+
+const requestDraw = frameScheduler(draw);
 
 /** Data changed: re-pack the rows and redraw, at most once per frame however many events came. */
 function changed(): void {
   repackPending = true;
   requestDraw();
-}
-
-function requestDraw(): void {
-  if (drawPending) return;
-  drawPending = true;
-  requestAnimationFrame(() => {
-    drawPending = false;
-    draw();
-  });
 }
 
 function draw(): void {

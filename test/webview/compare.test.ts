@@ -9,6 +9,7 @@ import { diffConfigs, diffMetrics } from '../../server/engine/history/run-diff';
 import type { RunSnapshot } from '../../webview/protocol';
 import type { RunsHostMessage } from '../../webview/runs-protocol';
 import { parseTracksJsonl, type TimelineTrack } from '../../webview/tracks';
+import { seededRandom } from '../helpers/seeded-random';
 import { chromiumMissing, launch, openRuns, type RunsPage } from './page';
 import { summary } from './run-fixtures';
 
@@ -124,5 +125,51 @@ test('two runs on one axis: the split and the lost track highlighted, metrics an
   assert.deepEqual((await p.posted()).filter((m) => m.type === 'openRun'), [
     { type: 'openRun', runId: '20250304-141000-bbbb' }, { type: 'openRun', runId: '20250304-130500-aaaa' },
   ]);
+  await p.page.close();
+});
+
+test('10,000 tracks a run: matched and drawn (benchmark)', { skip }, async () => {
+  const p = await openRuns(browser, { width: 1600, height: 900 });
+  // Run B is run A with every 10th track cut in two and every 25th lost (400).
+  const rand = seededRandom(11);
+  const a: TimelineTrack[] = [];
+  for (let id = 1; id <= 10_000; id++) {
+    const first = Math.floor(rand() * 64_000);
+    const last = first + 30 + Math.floor(rand() * 150);
+    // About 16 faces on screen at a time, each in one of 100 places, so few share one by chance.
+    const x = (id % 20) * 90;
+    const y = (Math.floor(id / 20) % 5) * 110;
+    const boxes = [first, Math.round((first + last) / 2), last].map((frame) => ({ frame, xyxy: [x, y, x + 80, y + 100] as [number, number, number, number] }));
+    a.push({ id, first, last, frames: Math.ceil((last - first) / 6) + 1, conf: 0.9, boxes });
+  }
+  const b = a.flatMap((t) => {
+    if (t.id % 25 === 0) return [];
+    if (t.id % 10 !== 0) return [t];
+    const mid = Math.round((t.first + t.last) / 2);
+    return [{ ...t, last: mid - 6 }, { ...t, id: t.id + 100_000, first: mid }];
+  });
+  const run = (runId: string, tracks: TimelineTrack[]) => ({ summary: summary(runId), snapshot: { ...snapshot(tracks), framesTotal: 64_800 } });
+  const message: RunsHostMessage = { type: 'compare', epId: 'synthetic', a: run('a', a), b: run('b', b), metrics: [], config: [] };
+  // Handed over as an argument, not as a script literal (p.send), which takes the browser longer
+  // to compile than the page takes to match and pack; the handler runs synchronously.
+  const showMs = await p.page.evaluate(([m]) => {
+    const page = globalThis as unknown as { dispatchEvent(e: unknown): void; MessageEvent: new (type: string, init: unknown) => unknown };
+    const t = performance.now();
+    page.dispatchEvent(new page.MessageEvent('message', { data: m }));
+    return performance.now() - t;
+  }, [message]);
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    await p.page.evaluate('window.episodeRuns.drawNow()');
+    times.push(performance.now() - t);
+  }
+  const s = await p.stats();
+  // Random boxes of other faces can overlap, so the counts are bounds, not exact.
+  assert.ok(s.compare.runs[0].classes.only >= 350, `lost tracks found: ${JSON.stringify(s.compare.runs[0].classes)}`);
+  assert.ok(s.compare.runs[1].classes.split >= 2 * 900, `pieces found: ${JSON.stringify(s.compare.runs[1].classes)}`);
+  assert.ok(s.compare.runs.every((r) => r.bars > 200), 'both panes drew bars');
+  const median = [...times].sort((x, y) => x - y)[times.length >> 1];
+  console.log(`# compare benchmark, 10,000 + ${b.length} tracks, 1600×900 px, headless chromium: match + pack + headers ${showMs.toFixed(0)} ms; both panes redrawn, median ${median.toFixed(1)} ms`);
   await p.page.close();
 });

@@ -12,6 +12,7 @@ import type { RunSnapshot } from '../../webview/protocol';
 import { parseTracksJsonl } from '../../webview/tracks';
 import { runCli } from '../helpers/run-cli';
 import { sharedClip } from '../helpers/shared-data';
+import { seededRandom } from '../helpers/seeded-random';
 import { chromiumMissing, launch, OUT, openTimeline, type TimelinePage } from './page';
 import { summary } from './run-fixtures';
 
@@ -152,8 +153,7 @@ test('a cancelled run and malformed lines show as such; suppressed cuts are dash
 test('10,000 tracks: draw time (benchmark), zoom and filter', { skip }, async () => {
   const p = await openTimeline(browser, { width: 1600, height: 900 });
   // A long episode's worth: 10,000 tracks over 64,800 frames (45 min at 24 fps), with cuts.
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = seededRandom(7);
   const rows: string[] = [];
   for (let id = 1; id <= 10_000; id++) {
     const first = Math.floor(rand() * 64_000);
