@@ -12,11 +12,11 @@ import type { RunNode, RunsNode } from './runs-tree';
 import { RunsPanel } from './runs-panel';
 import { TimelinePanel } from './timeline-panel';
 
-/** An episode's run folder and its runs: a config node, the active config, the only config, or a picked one. */
+/** An episode's run folder and its runs: a node's config, the active config, the only config, or a picked one. */
 async function episodeOf(ctx: Ctx, node?: RunsNode): Promise<{ folder: RunFolder; runs: RunSummary[] } | undefined> {
   const all = await ctx.runsTree.configNodes();
   const active = configUri()?.toString();
-  let config = node?.kind === 'config' ? node : all.find((c) => c.uri.toString() === active);
+  let config = node ? (node.kind === 'config' ? node : node.config) : all.find((c) => c.uri.toString() === active);
   if (!config) {
     const usable = all.filter((c) => c.folder);
     if (!usable.length) return void vscode.window.showErrorMessage(NO_CONFIG);
@@ -68,7 +68,7 @@ export function compareRuns(ctx: Ctx) {
       return showCompare(ctx, a.folder, [a.summary.run_id, b.summary.run_id]);
     }
     if (chosen.length > 2) return void vscode.window.showErrorMessage(`Select two runs to compare, not ${chosen.length}.`);
-    const episode = await episodeOf(ctx, node?.kind === 'run' ? node.config : node);
+    const episode = await episodeOf(ctx, node);
     if (!episode) return undefined;
     if (episode.runs.length < 2) return void vscode.window.showInformationMessage(`${episode.folder.epId} has one run; run it again to compare.`);
     const items = runItems(episode.runs);

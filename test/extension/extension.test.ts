@@ -178,6 +178,8 @@ suite('Episode Lab in the editor', () => {
       const uri = file('iter-sweep.episode.yaml');
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(
         `ep_id: iter\nvideo: ${JSON.stringify(clipPath())}\noutput_root: episodes\nstride: 6\nsweep:\n  tracker.match_thresh: [0.6, 0.8]\n`));
+      // The lens provider runs on open documents only.
+      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One });
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
       assert.ok(lenses.some((l) => l.command?.title === '$(play) Run Sweep (2 runs)'), JSON.stringify(lenses.map((l) => l.command?.title)));
       const result = (await vscode.commands.executeCommand('episodeLab.run', uri)) as RunEpisodeResult;
