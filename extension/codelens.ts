@@ -1,5 +1,8 @@
-// The lenses on the first line of a config: Run Episode (Cancel while it runs) and Open Timeline.
+// The lenses on the first line of a config: Run Episode (Run Sweep for a config with a sweep
+// grid; Cancel while it runs) and Open Timeline.
 import * as vscode from 'vscode';
+import { parseConfigYaml } from '../server/config/episode-config';
+import { expandGrid } from '../server/engine/sweep/grid';
 import type { Ctx } from './ctx';
 
 export class RunCodeLens implements vscode.CodeLensProvider {
@@ -12,11 +15,25 @@ export class RunCodeLens implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
     const running = this.ctx.runs.has(doc.uri.toString());
+    const points = sweepPoints(doc.getText());
     return [
       new vscode.CodeLens(top, running
         ? { title: '$(debug-stop) Cancel Run', command: 'episodeLab.cancel', arguments: [doc.uri] }
-        : { title: '$(play) Run Episode', command: 'episodeLab.run', arguments: [doc.uri] }),
+        : points
+          ? { title: `$(play) Run Sweep (${points} runs)`, tooltip: 'One run per combination of the `sweep:` values, over one analysis pass', command: 'episodeLab.run', arguments: [doc.uri] }
+          : { title: '$(play) Run Episode', command: 'episodeLab.run', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: '$(graph) Open Timeline', command: 'episodeLab.openTimeline', arguments: [doc.uri] }),
     ];
+  }
+}
+
+/** How many runs the config's sweep grid makes; 0 without one, or while the text does not parse. */
+function sweepPoints(text: string): number {
+  try {
+    const sweep = (parseConfigYaml(text) as { sweep?: unknown }).sweep;
+    const valid = typeof sweep === 'object' && sweep !== null && Object.values(sweep).every(Array.isArray);
+    return valid ? expandGrid(sweep as Record<string, unknown[]>).length : 0;
+  } catch {
+    return 0;
   }
 }

@@ -3,20 +3,13 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
-import { Commands, LANGUAGE_ID, RunErrorCodes, type RunEpisodeResult } from '../server/lsp/protocol';
+import { Commands, RunErrorCodes, type RunEpisodeResult } from '../server/lsp/protocol';
+import { configUri, NO_CONFIG } from './active-config';
 import type { Ctx } from './ctx';
+import { showSweep } from './run-commands';
 import { runFolderOf, type RunFolder } from './run-folder';
 import { epIdFromVideo, scaffoldConfig } from './scaffold';
 import { TimelinePanel } from './timeline-panel';
-
-/** The config a command acts on: its argument, else the active editor's config. */
-function configUri(arg?: vscode.Uri): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  const doc = vscode.window.activeTextEditor?.document;
-  return doc?.languageId === LANGUAGE_ID ? doc.uri : undefined;
-}
-
-const NO_CONFIG = 'Open an episode config (*.episode.yaml) first.';
 
 /** Episode Lab: Run Episode. Resolves with the run's outcome (undefined when it never started). */
 export function runEpisode(ctx: Ctx) {
@@ -56,6 +49,8 @@ export function runEpisode(ctx: Ctx) {
         }
       });
       reportOutcome(ctx, result);
+      // A config's sweep ran its grid: its table and plot are what to look at now.
+      if (result.sweep_id && folder) void showSweep(ctx, folder, result.sweep_id);
       return result;
     } catch (e) {
       reportRefusal(ctx, e);

@@ -7,6 +7,7 @@ import { createClient } from './client';
 import { readSettings } from './config';
 import type { RunFolder } from './run-folder';
 import { RunStatus } from './run-status';
+import { RunsTree } from './runs-tree';
 import { TimelinePanel } from './timeline-panel';
 
 export interface ActiveRun {
@@ -25,6 +26,8 @@ export class Ctx implements vscode.Disposable {
   private readonly runEventEmitter = new vscode.EventEmitter<RunEventParams>();
   /** Every run event, after the status bar and the timeline have seen it. */
   readonly onDidRunEvent = this.runEventEmitter.event;
+  /** The Explorer's Episode Runs view. */
+  readonly runsTree = new RunsTree(this.onDidRunEvent);
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
 
@@ -83,6 +86,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.runsTree.dispose();
     this.status.dispose();
     this.output.dispose();
     this.runsChangedEmitter.dispose();

@@ -2,9 +2,11 @@
 import * as vscode from 'vscode';
 import { LANGUAGE_ID } from '../server/lsp/protocol';
 import { RunCodeLens } from './codelens';
+import { clearCache } from './clear-cache';
 import { cancelRun, newConfig, openTimeline, runEpisode } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
+import { compareRuns, openRun, openSweep } from './run-commands';
 
 let current: Ctx | undefined;
 
@@ -19,6 +21,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
     command('episodeLab.openTimeline', openTimeline(ctx)),
     command('episodeLab.newConfig', newConfig()),
     command('episodeLab.showOutput', () => ctx.output.show()),
+    command('episodeLab.openRun', openRun(ctx)),
+    command('episodeLab.compareRuns', compareRuns(ctx)),
+    command('episodeLab.openSweep', openSweep(ctx)),
+    command('episodeLab.clearCache', clearCache(ctx)),
+    command('episodeLab.refreshRuns', () => ctx.runsTree.refresh()),
     vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLens(ctx)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && ctx.runs.size === 0) void ctx.restartClient();

@@ -4,10 +4,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunState } from '../server/engine/events';
+import { runManifestsDir } from '../server/engine/history/run-history';
 import type { RunSnapshot } from '../webview/protocol';
 import { parseTracksJsonl } from '../webview/tracks';
 
-export const tracksPath = (outDir: string) => path.join(outDir, 'manifests', 'tracks.jsonl');
+/** A recorded run's manifests (runs/<id>/manifests), or without an id the latest run's (manifests/). */
+export const manifestsDir = (outDir: string, runId?: string) => (runId ? runManifestsDir(outDir, runId) : path.join(outDir, 'manifests'));
+
+export const tracksPath = (outDir: string, runId?: string) => path.join(manifestsDir(outDir, runId), 'tracks.jsonl');
 
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
@@ -23,11 +27,15 @@ interface MetricsFile {
   video?: { fps?: number; path?: string };
 }
 
-/** Whatever of the run is on disk; a missing file just leaves its part empty. */
-export async function readRunSnapshot(outDir: string, epId: string, video?: string): Promise<RunSnapshot> {
-  const dir = path.join(outDir, 'manifests');
+/**
+ * Whatever of the run is on disk; a missing file just leaves its part empty. `runId` reads a
+ * recorded run from the history instead of the latest one.
+ */
+export async function readRunSnapshot(outDir: string, epId: string, video?: string, runId?: string): Promise<RunSnapshot> {
+  const dir = manifestsDir(outDir, runId);
   // A failed run leaves tracks.jsonl.partial; still worth drawing.
-  const tracksFile = [tracksPath(outDir), tracksPath(outDir) + '.partial'].find((f) => existsSync(f));
+  const tracks = tracksPath(outDir, runId);
+  const tracksFile = [tracks, tracks + '.partial'].find((f) => existsSync(f));
   const [tracksText, cuts, metrics, progress] = await Promise.all([
     tracksFile ? readFile(tracksFile, 'utf8') : '',
     readJson<{ cuts?: number[]; suppressed?: number[]; fps?: number }>(path.join(dir, 'scene_cuts.json')),
@@ -65,9 +73,9 @@ export async function readCrops(outDir: string, trackId: number, max = 24): Prom
   return picked;
 }
 
-/** The 1-based line of a track's row in tracks.jsonl, if it is there. */
-export async function trackLine(outDir: string, trackId: number): Promise<number | undefined> {
-  const text = await readFile(tracksPath(outDir), 'utf8').catch(() => '');
+/** The 1-based line of a track's row in the tracks.jsonl of a run (default the latest), if it is there. */
+export async function trackLine(outDir: string, trackId: number, runId?: string): Promise<number | undefined> {
+  const text = await readFile(tracksPath(outDir, runId), 'utf8').catch(() => '');
   const re = new RegExp(`"track_id":\\s*${trackId}[,}]`);
   const i = text.split('\n').findIndex((l) => re.test(l));
   return i < 0 ? undefined : i + 1;

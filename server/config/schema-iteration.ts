@@ -42,6 +42,6 @@ export function sweepSchema(sections: Record<string, SchemaNode>): SchemaNode {
     type: 'object', additionalProperties: false, properties,
     description:
       'A grid of tracker and gate settings for `episode-run --sweep`: one run per combination, all over one cached analysis pass, ' +
-      'summarised in <output_root>/<ep_id>/sweep.csv. Example: `tracker.match_thresh: [0.6, 0.7, 0.8]`. Ignored by a plain run.',
+      'summarised in <output_root>/<ep_id>/sweep.csv. Example: `tracker.match_thresh: [0.6, 0.7, 0.8]`. Run Episode in the editor runs the grid; `episode-run` without --sweep ignores it.',
   };
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunEvent } from '../engine/events';
+import type { RunSummary } from '../engine/history/run-summary';
 
 /** The CLI's last line on failure; not a RunEvent because the run never started properly. */
 interface CliErrorLine {
@@ -11,9 +12,24 @@ interface CliErrorLine {
   message: string;
 }
 
+/** The CLI's last line after `--sweep`: the sweep's id, its CSV and one summary per point run. */
+export interface SweepLine {
+  type: 'sweep';
+  sweep_id: string;
+  csv: string;
+  runs: RunSummary[];
+}
+
+export interface EngineExit {
+  /** The exit code (130 after a cancel), or null when killed by a signal. */
+  code: number | null;
+  error?: string;
+  /** Set after a sweep that got to its end (all points, or up to a cancelled or failed one). */
+  sweep?: SweepLine;
+}
+
 export interface EngineProcess {
-  /** Resolves with the exit code (130 after a cancel), or null when killed by a signal. */
-  exited: Promise<{ code: number | null; error?: string }>;
+  exited: Promise<EngineExit>;
   /** Asks the engine to stop: SIGINT, on which it writes cancelled manifests and exits 130. */
   cancel(): void;
 }
@@ -35,7 +51,7 @@ export interface EngineSettings {
 
 export function startEngine(
   configPath: string, onEvent: (e: RunEvent) => void,
-  opts: EngineSettings & { log: (line: string) => void },
+  opts: EngineSettings & { log: (line: string) => void; sweep?: boolean },
 ): EngineProcess {
   const node = opts.nodePath || process.execPath;
   // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
@@ -43,6 +59,7 @@ export function startEngine(
   const args = [CLI_PATH, '--config', configPath, '--json'];
   if (opts.ffmpegPath) args.push('--ffmpeg', opts.ffmpegPath);
   if (opts.threads && opts.threads > 0) args.push('--threads', String(opts.threads));
+  if (opts.sweep) args.push('--sweep');
   const child = spawn(node, args, {
     stdio: ['ignore', 'pipe', 'pipe'], env,
   });
@@ -57,6 +74,7 @@ export function startEngine(
   }
   let stderr = '';
   let cliError: string | undefined;
+  let sweep: SweepLine | undefined;
   let pending = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
@@ -66,8 +84,9 @@ export function startEngine(
     for (const line of lines) {
       if (!line.trim()) continue;
       try {
-        const event = JSON.parse(line) as RunEvent | CliErrorLine;
+        const event = JSON.parse(line) as RunEvent | CliErrorLine | SweepLine;
         if (event.type === 'error') cliError = event.message;
+        else if (event.type === 'sweep') sweep = event;
         else onEvent(event);
       } catch {
         opts.log(`engine: ${line}`);
@@ -77,12 +96,12 @@ export function startEngine(
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
 
-  const exited = new Promise<{ code: number | null; error?: string }>((resolve) => {
+  const exited = new Promise<EngineExit>((resolve) => {
     child.on('error', (e) => resolve({ code: null, error: `cannot start the engine with ${node}: ${e.message}` }));
     child.on('close', (code, signal) => {
       const failed = code !== 0 && code !== 130;
       const error = failed ? cliError ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
-      resolve({ code, error });
+      resolve({ code, error, sweep });
     });
   });
 

@@ -7,7 +7,7 @@ export const LANGUAGE_ID = 'episode-config';
 
 /** workspace/executeCommand names; `arguments` are given per command below. */
 export const Commands = {
-  /** arguments: [configUri: string] → RunEpisodeResult. Lasts as long as the run. */
+  /** arguments: [configUri: string] → RunEpisodeResult. Lasts as long as the run (or the sweep). */
   runEpisode: 'episodeLab.runEpisode',
   /** arguments: [epId: string] → boolean (whether a run was cancelled). */
   cancelRun: 'episodeLab.cancelRun',
@@ -47,12 +47,20 @@ export interface RunEventParams {
   event: RunStreamEvent;
 }
 
+/**
+ * The outcome of `episodeLab.runEpisode`. A config with a `sweep:` section runs its whole grid
+ * (`episode-run --sweep`): then `sweep_id` is set, and `run_id` and the paths are the last point's.
+ */
 export interface RunEpisodeResult {
   ep_id: string;
   state: RunState;
   exit_code: number | null;
   out_dir?: string;
   metrics_path?: string;
+  /** The run's folder under <out_dir>/runs/ (absent when it failed before being recorded). */
+  run_id?: string;
+  /** Set when the config's sweep grid ran. */
+  sweep_id?: string;
   error?: string;
 }
 

@@ -9,6 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Phase, RunEvent, RunState } from '../engine/events';
 import { parseConfigDocument } from '../config/yaml-positions';
+import { expandGrid } from '../engine/sweep/grid';
 import { startEngine, type EngineProcess, type EngineSettings } from './engine-process';
 import { LANGUAGE_ID, RunErrorCodes, type RunEpisodeResult, type RunEventParams, type RunStreamEvent } from './protocol';
 
@@ -42,37 +43,46 @@ export class EpisodeRuns {
   }
 
   async run(uri: string, ctx: RunContext): Promise<RunEpisodeResult> {
-    const { configPath, epId } = await this.checkConfig(uri, ctx);
+    const { configPath, epId, points } = await this.checkConfig(uri, ctx);
     if (this.running.has(epId)) {
       throw new ResponseError(RunErrorCodes.alreadyRunning,
         `Episode ${epId} is already running. Wait for it to finish or cancel it before starting another run.`);
     }
     const send = (event: RunStreamEvent) => ctx.notify({ uri, ep_id: epId, event });
     let phase: Phase = 'init';
+    // A sweep runs its points one after another in one engine process, each from phase init.
+    let point = 0;
+    const prefix = () => (points ? `point ${Math.max(point, 1)}/${points} · ` : '');
     let summary: Extract<RunEvent, { type: 'summary' }> | undefined;
     const onEvent = (e: RunEvent) => {
       send(e);
       if (e.type === 'phase') {
         phase = e.phase;
-        ctx.progress.report(PHASE_LABELS[phase]);
+        if (phase === 'init') point++;
+        ctx.progress.report(prefix() + PHASE_LABELS[phase]);
       } else if (e.type === 'progress') {
-        const pct = e.frames_total > 0 ? Math.min(100, Math.floor((100 * e.frames_done) / e.frames_total)) : 0;
-        ctx.progress.report(pct, progressMessage(phase, e.fps, e.eta_s));
+        const pct = e.frames_total > 0 ? Math.min(100, (100 * e.frames_done) / e.frames_total) : 0;
+        // Over a sweep, the bar covers every point; each point counts the same.
+        const overall = points ? (100 * (Math.max(point, 1) - 1) + pct) / points : pct;
+        ctx.progress.report(Math.floor(overall), prefix() + progressMessage(phase, e.fps, e.eta_s));
       } else if (e.type === 'summary') {
         summary = e;
       }
     };
 
-    ctx.progress.begin(`Episode ${epId}`, 0, PHASE_LABELS.init, true);
-    const engine = startEngine(configPath, onEvent, { ...ctx.engine, log: ctx.log });
+    ctx.progress.begin(points ? `Episode ${epId}: sweep of ${points}` : `Episode ${epId}`, 0, prefix() + PHASE_LABELS.init, true);
+    const engine = startEngine(configPath, onEvent, { ...ctx.engine, log: ctx.log, sweep: points > 0 });
     this.running.set(epId, engine);
     const subscriptions = ctx.cancelTokens.map((t) => t.onCancellationRequested(() => engine.cancel()));
     try {
-      const { code, error } = await engine.exited;
+      const { code, error, sweep } = await engine.exited;
       const state: RunState = code === 0 ? summary?.state ?? 'completed' : code === 130 ? 'cancelled' : 'failed';
-      ctx.log(`run ${epId}: ${state} (exit ${code})${error ? `: ${error}` : ''}`);
+      ctx.log(`run ${epId}${sweep ? ` (sweep ${sweep.sweep_id}, ${sweep.runs.length}/${points} points)` : ''}: ${state} (exit ${code})${error ? `: ${error}` : ''}`);
       send({ type: 'exit', ep_id: epId, state, exit_code: code, error });
-      return { ep_id: epId, state, exit_code: code, out_dir: summary?.out_dir, metrics_path: summary?.metrics_path, error };
+      return {
+        ep_id: epId, state, exit_code: code, out_dir: summary?.out_dir, metrics_path: summary?.metrics_path,
+        run_id: summary?.run_id, sweep_id: sweep?.sweep_id, error,
+      };
     } finally {
       subscriptions.forEach((s) => s.dispose());
       this.running.delete(epId);
@@ -81,7 +91,7 @@ export class EpisodeRuns {
   }
 
   /** Reads the saved file (what the engine will run) and refuses it with its errors. */
-  private async checkConfig(uri: string, ctx: RunContext): Promise<{ configPath: string; epId: string }> {
+  private async checkConfig(uri: string, ctx: RunContext): Promise<{ configPath: string; epId: string; points: number }> {
     let configPath: string;
     let text: string;
     try {
@@ -98,8 +108,9 @@ export class EpisodeRuns {
         `${path.basename(configPath)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} and save before running:\n${list.join('\n')}`,
         { diagnostics: errors });
     }
-    // Error-free means ep_id is a valid string.
-    return { configPath, epId: String((parseConfigDocument(text).toJS() as { ep_id: string }).ep_id) };
+    // Error-free means ep_id is a valid string and sweep, when present, a valid grid.
+    const cfg = parseConfigDocument(text).toJS() as { ep_id: string; sweep?: Record<string, unknown[]> };
+    return { configPath, epId: String(cfg.ep_id), points: expandGrid(cfg.sweep ?? {}).length };
   }
 }
 

@@ -1,5 +1,6 @@
 // The sample workspace of the editor tests and `npm run demo:editor`: a Tears of Steel config,
-// a slower one to cancel, and a deliberately broken one for the Problems panel.
+// one to tune the tracker on, a slower one to cancel, and a deliberately broken one for the
+// Problems panel.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -13,6 +14,9 @@ export function makeWorkspace(dir: string): { dir: string; clipMissing?: string 
   // Every frame analysed on one thread: slow enough to cancel mid-run.
   writeFileSync(path.join(dir, 'tos-cancel.episode.yaml'),
     `${header}ep_id: tos-cancel\nvideo: ${JSON.stringify(TOS_CLIP)}\noutput_root: episodes\nstride: 1\nthreads: 1\n`);
+  // Tuning the tracker: without crops to export, a re-run replays the cached analysis.
+  writeFileSync(path.join(dir, 'tos-tune.episode.yaml'),
+    `${header}ep_id: tos-tune\nvideo: ${JSON.stringify(TOS_CLIP)}\noutput_root: episodes\nstride: 6\n`);
   writeFileSync(path.join(dir, 'broken.episode.yaml'), 'ep_id: broken\nvideo: missing.mp4\nstride: 0\n');
   writeFileSync(path.join(dir, 'README.md'), '# Episode Lab sample workspace\n\nOpen `tos.episode.yaml` and press Run Episode (the ▶ in the editor title or the lens above the first line).\n');
   return existsSync(TOS_CLIP) ? { dir } : { dir, clipMissing: `shared footage not found at ${TOS_CLIP}` };

@@ -1,11 +1,14 @@
 // episodeLab.runEpisode over the protocol, on the real Tears of Steel clip: work-done progress,
-// run events, manifests, cancel, one run per ep_id, and refusal of a config with errors.
+// run events, manifests, cancel, one run per ep_id, and refusal of a config with errors; and on a
+// synthetic episode, a config's sweep grid run over its cached analysis.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { listRuns } from '../../server/engine/history';
+import { generateEpisode } from '../fixtures/episode-generator';
 import { LspClient, TOS_CLIP } from './lsp-client';
 
 const skip = existsSync(TOS_CLIP) ? false : `needs ${TOS_CLIP} (the shared data folder is absent)`;
@@ -116,4 +119,45 @@ test('an engine failure ends the run as failed with its message, and the server 
   assert.ok(client.alive);
   const diags = await client.open(pathToFileURL(path.join(ws, 'after.episode.yaml')).href, 'ep_id: after\n');
   assert.deepEqual(diags.map((d: any) => d.code), ['required']);
+});
+
+test('a config with a 3-point sweep runs 3 runs over the cached episode, with point i/N progress and the sweep id', async () => {
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 24, durationS: 20, seed: 1 });
+  const base = ['ep_id: sw', `video: ${ep.video}`, 'output_root: out'];
+  const epDir = path.join(ws, 'out', 'sw');
+
+  // A plain run first: it computes the analysis stage and is recorded like any other.
+  const plain = await runEpisode(writeConfig('plain.episode.yaml', base));
+  assert.equal(plain.state, 'completed', plain.error);
+  assert.equal(plain.sweep_id, undefined);
+  assert.deepEqual((await listRuns(epDir)).map((r) => [r.run_id, r.cache.analysis]), [[plain.run_id, 'computed']]);
+
+  const uri = writeConfig('sweep.episode.yaml', [...base, 'sweep:', '  tracker.match_thresh: [0.6, 0.7, 0.8]']);
+  const since = client.notifications.length;
+  const tokens = client.serverRequests.filter((r) => r.method === 'window/workDoneProgress/create').length;
+  const result = await runEpisode(uri);
+  assert.equal(result.state, 'completed', result.error);
+  assert.equal(result.exit_code, 0);
+  assert.match(result.sweep_id, /^\d{8}-\d{6}-[0-9a-f]{4}$/);
+
+  const runs = (await listRuns(epDir)).slice(1);
+  assert.equal(runs.length, 3);
+  assert.ok(runs.every((r) => r.sweep?.id === result.sweep_id && r.cache.analysis === 'reused'), JSON.stringify(runs));
+  assert.deepEqual(runs.map((r) => r.sweep?.values['tracker.match_thresh']), [0.6, 0.7, 0.8]);
+  assert.equal(result.run_id, runs[2].run_id, 'run_id is the last point');
+
+  const values = progressOf(await newestProgressToken(tokens + 1));
+  assert.equal(values[0].kind, 'begin');
+  assert.equal(values[0].title, 'Episode sw: sweep of 3');
+  assert.equal(values.at(-1).kind, 'end');
+  const reports = values.filter((v) => v.kind === 'report');
+  for (const i of [1, 2, 3]) assert.ok(reports.some((r) => r.message?.startsWith(`point ${i}/3 · `)), `point ${i}/3 in ${JSON.stringify(reports)}`);
+  const pcts = reports.map((r) => r.percentage).filter((p): p is number => typeof p === 'number');
+  assert.deepEqual(pcts, [...pcts].sort((a, b) => a - b), 'the bar only moves forward over the grid');
+  // Each point ends at its share of the bar: 33, 66, then 100.
+  assert.ok([33, 66, 100].every((p) => pcts.includes(p)), `spread over the points: ${pcts.join(',')}`);
+
+  const events = client.notifications.slice(since).filter((n) => n.method === 'episodeLab/runEvent').map((n) => n.params.event);
+  assert.deepEqual(events.filter((e) => e.type === 'summary').map((e) => e.run_id), runs.map((r) => r.run_id));
+  assert.deepEqual(events.at(-1), { type: 'exit', ep_id: 'sw', state: 'completed', exit_code: 0 });
 });

@@ -1,0 +1,70 @@
+// Episode Lab: Clear Cache — deletes the stage cache (<output_root>/<ep_id>/cache) of one episode
+// or of every episode in the workspace, after a modal that says how much it frees. Runs and their
+// manifests stay; the next run of each episode decodes and detects again.
+import * as vscode from 'vscode';
+import { cacheSize, clearCache as deleteCache } from '../server/engine/cache';
+import { configUri } from './active-config';
+import type { Ctx } from './ctx';
+import { runFolderOf, type RunFolder } from './run-folder';
+import { formatBytes } from './run-format';
+import type { RunsNode } from './runs-tree';
+
+export interface ClearCacheOptions {
+  /** Skip the confirmation (scripts and tests that already decided). */
+  confirmed?: boolean;
+}
+
+/** Resolves with the bytes freed (0 when nothing was cleared). */
+export function clearCache(ctx: Ctx) {
+  return async (target?: RunsNode | vscode.Uri, opts: ClearCacheOptions = {}): Promise<number> => {
+    const folders = await targetFolders(ctx, target);
+    if (!folders?.length) return 0;
+    // A run in progress would lose the entry it is recording; leave its episode alone.
+    const running = new Set([...ctx.runs.values()].flatMap((r) => (r.folder ? [r.folder.outDir] : [])));
+    const busy = folders.filter((f) => running.has(f.outDir));
+    const sized = await Promise.all(folders.filter((f) => !running.has(f.outDir)).map(async (f) => ({ f, bytes: await cacheSize(f.outDir) })));
+    const withCache = sized.filter((s) => s.bytes > 0);
+    const busyNote = busy.length ? ` ${names(busy)} ${busy.length === 1 ? 'is' : 'are'} running and keep${busy.length === 1 ? 's' : ''} its cache.` : '';
+    if (!withCache.length) {
+      void vscode.window.showInformationMessage(`Nothing cached for ${names(folders)}.${busyNote}`);
+      return 0;
+    }
+    const total = withCache.reduce((n, s) => n + s.bytes, 0);
+    const what = `the analysis cache of ${names(withCache.map((s) => s.f))} (${formatBytes(total)})`;
+    if (!opts.confirmed) {
+      const ok = await vscode.window.showWarningMessage(`Clear ${what}?`, {
+        modal: true,
+        detail: `Recorded runs and their manifests stay. The next run of ${withCache.length === 1 ? 'this episode' : 'each episode'} decodes and detects again.${busyNote}`,
+      }, 'Clear Cache');
+      if (ok !== 'Clear Cache') return 0;
+    }
+    let freed = 0;
+    for (const { f } of withCache) freed += await deleteCache(f.outDir);
+    ctx.output.info(`clear cache: freed ${formatBytes(freed)} (${withCache.map((s) => s.f.outDir).join(', ')})`);
+    void vscode.window.showInformationMessage(`Freed ${formatBytes(freed)}: ${what.replace(/ \(.*\)$/, '')} is cleared.${busyNote}`);
+    return freed;
+  };
+}
+
+const names = (folders: readonly RunFolder[]) => folders.map((f) => f.epId).join(', ');
+
+/**
+ * A config node or config URI: its episode. From the palette: the active config's episode or
+ * all of the workspace's, as picked; all of them when no config is active.
+ */
+async function targetFolders(ctx: Ctx, target?: RunsNode | vscode.Uri): Promise<RunFolder[] | undefined> {
+  const configs = await ctx.runsTree.configNodes();
+  const uri = target instanceof vscode.Uri ? target : target ? (target.kind === 'config' ? target.uri : target.config.uri) : configUri();
+  const all = dedupe(configs.flatMap((c) => (c.folder ? [c.folder] : [])));
+  const one = uri && (configs.find((c) => c.uri.toString() === uri.toString())?.folder ?? await runFolderOf(uri.fsPath).catch(() => undefined));
+  if (target) return one ? [one] : void vscode.window.showErrorMessage('This config does not name a run folder yet (ep_id and video).');
+  if (!one || all.length === 1) return all;
+  const picked = await vscode.window.showQuickPick([
+    { label: `This episode: ${one.epId}`, folders: [one] },
+    { label: `All episodes in the workspace (${all.length})`, description: names(all), folders: all },
+  ], { title: 'Clear the analysis cache of…' });
+  return picked?.folders;
+}
+
+/** Configs of one episode share a run folder. */
+const dedupe = (folders: RunFolder[]) => [...new Map(folders.map((f) => [f.outDir, f])).values()];
