@@ -202,7 +202,9 @@ const runsIndex = (epId: string): { run_id: string }[] => {
   // The page's test hook: what each of the two timelines drew (once both have drawn).
   type CompareStats = { mode: string; compare: { runs: { runId: string; bars: number }[] } };
   const statsOf = () => (globalThis as unknown as { episodeRuns: { stats(): CompareStats } }).episodeRuns.stats();
-  await compare.waitForFunction(`(${statsOf})().compare.runs.filter((r) => r.bars > 0).length === 2`, undefined, { timeout: 15_000 })
+  // A function, not a string: a string predicate is polled through eval, which the webview's CSP forbids.
+  await compare.waitForFunction(() => (globalThis as unknown as { episodeRuns: { stats(): CompareStats } }).episodeRuns.stats()
+    .compare.runs.filter((r) => r.bars > 0).length === 2, undefined, { timeout: 15_000 })
     .catch(() => undefined);
   const compareStats = await compare.evaluate(statsOf);
   log('Compare page:', JSON.stringify({ mode: compareStats.mode, runs: compareStats.compare.runs.map((r) => ({ runId: r.runId, bars: r.bars })) }));

@@ -62,7 +62,7 @@ async function openPage<In, Out>(browser: Browser, name: string, html: (r: PageR
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.addInitScript('window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m) });');
   await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
+  await waitUntil(page, 'window.__posted.some((m) => m.type === "ready")');
   const frame = () => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
   return {
     page,
@@ -113,4 +113,14 @@ export interface RunsPage extends OpenPage<RunsHostMessage, RunsPageMessage> {
 export async function openRuns(browser: Browser, size = { width: 1200, height: 900 }): Promise<RunsPage> {
   const p = await openPage<RunsHostMessage, RunsPageMessage>(browser, 'runs', runsHtml, size);
   return { ...p, stats: () => p.page.evaluate('window.episodeRuns.stats()') as Promise<RunsStats> };
+}
+
+/** Waits until `expression` is truthy in the page. It polls with page.evaluate, which runs over CDP:
+ *  Playwright's waitForFunction polls a string through eval, which the page's CSP (rightly) forbids. */
+export async function waitUntil(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > until) throw new Error(`timed out waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

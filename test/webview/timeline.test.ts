@@ -13,7 +13,7 @@ import { parseTracksJsonl } from '../../webview/tracks';
 import { runCli } from '../helpers/run-cli';
 import { sharedClip } from '../helpers/shared-data';
 import { seededRandom } from '../helpers/seeded-random';
-import { chromiumMissing, launch, OUT, openTimeline, type TimelinePage } from './page';
+import { chromiumMissing, launch, OUT, openTimeline, type TimelinePage, waitUntil } from './page';
 import { summary } from './run-fixtures';
 
 const skip = chromiumMissing() ?? false;
@@ -78,7 +78,7 @@ test('draws a real run: lanes, the three cut lines, hover text, detail on click'
   await p.screenshot('timeline-tos-hover.png');
 
   await p.page.mouse.click(box.x + x2, box.y + ROW0_Y + 6);
-  await p.page.waitForFunction('window.__posted.some((m) => m.type === "selectTrack" && m.trackId === 2)');
+  await waitUntil(p.page, 'window.__posted.some((m) => m.type === "selectTrack" && m.trackId === 2)');
   assert.match(await p.page.locator('#detail-title').innerText(), /^Track 2 · frames 65–180/);
   assert.match(await p.page.locator('#attribution').innerText(), /Tears of Steel \(c\) Blender Foundation, CC-BY 3\.0/);
   await p.page.close();
@@ -98,11 +98,11 @@ test('a fresh run read by the host\'s manifest reader: crops of the clicked trac
   const second = snapshot.tracks.tracks.find((t) => t.first >= 65 && t.last <= 185)!;
   const box = (await p.page.locator('#canvas').boundingBox())!;
   await p.page.mouse.click(box.x + (await xOfFrame(p, (second.first + second.last) / 2)), box.y + ROW0_Y + 6);
-  await p.page.waitForFunction(`window.__posted.some((m) => m.type === "selectTrack" && m.trackId === ${second.id})`);
+  await waitUntil(p.page, `window.__posted.some((m) => m.type === "selectTrack" && m.trackId === ${second.id})`);
   const crops = await readCrops(outDir, second.id);
   assert.ok(crops.length > 3, 'the run saved crops of the track');
   await p.send({ type: 'crops', trackId: second.id, crops: crops.map((c) => ({ src: pathToFileURL(c.file).href, frame_idx: c.frame_idx })) });
-  await p.page.waitForFunction(`[...document.querySelectorAll('#crops img')].filter((i) => i.complete && i.naturalWidth > 0).length === ${crops.length}`);
+  await waitUntil(p.page, `[...document.querySelectorAll('#crops img')].filter((i) => i.complete && i.naturalWidth > 0).length === ${crops.length}`);
   await p.screenshot('timeline-tos-detail.png');
   await p.page.close();
 });
