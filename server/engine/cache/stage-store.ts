@@ -104,11 +104,22 @@ export async function dirSize(dir: string): Promise<number> {
   return total;
 }
 
-export function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
-  });
+/** Sums already taken in this process, by file and its stat: a sweep looks up the same models and entry per point. */
+const sums = new Map<string, Promise<string>>();
+
+export async function sha256Of(file: string): Promise<string> {
+  const s = await stat(file);
+  const id = `${file}\0${s.ino}\0${s.size}\0${s.mtimeMs}`;
+  let sum = sums.get(id);
+  if (!sum) {
+    sum = new Promise<string>((resolve, reject) => {
+      const h = createHash('sha256');
+      createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    });
+    sums.set(id, sum);
+    sum.catch(() => sums.delete(id));
+  }
+  return sum;
 }
 
 const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
