@@ -261,6 +261,7 @@ class EpisodeRun {
       async: cfg.optimizations.c3,
       width: plan.video.width,
       height: plan.video.height,
+      yuv: plan.fullFormat === 'yuv420p' ? plan.video.color : undefined,
     });
     this.recorder = new TrackRecorder({
       epId,
@@ -395,6 +396,8 @@ class EpisodeRun {
         frames_decoded: this.framesDecoded,
         frames_analysed: this.framesAnalysed,
         effective_stride: plan.stride,
+        // How full-resolution frames left ffmpeg: rgb24, yuv420p (crops converted in JS), or none.
+        full_frames: plan.needsFullFrames ? plan.fullFormat : 'none',
         wall_time_s: round(wallS, 3),
         video_duration_s: round(videoS, 3),
         realtime_factor: round(videoS / wallS, 2),
@@ -404,7 +407,10 @@ class EpisodeRun {
         decode_warning: this.decodeWarning,
       },
       export: exportStats,
-      video: { path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec },
+      video: {
+        path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec,
+        pix_fmt: plan.video.pixFmt, color: plan.video.color,
+      },
       ffmpeg: this.ffmpeg,
       detector: this.detectorId,
       optimizations: cfg.optimizations,

@@ -10,7 +10,10 @@ import { parseCli } from '../../server/cli/args';
 import { planRun } from '../../server/engine/run-plan';
 import type { VideoInfo } from '../../server/engine/types';
 
-const video: VideoInfo = { path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, codec: 'h264' };
+const video: VideoInfo = {
+  path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, codec: 'h264',
+  pixFmt: 'yuv420p', color: { matrix: 'bt709', range: 'limited' },
+};
 
 test('defaults fill every section', () => {
   const cfg = resolveConfig({ ep_id: 'E1', video: 'v.mp4' });

@@ -45,6 +45,7 @@ export class LiveAnalysis implements AnalysisSource {
       ffmpegPath: this.opts.ffmpegPath,
       info: plan.video,
       fullEvery: plan.needsFullFrames ? plan.stride : 0,
+      fullFormat: plan.fullFormat,
       d1: cfg.optimizations.d1,
       threads: plan.threads,
       signal,
