@@ -1,7 +1,7 @@
 // yuv420p → rgb24 of a frame region, on known colours of each matrix and range.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultYuvColor, yuv420pRectToRgb, yuv420pSize, type YuvColor } from '../../server/engine/decode/yuv';
+import { blockAligned, defaultYuvColor, yuv420pRectToRgb, yuv420pRectToRgbHalf, yuv420pSize, type YuvColor } from '../../server/engine/decode/yuv';
 
 /** A width × height yuv420p frame whose 2×2 blocks take the given [Y, Cb, Cr] codes in turn. */
 function frameOf(width: number, height: number, codes: [number, number, number][]): Buffer {
@@ -78,4 +78,28 @@ test('sizes and defaults', () => {
   assert.deepEqual(defaultYuvColor(1080), { matrix: 'bt709', range: 'limited' });
   assert.deepEqual(defaultYuvColor(360), { matrix: 'bt601', range: 'limited' });
   assert.throws(() => yuv420pRectToRgb(Buffer.alloc(10), 4, 4, { left: 0, top: 0, width: 1, height: 1 }, defaultYuvColor(4)), RangeError);
+});
+
+test('half resolution: each pixel is its 2×2 block, mean luma with the block chroma; rects grow to whole blocks', () => {
+  const [width, height] = [9, 7];
+  // Colours well inside the gamut, so that no channel clamps.
+  const frame = frameOf(width, height, [[60, 110, 150], [180, 140, 110], [120, 128, 128]]);
+  for (let i = 0; i < width * height; i++) frame[i] = 70 + ((i * 37) % 100);
+  const color = defaultYuvColor(height);
+  assert.deepEqual(blockAligned({ left: 3, top: 1, width: 5, height: 5 }, width, height), { left: 2, top: 0, width: 6, height: 6 });
+  assert.deepEqual(blockAligned({ left: 5, top: 2, width: 4, height: 5 }, width, height), { left: 4, top: 2, width: 4, height: 4 }, 'inside the frame');
+  const rect = { left: 2, top: 2, width: 6, height: 4 };
+  const half = yuv420pRectToRgbHalf(frame, width, height, rect, color);
+  const full = yuv420pRectToRgb(frame, width, height, rect, color);
+  assert.equal(half.length, 3 * 2 * 3);
+  for (let j = 0; j < 2; j++) {
+    for (let i = 0; i < 3; i++) {
+      for (let ch = 0; ch < 3; ch++) {
+        const at = (x: number, y: number) => full[((2 * j + y) * rect.width + 2 * i + x) * 3 + ch];
+        const mean = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4;
+        assert.ok(Math.abs(half[(j * 3 + i) * 3 + ch] - mean) <= 1, `block ${i},${j} channel ${ch}`);
+      }
+    }
+  }
+  assert.throws(() => yuv420pRectToRgbHalf(frame, width, height, { left: 1, top: 0, width: 2, height: 2 }, color), RangeError);
 });
