@@ -15,7 +15,10 @@ export interface RunPlan {
   stride: number;
   /** Frames a track may go unseen before it becomes a new exported track. */
   maxGap: number;
+  /** Inference threads: `threads`, or every core when it is 0. */
   threads: number;
+  /** ffmpeg decoder threads: `threads`, or undefined (ffmpeg's own choice) when it is 0. */
+  decodeThreads: number | undefined;
   /** Whether the decoder must produce full-resolution frames (crops, frames, tiles, the gate's embeddings). */
   needsFullFrames: boolean;
   /**
@@ -39,6 +42,7 @@ export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
     stride: Math.max(config.stride, fpsStride, 1),
     maxGap: Math.max(config.tracker.max_gap, Math.round(config.tracker.max_gap_sec * video.fps)),
     threads: config.threads > 0 ? config.threads : os.availableParallelism(),
+    decodeThreads: config.threads > 0 ? config.threads : undefined,
     needsFullFrames: config.export.crops || wholeFrameReader,
     fullFormat: !wholeFrameReader && isYuv420p8(video.pixFmt) ? 'yuv420p' : 'rgb24',
   };

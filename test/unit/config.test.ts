@@ -85,6 +85,25 @@ test('effective stride is max(stride, round(src_fps / fps)); max gap takes the l
   assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', tracker: { max_gap: 10, max_gap_sec: 2 } }), video).maxGap, 48);
 });
 
+test('threads 0 leaves ffmpeg its own decoder thread count; a number pins decoding and inference', () => {
+  const plan = (threads: number) => planRun(resolveConfig({ ep_id: 'E', video: '/v', threads }), video);
+  assert.equal(plan(0).decodeThreads, undefined);
+  assert.equal(plan(0).threads, os.availableParallelism());
+  assert.deepEqual([plan(3).decodeThreads, plan(3).threads], [3, 3]);
+});
+
+test('full frames travel as yuv420p only when crops are their one reader, from an 8-bit 4:2:0 stream', () => {
+  const plan = (raw: Record<string, unknown>, v: VideoInfo = video) => planRun(resolveConfig({ ep_id: 'E', video: '/v', ...raw }), v);
+  const cropsOnly = { export: { crops: true }, gate: { enabled: false } };
+  assert.equal(plan(cropsOnly).fullFormat, 'yuv420p');
+  assert.equal(plan(cropsOnly, { ...video, pixFmt: 'yuvj420p' }).fullFormat, 'yuv420p');
+  assert.equal(plan(cropsOnly, { ...video, pixFmt: 'yuv420p10le' }).fullFormat, 'rgb24');
+  assert.equal(plan({ export: { crops: true } }).fullFormat, 'rgb24', 'the gate embeds faces from whole frames');
+  assert.equal(plan({ export: { crops: true, frames: true }, gate: { enabled: false } }).fullFormat, 'rgb24');
+  assert.equal(plan({ ...cropsOnly, detector: { tiles: [3, 2] } }).fullFormat, 'rgb24');
+  assert.equal(plan({ gate: { enabled: false } }).needsFullFrames, false);
+});
+
 test('schemas/episode-config.schema.json is generated from the TypeScript source', () => {
   const file = path.join(__dirname, '../../schemas/episode-config.schema.json');
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), JSON.parse(JSON.stringify(episodeConfigSchema)));

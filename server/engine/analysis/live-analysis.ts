@@ -47,7 +47,7 @@ export class LiveAnalysis implements AnalysisSource {
       fullEvery: plan.needsFullFrames ? plan.stride : 0,
       fullFormat: plan.fullFormat,
       d1: cfg.optimizations.d1,
-      threads: plan.threads,
+      threads: plan.decodeThreads,
       signal,
     });
     const scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len });
