@@ -343,6 +343,8 @@ class EpisodeRun {
     }
     this.recorder.endUnseen(idx);
     if (full && this.cfg.export.frames) await this.exporter.addFrame(idx, ts, full);
+    // A yuv420p frame's only reader is addCrop, which copies its crops out before it returns.
+    if (full && this.plan.fullFormat === 'yuv420p') this.source.recycle?.(full);
     if (this.backlogged) {
       this.backlogged = false;
       await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain()]);

@@ -216,6 +216,28 @@ describe('openFrameSource', () => {
     }
   });
 
+  test('recycled buffers are filled again, and the frames stay exact', async () => {
+    const hashes = async (recycle: boolean) => {
+      const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 6, d1: true, fullFormat: 'yuv420p' });
+      const seen = new Set<ArrayBuffer>();
+      const out: string[] = [];
+      for await (const f of source) {
+        out.push(`${f.index} ${sha(f.small)} ${f.full ? sha(f.full) : '-'}`);
+        seen.add(f.small.buffer);
+        if (recycle) {
+          source.recycle(f.small);
+          if (f.full) source.recycle(f.full);
+        }
+      }
+      return { out, buffers: seen.size };
+    };
+    const fresh = await hashes(false);
+    const reused = await hashes(true);
+    assert.deepEqual(reused.out, fresh.out);
+    assert.equal(fresh.buffers, 240);
+    assert.ok(reused.buffers < 40, `${reused.buffers} distinct small buffers for 240 frames`);
+  });
+
   test('a slow consumer with a tiny queue still gets every frame (pause/resume)', async () => {
     const { frames } = await decodeAll({ fullEvery: 6, maxQueued: 1 }, () => new Promise((r) => setTimeout(r, 1)));
     assert.deepEqual(frames.map((f) => f.index), [...Array(240).keys()]);

@@ -35,6 +35,8 @@ export interface AnalysisSource extends AsyncIterable<AnalysisEvent> {
   readonly embedderId: string;
   /** After the iteration has ended: what the stage saw. Rejects if the stage failed. */
   done(): Promise<AnalysisSummary>;
+  /** Hands back a `full` frame nothing reads any more, for reuse (live sources). */
+  recycle?(full: Buffer): void;
 }
 
 /**

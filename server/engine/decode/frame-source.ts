@@ -68,6 +68,8 @@ export interface FrameSource extends AsyncIterable<DecodedFrame> {
   done(): Promise<DecodeSummary>;
   /** Kills ffmpeg and ends the iteration. Breaking out of a for-await loop calls it too. */
   close(): void;
+  /** Hands back a frame's `small` or `full` buffer for reuse; the caller must not read it afterwards. */
+  recycle(buf: Buffer): void;
 }
 
 export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
@@ -278,6 +280,7 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   return {
     done: () => donePromise,
     close,
+    recycle: (buf) => (buf.length === small.frameSize ? small : full).recycle(buf),
     [Symbol.asyncIterator](): AsyncIterator<DecodedFrame> {
       if (iterated) throw new Error('a frame source can be iterated only once');
       iterated = true;
