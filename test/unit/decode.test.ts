@@ -219,7 +219,7 @@ describe('openFrameSource', () => {
   test('recycled buffers are filled again, and the frames stay exact', async () => {
     const hashes = async (recycle: boolean) => {
       const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 6, d1: true, fullFormat: 'yuv420p' });
-      const seen = new Set<ArrayBuffer>();
+      const seen = new Set<ArrayBufferLike>();
       const out: string[] = [];
       for await (const f of source) {
         out.push(`${f.index} ${sha(f.small)} ${f.full ? sha(f.full) : '-'}`);
