@@ -83,7 +83,8 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   // untagged HD stream), so full frames mean the same colours in either format.
   const { matrix, range } = info.color;
   const pin = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
-  const full = yuv ? `${select}scale=${info.width}:${info.height},format=${info.pixFmt}` : `${select}scale=${info.width}:${info.height}${pin},format=rgb24`;
+  const size = `scale=${info.width}:${info.height}`;
+  const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pin},format=rgb24`;
   const graph = fullEvery > 0 ? `[0:v:0]split=2[a][b];[a]${small}[s];[b]${full}[f]` : `[0:v:0]${small}[s]`;
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
