@@ -6,7 +6,7 @@ export interface Settings {
   nodePath: string;
   /** ffmpeg binary; empty means the engine's own resolution order (DESIGN §7). */
   ffmpegPath: string;
-  /** Engine threads; 0 means every core. */
+  /** Engine threads; 0 leaves the config in charge. */
   threads: number;
 }
 

@@ -92,7 +92,7 @@ export const episodeConfigSchema: SchemaNode = {
     },
     threads: {
       type: 'integer', minimum: 0, maximum: 64, default: 0, examples: [0, 2],
-      description: 'Threads for ffmpeg decoding and ONNX inference. 0 uses every core.',
+      description: 'Threads for ffmpeg decoding and ONNX inference. 0: ffmpeg picks its own decoder threads (cores + 1 for H.264) and inference uses every core.',
     },
     device: {
       type: 'string', enum: ['auto', 'cpu'], default: 'auto',

@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EpisodeConfig } from '../config/episode-config';
 import type { VideoInfo } from './types';
+import type { FullFormat } from './decode/frame-source';
+import { isYuv420p8 } from './decode/yuv';
 
 export interface RunPlan {
   config: EpisodeConfig;
@@ -13,15 +15,25 @@ export interface RunPlan {
   stride: number;
   /** Frames a track may go unseen before it becomes a new exported track. */
   maxGap: number;
+  /** Inference threads: `threads`, or every core when it is 0. */
   threads: number;
+  /** ffmpeg decoder threads: `threads`, or undefined (ffmpeg's own choice) when it is 0. */
+  decodeThreads: number | undefined;
   /** Whether the decoder must produce full-resolution frames (crops, frames, tiles, the gate's embeddings). */
   needsFullFrames: boolean;
+  /**
+   * yuv420p when crops are the full frames' only reader: half the bytes of rgb24 through the pipe
+   * and no rgb pass in ffmpeg; the exporter converts just each crop. rgb24 for whole-frame readers
+   * (frame export, detector tiles, the gate's embeddings).
+   */
+  fullFormat: FullFormat;
 }
 
 export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
   const fpsStride = config.fps ? Math.round(video.fps / config.fps) : 1;
   const outDir = path.join(config.output_root, config.ep_id);
   const [cols, rows] = config.detector.tiles;
+  const wholeFrameReader = config.export.frames || cols * rows > 1 || config.gate.enabled;
   return {
     config,
     video,
@@ -30,6 +42,8 @@ export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
     stride: Math.max(config.stride, fpsStride, 1),
     maxGap: Math.max(config.tracker.max_gap, Math.round(config.tracker.max_gap_sec * video.fps)),
     threads: config.threads > 0 ? config.threads : os.availableParallelism(),
-    needsFullFrames: config.export.crops || config.export.frames || cols * rows > 1 || config.gate.enabled,
+    decodeThreads: config.threads > 0 ? config.threads : undefined,
+    needsFullFrames: config.export.crops || wholeFrameReader,
+    fullFormat: !wholeFrameReader && isYuv420p8(video.pixFmt) ? 'yuv420p' : 'rgb24',
   };
 }

@@ -261,6 +261,7 @@ class EpisodeRun {
       async: cfg.optimizations.c3,
       width: plan.video.width,
       height: plan.video.height,
+      yuv: plan.fullFormat === 'yuv420p' ? plan.video.color : undefined,
     });
     this.recorder = new TrackRecorder({
       epId,
@@ -342,6 +343,8 @@ class EpisodeRun {
     }
     this.recorder.endUnseen(idx);
     if (full && this.cfg.export.frames) await this.exporter.addFrame(idx, ts, full);
+    // A yuv420p frame's only reader is addCrop, which copies its crops out before it returns.
+    if (full && this.plan.fullFormat === 'yuv420p') this.source.recycle?.(full);
     if (this.backlogged) {
       this.backlogged = false;
       await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain()]);
@@ -395,6 +398,8 @@ class EpisodeRun {
         frames_decoded: this.framesDecoded,
         frames_analysed: this.framesAnalysed,
         effective_stride: plan.stride,
+        // How full-resolution frames left ffmpeg: rgb24, yuv420p (crops converted in JS), or none.
+        full_frames: plan.needsFullFrames ? plan.fullFormat : 'none',
         wall_time_s: round(wallS, 3),
         video_duration_s: round(videoS, 3),
         realtime_factor: round(videoS / wallS, 2),
@@ -404,7 +409,10 @@ class EpisodeRun {
         decode_warning: this.decodeWarning,
       },
       export: exportStats,
-      video: { path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec },
+      video: {
+        path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec,
+        pix_fmt: plan.video.pixFmt, color: plan.video.color,
+      },
       ffmpeg: this.ffmpeg,
       detector: this.detectorId,
       optimizations: cfg.optimizations,

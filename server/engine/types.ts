@@ -2,6 +2,7 @@
 
 /** [x1, y1, x2, y2] in source pixels. */
 export type BBox = [number, number, number, number];
+import type { YuvColor } from './decode/yuv';
 
 export interface VideoInfo {
   path: string;
@@ -15,6 +16,10 @@ export interface VideoInfo {
   /** Estimated frame count (duration × fps); exact count is known only after decoding. */
   framesEstimate: number;
   codec: string;
+  /** Decoded pixel format as ffmpeg names it (yuv420p, yuvj420p, yuv420p10le…). */
+  pixFmt: string;
+  /** The stream's YCbCr matrix and range as tagged, else defaultYuvColor by height. */
+  color: YuvColor;
 }
 
 export interface Detection {

@@ -83,6 +83,27 @@ test('C3 off (inline encoding) writes the same crops', { skip: tos.skip }, async
   assert.equal(await assertCropsComplete(off), await assertCropsComplete(on));
 });
 
+test('yuv420p full frames (crops their only reader) give the same manifests as rgb24, and crops within a level or two', { skip: tos.skip }, async () => {
+  const yuv = await runTos(['--save-crops', '--no-gate', '--no-cache']);
+  // Frame export reads whole frames, so it keeps them rgb24; it changes nothing else.
+  const rgb = await runTos(['--save-crops', '--no-gate', '--no-cache', '--save-frames']);
+  assert.equal(readManifest(yuv, 'track_metrics.json').stats.full_frames, 'yuv420p');
+  assert.equal(readManifest(rgb, 'track_metrics.json').stats.full_frames, 'rgb24');
+  assert.deepEqual(readJsonl(yuv, 'detections.jsonl'), readJsonl(rgb, 'detections.jsonl'));
+  assert.deepEqual(readJsonl(yuv, 'tracks.jsonl'), readJsonl(rgb, 'tracks.jsonl'));
+  const files = (dir: string) => readdirSync(join(dir, 'crops'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jpg')).sort();
+  const crops = files(yuv);
+  assert.ok(crops.length > 10);
+  assert.deepEqual(files(rgb), crops);
+  for (const f of crops) {
+    const [a, b] = await Promise.all([yuv, rgb].map((dir) => sharp(join(dir, 'crops', f)).raw().toBuffer({ resolveWithObject: true })));
+    assert.deepEqual([a.info.width, a.info.height], [b.info.width, b.info.height]);
+    let sum = 0;
+    for (let k = 0; k < a.data.length; k++) sum += Math.abs(a.data[k] - b.data[k]);
+    assert.ok(sum / a.data.length <= 2.5, `${f}: mean abs difference ${(sum / a.data.length).toFixed(2)}`);
+  }
+});
+
 test('SIGINT mid-run exits 130 with parseable manifests marked cancelled and complete crops', { skip: tos.skip }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'ep-cancel-'));
   let sent = false;

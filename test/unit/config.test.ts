@@ -10,7 +10,10 @@ import { parseCli } from '../../server/cli/args';
 import { planRun } from '../../server/engine/run-plan';
 import type { VideoInfo } from '../../server/engine/types';
 
-const video: VideoInfo = { path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, codec: 'h264' };
+const video: VideoInfo = {
+  path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, codec: 'h264',
+  pixFmt: 'yuv420p', color: { matrix: 'bt709', range: 'limited' },
+};
 
 test('defaults fill every section', () => {
   const cfg = resolveConfig({ ep_id: 'E1', video: 'v.mp4' });
@@ -80,6 +83,25 @@ test('effective stride is max(stride, round(src_fps / fps)); max gap takes the l
   assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', stride: 2, fps: 4 }), video).stride, 6);
   assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', stride: 8, fps: 4 }), video).stride, 8);
   assert.equal(planRun(resolveConfig({ ep_id: 'E', video: '/v', tracker: { max_gap: 10, max_gap_sec: 2 } }), video).maxGap, 48);
+});
+
+test('threads 0 leaves ffmpeg its own decoder thread count; a number pins decoding and inference', () => {
+  const plan = (threads: number) => planRun(resolveConfig({ ep_id: 'E', video: '/v', threads }), video);
+  assert.equal(plan(0).decodeThreads, undefined);
+  assert.equal(plan(0).threads, os.availableParallelism());
+  assert.deepEqual([plan(3).decodeThreads, plan(3).threads], [3, 3]);
+});
+
+test('full frames travel as yuv420p only when crops are their one reader, from an 8-bit 4:2:0 stream', () => {
+  const plan = (raw: Record<string, unknown>, v: VideoInfo = video) => planRun(resolveConfig({ ep_id: 'E', video: '/v', ...raw }), v);
+  const cropsOnly = { export: { crops: true }, gate: { enabled: false } };
+  assert.equal(plan(cropsOnly).fullFormat, 'yuv420p');
+  assert.equal(plan(cropsOnly, { ...video, pixFmt: 'yuvj420p' }).fullFormat, 'yuv420p');
+  assert.equal(plan(cropsOnly, { ...video, pixFmt: 'yuv420p10le' }).fullFormat, 'rgb24');
+  assert.equal(plan({ export: { crops: true } }).fullFormat, 'rgb24', 'the gate embeds faces from whole frames');
+  assert.equal(plan({ export: { crops: true, frames: true }, gate: { enabled: false } }).fullFormat, 'rgb24');
+  assert.equal(plan({ ...cropsOnly, detector: { tiles: [3, 2] } }).fullFormat, 'rgb24');
+  assert.equal(plan({ gate: { enabled: false } }).needsFullFrames, false);
 });
 
 test('schemas/episode-config.schema.json is generated from the TypeScript source', () => {

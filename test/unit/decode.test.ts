@@ -12,6 +12,8 @@ import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { parseProbe, probeVideo, VideoError } from '../../server/engine/decode/probe';
 import { FrameAssembler } from '../../server/engine/decode/frame-assembler';
 import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
+import { yuv420pRectToRgb, yuv420pSize } from '../../server/engine/decode/yuv';
+import { copyRect } from '../../server/engine/export/crop';
 import type { VideoInfo } from '../../server/engine/types';
 
 const TOS = path.resolve(__dirname, '../../../shared/data/clips/clip_01_tears_of_steel.mp4');
@@ -76,6 +78,21 @@ describe('probeVideo', () => {
     assert.equal(info.framesEstimate, 240);
     assert.equal(info.codec, 'h264');
     assert.equal(info.startPtsS, 0);
+    assert.equal(info.pixFmt, 'yuv420p');
+    assert.deepEqual(info.color, { matrix: 'bt601', range: 'limited' }, 'untagged below 720 lines: BT.601');
+  });
+
+  test('reads the colour matrix and range, with defaults by height for untagged streams', () => {
+    const probe = (stream: string) => parseProbe([
+      "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':", '  Duration: 00:00:10.00, start: 0.000000, bitrate: 600 kb/s',
+      `    Stream #0:0(und): Video: ${stream}, 24 fps, 24 tbr, 12288 tbn (default)`,
+    ].join('\n'), 'x.mp4');
+    const p709 = probe('h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 640x360 [SAR 1:1 DAR 16:9]');
+    assert.deepEqual([p709.pixFmt, p709.color], ['yuv420p', { matrix: 'bt709', range: 'limited' }]);
+    const jpeg = probe('mjpeg (Baseline), yuvj420p(pc, bt470bg/unknown/unknown), 1280x720');
+    assert.deepEqual([jpeg.pixFmt, jpeg.color], ['yuvj420p', { matrix: 'bt601', range: 'full' }]);
+    assert.deepEqual(probe('h264 (High), yuv420p(progressive), 1920x1080').color, { matrix: 'bt709', range: 'limited' });
+    assert.equal(probe('h264 (High 10), yuv420p10le(tv, bt709), 1920x1080').pixFmt, 'yuv420p10le');
   });
 
   test('parses ffmpeg 5.x stream lines and restores NTSC rates exactly', () => {
@@ -169,6 +186,56 @@ describe('openFrameSource', () => {
     const on = await hashes(true);
     assert.equal(on.length, 240);
     assert.deepEqual(await hashes(false), on);
+  });
+
+  test('yuv420p full frames convert to the rgb24 ones, BT.601 and (untagged 720p) BT.709', async () => {
+    const hd = path.join(tmp, 'hd.mp4');
+    ff('-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', hd);
+    for (const video of [info, await probeVideo(ffmpeg, hd)]) {
+      const { width, height } = video;
+      const full = async (fullFormat: 'rgb24' | 'yuv420p') => (await decodeAll({ info: video, fullEvery: 6, fullFormat })).frames;
+      const [rgb, yuv] = [await full('rgb24'), await full('yuv420p')];
+      assert.equal(yuv.length, rgb.length);
+      const rect = { left: 33, top: 17, width: Math.floor(width / 2), height: Math.floor(height / 2) };
+      for (let i = 0; i < rgb.length; i++) {
+        assert.equal(sha(yuv[i].small), sha(rgb[i].small), 'the 320×240 stream does not change');
+        if (!rgb[i].full) continue;
+        assert.equal(yuv[i].full!.length, yuv420pSize(width, height));
+        const a = copyRect(rgb[i].full!, width, rect);
+        const b = yuv420pRectToRgb(yuv[i].full!, width, height, rect, video.color);
+        let sum = 0;
+        let max = 0;
+        for (let k = 0; k < a.length; k++) {
+          const d = Math.abs(a[k] - b[k]);
+          sum += d;
+          max = Math.max(max, d);
+        }
+        // ffmpeg's fast yuv→rgb path truncates where yuv.ts rounds: about one level apart.
+        assert.ok(sum / a.length <= 1.5 && max <= 4, `${video.color.matrix} frame ${i}: mean abs ${(sum / a.length).toFixed(2)}, max ${max}`);
+      }
+    }
+  });
+
+  test('recycled buffers are filled again, and the frames stay exact', async () => {
+    const hashes = async (recycle: boolean) => {
+      const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 6, d1: true, fullFormat: 'yuv420p' });
+      const seen = new Set<ArrayBufferLike>();
+      const out: string[] = [];
+      for await (const f of source) {
+        out.push(`${f.index} ${sha(f.small)} ${f.full ? sha(f.full) : '-'}`);
+        seen.add(f.small.buffer);
+        if (recycle) {
+          source.recycle(f.small);
+          if (f.full) source.recycle(f.full);
+        }
+      }
+      return { out, buffers: seen.size };
+    };
+    const fresh = await hashes(false);
+    const reused = await hashes(true);
+    assert.deepEqual(reused.out, fresh.out);
+    assert.equal(fresh.buffers, 240);
+    assert.ok(reused.buffers < 40, `${reused.buffers} distinct small buffers for 240 frames`);
   });
 
   test('a slow consumer with a tiny queue still gets every frame (pause/resume)', async () => {

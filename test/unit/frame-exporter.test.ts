@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { FrameExporter, type CropIndexEntry, type ExporterOptions, type FrameIndexEntry } from '../../server/engine/export/frame-exporter';
 import { copyRect, cropRect } from '../../server/engine/export/crop';
+import { execFileSync } from 'node:child_process';
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
+import { sharedClip } from '../helpers/shared-data';
+import { defaultYuvColor, yuv420pRectToRgb, yuv420pSize } from '../../server/engine/decode/yuv';
 import type { BBox } from '../../server/engine/types';
 
+const tos = sharedClip('clip_01_tears_of_steel.mp4');
 const W = 320;
 const H = 240;
 
@@ -206,4 +211,35 @@ test('misuse is reported: wrong frame size, add after close; close() twice is fi
   assert.equal(ex.close(), first);
   await first;
   await assert.rejects(ex.addCrop(1, 0, 0, frame(0), [0, 0, 10, 10]), /after close/);
+});
+
+test('yuv420p frames: crops match the rgb24 crops of the same pixels, halved ones included', async (t) => {
+  // A close-up of Tears of Steel (or ffmpeg's test pattern without ../shared/data), scaled to 720p.
+  const [w, h] = [1280, 720];
+  const input = tos.skip ? ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=24:duration=1'] : ['-i', tos.path];
+  const yuv = execFileSync(resolveFfmpeg().path, [
+    '-hide_banner', '-loglevel', 'error', ...input, '-vf', `select=eq(n\\,100),scale=${w}:${h},format=yuv420p`,
+    '-frames:v', '1', '-f', 'rawvideo', '-',
+  ], { maxBuffer: 1 << 24 });
+  assert.equal(yuv.length, yuv420pSize(w, h));
+  const color = defaultYuvColor(h);
+  const rgb = yuv420pRectToRgb(yuv, w, h, { left: 0, top: 0, width: w, height: h }, color);
+  const dirs = [tempDir(t), tempDir(t)];
+  const opts = { width: w, height: h, cropMaxSide: 256, cropPad: 0 };
+  const boxes: BBox[] = [[101, 51, 700, 650], [300, 200, 500, 430], [1000, 100, 1100, 300]];
+  const [a, b] = [exporter(dirs[0], { ...opts, yuv: color }), exporter(dirs[1], opts)];
+  for (const [i, box] of boxes.entries()) {
+    await a.addCrop(1, i, 0, yuv, box);
+    await b.addCrop(1, i, 0, rgb, box);
+  }
+  await Promise.all([a.close(), b.close()]);
+  for (const i of boxes.keys()) {
+    const file = (dir: string) => join(dir, 'crops', 'track_0001', `frame_00000${i}.jpg`);
+    const [p, q] = await Promise.all(dirs.map((d) => sharp(file(d)).raw().toBuffer({ resolveWithObject: true })));
+    assert.deepEqual([p.info.width, p.info.height], [q.info.width, q.info.height], `crop ${i}`);
+    let sum = 0;
+    for (let k = 0; k < p.data.length; k++) sum += Math.abs(p.data[k] - q.data[k]);
+    assert.ok(sum / p.data.length <= 2.5, `crop ${i}: mean abs difference ${(sum / p.data.length).toFixed(2)}`);
+  }
+  assert.deepEqual((await sharp(join(dirs[0], 'crops', 'track_0001', 'frame_000000.jpg')).metadata()).width, 256);
 });

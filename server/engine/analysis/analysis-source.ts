@@ -12,7 +12,7 @@ export type FaceLookup = (bbox: BBox) => Promise<EmbeddedFace>;
 
 export type AnalysisEvent =
   | { kind: 'cut'; idx: number; reset: boolean }
-  /** `full`: the full-res rgb24 frame, live on sampled frames only (crops and frames need it). */
+  /** `full`: the full-res frame (plan.fullFormat), live on sampled frames only (crops and frames need it). */
   | { kind: 'frame'; idx: number; dets: Detection[]; faces?: FaceLookup; full?: Buffer };
 
 export interface CutLists {
@@ -35,6 +35,8 @@ export interface AnalysisSource extends AsyncIterable<AnalysisEvent> {
   readonly embedderId: string;
   /** After the iteration has ended: what the stage saw. Rejects if the stage failed. */
   done(): Promise<AnalysisSummary>;
+  /** Hands back a `full` frame nothing reads any more, for reuse (live sources). */
+  recycle?(full: Buffer): void;
 }
 
 /**

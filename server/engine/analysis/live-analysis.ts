@@ -6,7 +6,7 @@
 // decoding. Without a writer it embeds lazily, only what the gate asks for (as before the cache).
 import type { FaceDetector } from '../detect/face-detector';
 import type { EmbedWorker } from '../embed/embed-worker';
-import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from '../decode/frame-source';
+import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, type FrameSource } from '../decode/frame-source';
 import { HistogramSceneDetector } from '../scenes/histogram-detector';
 import { CutPolicy } from '../scenes/cut-policy';
 import type { RunPlan } from '../run-plan';
@@ -28,6 +28,7 @@ export class LiveAnalysis implements AnalysisSource {
   framesDone = 0;
   readonly embedderId: string;
   private summary: AnalysisSummary | undefined;
+  private source: FrameSource | undefined;
   /** The writer's rows, chained in frame order; each waits for its frame's embeddings. */
   private recorded: Promise<void> = Promise.resolve();
   /** The first failure of a recorded step (an embedding or a write); the chain itself never rejects. */
@@ -41,48 +42,53 @@ export class LiveAnalysis implements AnalysisSource {
     const { plan, detector, embedder, writer, signal } = this.opts;
     const cfg = plan.config;
     const { width, height } = plan.video;
-    const source = openFrameSource({
+    const source = (this.source = openFrameSource({
       ffmpegPath: this.opts.ffmpegPath,
       info: plan.video,
       fullEvery: plan.needsFullFrames ? plan.stride : 0,
+      fullFormat: plan.fullFormat,
       d1: cfg.optimizations.d1,
-      threads: plan.threads,
+      threads: plan.decodeThreads,
       signal,
-    });
+    }));
     const scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len });
     const policy = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
     const [cols, rows] = cfg.detector.tiles;
     const tiled = cols * rows > 1;
     for await (const frame of source) {
-      const idx = frame.index;
-      this.framesDone = idx + 1;
-      if (cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) {
-        const reset = policy.onCut(idx);
-        this.record(async () => void (writer!.cut(idx, reset) || (await writer!.drain())));
-        yield { kind: 'cut', idx, reset };
+      try {
+        const idx = frame.index;
+        this.framesDone = idx + 1;
+        if (cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) {
+          const reset = policy.onCut(idx);
+          this.record(async () => void (writer!.cut(idx, reset) || (await writer!.drain())));
+          yield { kind: 'cut', idx, reset };
+        }
+        const warm = policy.consumeWarmup();
+        if (idx % plan.stride !== 0 && !warm) continue;
+        const full = frame.full;
+        const dets = tiled && full
+          ? await detector.detectTiled(full, width, height, frame.small, cfg.detector.tiles)
+          : await detector.detectSmall(frame.small, width, height);
+        let faces: FaceLookup | undefined;
+        if (full && embedder && writer) {
+          const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
+          jobs.forEach((j) => j.catch(() => undefined)); // awaited through `recorded`
+          // At most this frame and the one before are in flight: the previous frame's row is
+          // written (its embeddings done) while this frame was being detected.
+          const before = this.recorded;
+          this.record(async () => void (writer.frame(idx, dets, await Promise.all(jobs)) || (await writer.drain())));
+          await before;
+          if (this.failure) throw this.failure;
+          faces = lookupByBox(dets, jobs);
+        } else {
+          if (writer) this.record(async () => void (writer.frame(idx, dets) || (await writer.drain())));
+          if (full && embedder) faces = (bbox) => embedder.embedFace(full, width, height, bbox);
+        }
+        yield { kind: 'frame', idx, dets, faces, full };
+      } finally {
+        source.recycle(frame.small); // nothing keeps the 320×240 frame past its iteration
       }
-      const warm = policy.consumeWarmup();
-      if (idx % plan.stride !== 0 && !warm) continue;
-      const full = frame.full;
-      const dets = tiled && full
-        ? await detector.detectTiled(full, width, height, frame.small, cfg.detector.tiles)
-        : await detector.detectSmall(frame.small, width, height);
-      let faces: FaceLookup | undefined;
-      if (full && embedder && writer) {
-        const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
-        jobs.forEach((j) => j.catch(() => undefined)); // awaited through `recorded`
-        // At most this frame and the one before are in flight: the previous frame's row is
-        // written (its embeddings done) while this frame was being detected.
-        const before = this.recorded;
-        this.record(async () => void (writer.frame(idx, dets, await Promise.all(jobs)) || (await writer.drain())));
-        await before;
-        if (this.failure) throw this.failure;
-        faces = lookupByBox(dets, jobs);
-      } else {
-        if (writer) this.record(async () => void (writer.frame(idx, dets) || (await writer.drain())));
-        if (full && embedder) faces = (bbox) => embedder.embedFace(full, width, height, bbox);
-      }
-      yield { kind: 'frame', idx, dets, faces, full };
     }
     const decoded = await source.done();
     await this.recorded;
@@ -93,6 +99,11 @@ export class LiveAnalysis implements AnalysisSource {
       cuts: { cuts: policy.cuts, resets: policy.resets, suppressed: policy.suppressed },
       warning: decoded.warning,
     };
+  }
+
+  /** Hands back a full frame nobody reads any more (see FrameSource.recycle). */
+  recycle(full: Buffer): void {
+    this.source?.recycle(full);
   }
 
   private record(step: () => Promise<void>): void {

@@ -1,6 +1,7 @@
-// One ffmpeg process decodes the video once and feeds two raw rgb24 streams:
-//   pipe:1  every frame at the detector's 320×240 (stretched), for scenes and whole-frame detection;
-//   pipe:3  full-resolution frames, only where index % fullEvery === 0 (the sampling stride).
+// One ffmpeg process decodes the video once and feeds two raw streams:
+//   pipe:1  every frame at the detector's 320×240 (stretched) rgb24, for scenes and whole-frame detection;
+//   pipe:3  full-resolution frames, only where index % fullEvery === 0 (the sampling stride), as
+//           rgb24, or as the decoder's own yuv420p when only small regions of them are read (crops).
 // D1 (DESIGN §3): with d1 on, `select` drops unsampled frames in the filter graph before the
 // rgb24 conversion, so ffmpeg converts and pipes only sampled frames. With d1 off every frame
 // is converted and piped, and JS drops the unsampled ones. Used frames are byte-identical.
@@ -8,6 +9,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { VideoInfo } from '../types';
 import { FrameAssembler } from './frame-assembler';
+import { isYuv420p8, yuv420pSize } from './yuv';
 
 export const SMALL_WIDTH = 320;
 export const SMALL_HEIGHT = 240;
@@ -25,15 +27,19 @@ export interface DecodedFrame {
   index: number;
   /** SMALL_WIDTH × SMALL_HEIGHT rgb24. */
   small: Buffer;
-  /** info.width × info.height rgb24; present exactly on sampled frames when the full stream is on. */
+  /** info.width × info.height in the fullFormat; present exactly on sampled frames when the full stream is on. */
   full?: Buffer;
 }
+
+export type FullFormat = 'rgb24' | 'yuv420p';
 
 export interface FrameSourceOptions {
   ffmpegPath: string;
   info: VideoInfo;
   /** Sampling stride of the full-resolution stream; 0 = no full stream. */
   fullEvery: number;
+  /** Pixels of the full stream (default rgb24); yuv420p needs an 8-bit 4:2:0 stream (isYuv420p8). */
+  fullFormat?: FullFormat;
   /** Select sampled frames inside ffmpeg, before colour conversion (D1). */
   d1: boolean;
   /** ffmpeg decoder threads (ffmpeg's default when omitted). */
@@ -62,6 +68,8 @@ export interface FrameSource extends AsyncIterable<DecodedFrame> {
   done(): Promise<DecodeSummary>;
   /** Kills ffmpeg and ends the iteration. Breaking out of a for-await loop calls it too. */
   close(): void;
+  /** Hands back a frame's `small` or `full` buffer for reuse; the caller must not read it afterwards. */
+  recycle(buf: Buffer): void;
 }
 
 export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
@@ -69,7 +77,14 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS},format=rgb24`;
   // The full branch pins the probed size, so a mid-stream resolution change cannot break framing.
   const select = d1 && fullEvery > 1 ? `select=not(mod(n\\,${fullEvery})),` : '';
-  const full = `${select}scale=${info.width}:${info.height},format=rgb24`;
+  const yuv = opts.fullFormat === 'yuv420p';
+  if (yuv && !isYuv420p8(info.pixFmt)) throw new Error(`yuv420p full frames need an 8-bit 4:2:0 stream, not ${info.pixFmt}`);
+  // On such streams rgb24 uses the probed matrix and range too (ffmpeg would take BT.601 for an
+  // untagged HD stream), so full frames mean the same colours in either format.
+  const { matrix, range } = info.color;
+  const pin = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
+  const size = `scale=${info.width}:${info.height}`;
+  const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pin},format=rgb24`;
   const graph = fullEvery > 0 ? `[0:v:0]split=2[a][b];[a]${small}[s];[b]${full}[f]` : `[0:v:0]${small}[s]`;
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
@@ -134,7 +149,7 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   });
   // With d1 the full stream carries only sampled frames, so its n-th frame is index n × fullEvery.
   const full = new FrameAssembler(
-    info.width * info.height * 3,
+    opts.fullFormat === 'yuv420p' ? yuv420pSize(info.width, info.height) : info.width * info.height * 3,
     (buf, n) => {
       pendingFull.push({ index: d1 ? n * fullEvery : n, buf });
       pair();
@@ -266,6 +281,7 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   return {
     done: () => donePromise,
     close,
+    recycle: (buf) => (buf.length === small.frameSize ? small : full).recycle(buf),
     [Symbol.asyncIterator](): AsyncIterator<DecodedFrame> {
       if (iterated) throw new Error('a frame source can be iterated only once');
       iterated = true;

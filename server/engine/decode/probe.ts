@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { VideoInfo } from '../types';
+import { defaultYuvColor, type YuvColor } from './yuv';
 
 /** A user-facing problem with the input video; the message is one line that names the file. */
 export class VideoError extends Error {
@@ -71,6 +72,9 @@ export function parseProbe(stderr: string, videoPath: string): VideoInfo {
 
   const desc = video.slice(video.indexOf(': Video: ') + ': Video: '.length);
   const codec = desc.split(/[\s,]/)[0];
+  // The pixel format is the second field: "yuv420p(tv, bt709, progressive)", "yuvj420p(pc, bt470bg/…)".
+  const fmt = /^(\w+)(?:\((.*)\))?/.exec(topLevelFields(desc)[1] ?? '');
+  const pixFmt = fmt?.[1] ?? 'unknown';
   // "640x360" but not the "0x31637661" of a codec tag.
   const dims = /(?:^|[\s,])([1-9]\d*)x([1-9]\d*)(?=$|[\s,])/.exec(desc);
   if (!dims) throw new VideoError(`${videoPath}: cannot read the video size from ffmpeg (${desc.trim()})`, videoPath);
@@ -95,7 +99,40 @@ export function parseProbe(stderr: string, videoPath: string): VideoInfo {
     startPtsS: start ? Number(start[1]) : 0,
     framesEstimate: Math.round(durationS * fps),
     codec,
+    pixFmt,
+    color: parseColor(pixFmt, fmt?.[2] ?? '', height),
   };
+}
+
+/** Splits at the commas that are not inside parentheses. */
+function topLevelFields(s: string): string[] {
+  const fields: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')') depth--;
+    else if (s[i] === ',' && depth === 0) {
+      fields.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  fields.push(s.slice(start).trim());
+  return fields;
+}
+
+/** Matrix and range from ffmpeg's "(tv, bt709/bt709/bt709, progressive)"; untagged parts get the defaults. */
+function parseColor(pixFmt: string, tags: string, height: number): YuvColor {
+  const parts = tags.split(',').map((t) => t.trim());
+  const space = parts.map((t) => t.split('/')[0]);
+  const fallback = defaultYuvColor(height);
+  const matrix = space.includes('bt709') ? 'bt709'
+    : space.some((t) => t === 'bt470bg' || t === 'smpte170m') ? 'bt601'
+    : fallback.matrix;
+  const range = parts.includes('pc') || (pixFmt.startsWith('yuvj') && !parts.includes('tv')) ? 'full'
+    : parts.includes('tv') ? 'limited'
+    : fallback.range;
+  return { matrix, range };
 }
 
 /**

@@ -1,5 +1,10 @@
-// Crop geometry on full-resolution rgb24 frames.
+// Crop geometry on full-resolution frames.
 import type { BBox } from '../types';
+
+export interface Size {
+  width: number;
+  height: number;
+}
 
 export interface Rect {
   left: number;
@@ -31,4 +36,12 @@ export function copyRect(rgb: Buffer, frameWidth: number, rect: Rect): Buffer {
     rgb.copy(out, y * rowBytes, src, src + rowBytes);
   }
   return out;
+}
+
+/** The size that fits `rect` inside maxSide × maxSide, keeping its aspect; undefined when it fits already or maxSide is 0. */
+export function fitInside(rect: Size, maxSide: number): Size | undefined {
+  const longer = Math.max(rect.width, rect.height);
+  if (!maxSide || longer <= maxSide) return undefined;
+  const scale = maxSide / longer;
+  return { width: Math.max(1, Math.round(rect.width * scale)), height: Math.max(1, Math.round(rect.height * scale)) };
 }

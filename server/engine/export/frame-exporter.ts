@@ -12,7 +12,8 @@ import sharp from 'sharp';
 import type { BBox } from '../types';
 import { tempPathFor, writeJsonAtomic } from '../manifests/atomic-file';
 import { roundBBox, roundTs } from '../manifests/manifest-types';
-import { copyRect, cropRect } from './crop';
+import { copyRect, cropRect, fitInside, type Size } from './crop';
+import { blockAligned, yuv420pRectToRgb, yuv420pRectToRgbHalf, yuv420pSize, type YuvColor } from '../decode/yuv';
 
 export interface ExporterOptions {
   /** <output_root>/<ep_id> */
@@ -26,6 +27,8 @@ export interface ExporterOptions {
   async: boolean;
   width: number;
   height: number;
+  /** Full frames come as yuv420p in this colour (crops only); absent: rgb24. */
+  yuv?: YuvColor;
   /** Context around a face box, as a fraction of its size per side (default 0.15). */
   cropPad?: number;
   /** Crops whose longer side exceeds this are scaled down to it before encoding; 0 keeps full size. */
@@ -81,8 +84,8 @@ interface Job {
   pixels: Buffer;
   width: number;
   height: number;
-  /** Longer side to scale down to, when the pixels are larger. */
-  maxSide?: number;
+  /** Size to scale the pixels to before encoding. */
+  resize?: Size;
   dirReady: Promise<unknown>;
   track?: TrackState;
   onWritten: () => void;
@@ -120,9 +123,10 @@ export class FrameExporter {
     return { ...this.s, encodeMs: Math.round(this.s.encodeMs), blockedMs: Math.round(this.s.blockedMs) };
   }
 
-  /** Queue a full frame (no-op unless `frames`). Resolves once queued; waits while the queue is full. */
+  /** Queue a full rgb24 frame (no-op unless `frames`). Resolves once queued; waits while the queue is full. */
   async addFrame(frameIdx: number, ts: number, rgb: Buffer): Promise<void> {
     if (!this.opts.frames) return;
+    if (this.opts.yuv) throw new Error('FrameExporter: frame export needs rgb24 frames');
     this.checkInput(rgb);
     const file = frameFileName(frameIdx);
     await this.submit({
@@ -136,10 +140,10 @@ export class FrameExporter {
   }
 
   /** Queue a face crop of export track `trackId` (no-op unless `crops`). Resolves once queued. */
-  async addCrop(trackId: number, frameIdx: number, ts: number, rgb: Buffer, bbox: BBox): Promise<void> {
+  async addCrop(trackId: number, frameIdx: number, ts: number, frame: Buffer, bbox: BBox): Promise<void> {
     if (!this.opts.crops) return;
-    this.checkInput(rgb);
-    const { width, height } = this.opts;
+    this.checkInput(frame);
+    const { width, height, yuv } = this.opts;
     const rect = cropRect(bbox, width, height, this.opts.cropPad ?? 0.15);
     if (!rect) {
       this.s.skipped++;
@@ -148,13 +152,19 @@ export class FrameExporter {
     const track = this.trackState(trackId);
     const file = frameFileName(frameIdx);
     track.pending++;
+    const resize = fitInside(rect, this.opts.cropMaxSide ?? 0);
+    // A crop scaled to half its size or less is converted from yuv at half resolution already,
+    // on whole chroma blocks (the crop grows by at most a pixel per side).
+    const half = yuv && resize && resize.width * 2 <= rect.width && resize.height * 2 <= rect.height ? blockAligned(rect, width, height) : undefined;
     await this.submit({
       path: join(track.dir, file),
       // A crop job pins a copy of its pixels, not the whole frame, so the queue bound is a memory bound too.
-      pixels: copyRect(rgb, width, rect),
-      width: rect.width,
-      height: rect.height,
-      maxSide: this.opts.cropMaxSide || undefined,
+      pixels: !yuv ? copyRect(frame, width, rect)
+        : half ? yuv420pRectToRgbHalf(frame, width, height, half, yuv)
+        : yuv420pRectToRgb(frame, width, height, rect, yuv),
+      width: half ? half.width >> 1 : rect.width,
+      height: half ? half.height >> 1 : rect.height,
+      resize,
       dirReady: track.dirReady,
       track,
       onWritten: () => track.entries.push({ frame_idx: frameIdx, ts: roundTs(ts), file, bbox_xyxy: roundBBox(bbox) }),
@@ -203,10 +213,11 @@ export class FrameExporter {
     return this.stats;
   }
 
-  private checkInput(rgb: Buffer): void {
+  private checkInput(frame: Buffer): void {
     if (this.closing) throw new Error('FrameExporter: add after close()');
-    const expected = this.opts.width * this.opts.height * 3;
-    if (rgb.length !== expected) throw new RangeError(`FrameExporter: frame has ${rgb.length} bytes, expected ${expected} (rgb24)`);
+    const { width, height, yuv } = this.opts;
+    const expected = yuv ? yuv420pSize(width, height) : width * height * 3;
+    if (frame.length !== expected) throw new RangeError(`FrameExporter: frame has ${frame.length} bytes, expected ${expected} (${yuv ? 'yuv420p' : 'rgb24'})`);
   }
 
   private trackState(trackId: number): TrackState {
@@ -306,9 +317,7 @@ export class FrameExporter {
       const tmp = tempPathFor(job.path);
       try {
         const image = sharp(job.pixels, { raw: { width: job.width, height: job.height, channels: 3 } });
-        if (job.maxSide && Math.max(job.width, job.height) > job.maxSide) {
-          image.resize({ width: job.maxSide, height: job.maxSide, fit: 'inside' });
-        }
+        if (job.resize) image.resize({ ...job.resize, fit: 'fill' });
         await image
           // Huffman optimisation doubles the encode CPU (measured 5.2 vs 2.5 ms for a 400×400
           // crop) for files a few per cent smaller: not worth it on the export path.
