@@ -1,8 +1,8 @@
 // Shared shapes between engine stages. Coordinates are source-frame pixels unless named otherwise.
+import type { YuvColor } from './decode/yuv';
 
 /** [x1, y1, x2, y2] in source pixels. */
 export type BBox = [number, number, number, number];
-import type { YuvColor } from './decode/yuv';
 
 export interface VideoInfo {
   path: string;

@@ -24,6 +24,15 @@ export function yuv420pSize(width: number, height: number): number {
   return width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1);
 }
 
+/** Where a packed yuv420p frame's chroma planes start, and their row width; checks the frame's size. */
+function planes(frame: Buffer, width: number, height: number): { cw: number; uPlane: number; vPlane: number } {
+  const cw = (width + 1) >> 1;
+  const uPlane = width * height;
+  const vPlane = uPlane + cw * ((height + 1) >> 1);
+  if (frame.length < vPlane + (vPlane - uPlane)) throw new RangeError(`yuv420p frame has ${frame.length} bytes, expected ${yuv420pSize(width, height)}`);
+  return { cw, uPlane, vPlane };
+}
+
 const SHIFT = 16;
 const HALF = 1 << (SHIFT - 1);
 
@@ -71,10 +80,7 @@ function tables(color: YuvColor): Tables {
  * sample, table lookups and integer adds only: this runs on the main thread for every crop.
  */
 export function yuv420pRectToRgb(frame: Buffer, width: number, height: number, rect: Rect, color: YuvColor): Buffer {
-  const cw = (width + 1) >> 1;
-  const uPlane = width * height;
-  const vPlane = uPlane + cw * ((height + 1) >> 1);
-  if (frame.length < vPlane + (vPlane - uPlane)) throw new RangeError(`yuv420p frame has ${frame.length} bytes, expected ${yuv420pSize(width, height)}`);
+  const { cw, uPlane, vPlane } = planes(frame, width, height);
   const { y: ty, rv, gu, gv, bu } = tables(color);
   const out = Buffer.allocUnsafe(rect.width * rect.height * 3);
   // Clamping stores: values below 0 become 0 and above 255 become 255, with no branch here.
@@ -125,10 +131,7 @@ export function blockAligned(rect: Rect, width: number, height: number): Rect {
  */
 export function yuv420pRectToRgbHalf(frame: Buffer, width: number, height: number, rect: Rect, color: YuvColor): Buffer {
   if ((rect.left | rect.top | rect.width | rect.height) & 1) throw new RangeError('yuv420pRectToRgbHalf: rect is not block-aligned');
-  const cw = (width + 1) >> 1;
-  const uPlane = width * height;
-  const vPlane = uPlane + cw * ((height + 1) >> 1);
-  if (frame.length < vPlane + (vPlane - uPlane)) throw new RangeError(`yuv420p frame has ${frame.length} bytes, expected ${yuv420pSize(width, height)}`);
+  const { cw, uPlane, vPlane } = planes(frame, width, height);
   const { y4, rv, gu, gv, bu } = tables(color);
   const outW = rect.width >> 1;
   const outH = rect.height >> 1;
