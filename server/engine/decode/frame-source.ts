@@ -74,14 +74,20 @@ export interface FrameSource extends AsyncIterable<DecodedFrame> {
 
 export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   const { info, fullEvery, d1 } = opts;
-  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS},format=rgb24`;
+  const { matrix, range } = info.color;
+  // Scaled and converted in two steps: swscale's scaled output to packed rgb24 has no fast path
+  // and cost 2.6 ms a frame at 1080p, against 1.3 ms for area → yuv420p plus 0.1 ms for the
+  // unscaled yuv420p → rgb24 step (ffmpeg 4.4). The second step reads the probed matrix, as the
+  // full frames do; range is left to the frames' tags, since the first step may have converted it.
+  const yuvSource = info.pixFmt.startsWith('yuv');
+  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS},format=yuv420p,`
+    + `scale${yuvSource ? `=in_color_matrix=${matrix}` : ''},format=rgb24`;
   // The full branch pins the probed size, so a mid-stream resolution change cannot break framing.
   const select = d1 && fullEvery > 1 ? `select=not(mod(n\\,${fullEvery})),` : '';
   const yuv = opts.fullFormat === 'yuv420p';
   if (yuv && !isYuv420p8(info.pixFmt)) throw new Error(`yuv420p full frames need an 8-bit 4:2:0 stream, not ${info.pixFmt}`);
   // On such streams rgb24 uses the probed matrix and range too (ffmpeg would take BT.601 for an
   // untagged HD stream), so full frames mean the same colours in either format.
-  const { matrix, range } = info.color;
   const pin = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
   const size = `scale=${info.width}:${info.height}`;
   const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pin},format=rgb24`;
