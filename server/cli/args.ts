@@ -19,6 +19,7 @@ const FLAGS: Record<string, [string, Kind]> = {
   'output-root': ['output_root', 'path'],
   stride: ['stride', 'number'],
   fps: ['fps', 'number'],
+  sampling: ['sampling', 'string'],
   threads: ['threads', 'number'],
   device: ['device', 'string'],
   ffmpeg: ['ffmpeg.path', 'string'],
@@ -68,6 +69,7 @@ Flags override the config file. Main flags:
   --ep-id ID --video PATH  required when no config is given
   --output-root DIR        where <ep_id>/ is written (default data/episodes)
   --stride N --fps F       analyse every Nth frame / at most F frames per second
+  --sampling MODE          exact (every frame decoded), refs (B-frames skipped) or keyframes
   --tiles CxR              also detect on CxR tiles of the full frame (small faces)
   --scene-cut-cooldown N   F1: frames after a reset during which cuts do not reset again
   --max-gap N --max-gap-sec S --min-track-length N --track-sample-limit N

@@ -11,6 +11,7 @@ export interface EpisodeConfig {
   output_root: string;
   stride: number;
   fps?: number;
+  sampling: Sampling;
   threads: number;
   device: 'auto' | 'cpu';
   ffmpeg: { path?: string };
@@ -28,6 +29,8 @@ export interface EpisodeConfig {
   /** Dotted config key → the values a sweep tries (`episode-run --sweep`). */
   sweep?: Record<string, unknown[]>;
 }
+
+export type Sampling = 'exact' | 'refs' | 'keyframes';
 
 export class ConfigError extends Error {
   constructor(message: string, readonly issues: SchemaIssue[] = []) {

@@ -90,6 +90,10 @@ export const episodeConfigSchema: SchemaNode = {
       type: 'number', exclusiveMinimum: 0, maximum: 240, examples: [4, 8],
       description: 'Optional cap on analysed frames per second of video. Unset: only `stride` applies.',
     },
+    sampling: {
+      type: 'string', enum: ['exact', 'refs', 'keyframes'], default: 'exact',
+      description: 'Which frames are decoded. `exact`: every frame; cuts are frame-exact. `refs`: the decoder skips the frames no other frame references (most B-frames, often half the stream), so every decoded frame is still exact; each stride point analyses the first decoded frame at or after it, and cuts are found to within the spacing of decoded frames. `keyframes`: only keyframes, a fast preview. Both need a constant frame rate (indices come from timestamps) and fall back to `exact` otherwise.',
+    },
     threads: {
       type: 'integer', minimum: 0, maximum: 64, default: 0, examples: [0, 2],
       description: 'Threads for ffmpeg decoding and ONNX inference. 0: ffmpeg picks its own decoder threads (cores + 1 for H.264) and inference uses every core.',

@@ -1,7 +1,7 @@
 // A config plus the probed video → every number the run needs, with nothing left implicit.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EpisodeConfig } from '../config/episode-config';
+import type { EpisodeConfig, Sampling } from '../config/episode-config';
 import type { VideoInfo } from './types';
 import type { FullFormat } from './decode/frame-source';
 import { isYuv420p8 } from './decode/yuv';
@@ -15,6 +15,10 @@ export interface RunPlan {
   stride: number;
   /** Frames a track may go unseen before it becomes a new exported track. */
   maxGap: number;
+  /** Which frames are decoded: `sampling`, or exact where a variable frame rate rules the others out. */
+  sampling: Sampling;
+  /** Why `sampling` differs from the config's; absent when it does not. */
+  samplingNote?: string;
   /** Inference threads: `threads`, or every core when it is 0. */
   threads: number;
   /** ffmpeg decoder threads: `threads`, or undefined (ffmpeg's own choice) when it is 0. */
@@ -34,6 +38,7 @@ export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
   const outDir = path.join(config.output_root, config.ep_id);
   const [cols, rows] = config.detector.tiles;
   const wholeFrameReader = config.export.frames || cols * rows > 1 || config.gate.enabled;
+  const fallback = config.sampling !== 'exact' && !video.constantRate;
   return {
     config,
     video,
@@ -41,6 +46,10 @@ export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
     manifestsDir: path.join(outDir, 'manifests'),
     stride: Math.max(config.stride, fpsStride, 1),
     maxGap: Math.max(config.tracker.max_gap, Math.round(config.tracker.max_gap_sec * video.fps)),
+    sampling: fallback ? 'exact' : config.sampling,
+    samplingNote: fallback
+      ? `sampling: ${config.sampling} needs a constant frame rate and ${video.path} has a variable one; decoding every frame (exact) instead`
+      : undefined,
     threads: config.threads > 0 ? config.threads : os.availableParallelism(),
     decodeThreads: config.threads > 0 ? config.threads : undefined,
     needsFullFrames: config.export.crops || wholeFrameReader,

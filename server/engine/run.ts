@@ -94,8 +94,9 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   emit({ type: 'stage', ep_id: epId, stage: 'analysis', status: cache.analysis, key: cache.key, reason: cache.reason });
   emit({
     type: 'log', ep_id: epId, level: 'info',
-    message: `run ${runId}: analysis ${cache.analysis}${cache.reason ? ` (${cache.reason})` : ''}; ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); detector ${analysis.detectorId}; stride ${plan.stride}`,
+    message: `run ${runId}: analysis ${cache.analysis}${cache.reason ? ` (${cache.reason})` : ''}; ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); detector ${analysis.detectorId}; stride ${plan.stride}; sampling ${plan.sampling}`,
   });
+  if (plan.samplingNote) emit({ type: 'log', ep_id: epId, level: 'warn', message: plan.samplingNote });
 
   prepareOutputDir(plan);
   const progressPath = path.join(plan.manifestsDir, MANIFESTS.progress);
@@ -398,6 +399,7 @@ class EpisodeRun {
         frames_decoded: this.framesDecoded,
         frames_analysed: this.framesAnalysed,
         effective_stride: plan.stride,
+        sampling: plan.sampling,
         // How full-resolution frames left ffmpeg: rgb24, yuv420p (crops converted in JS), or none.
         full_frames: plan.needsFullFrames ? plan.fullFormat : 'none',
         wall_time_s: round(wallS, 3),

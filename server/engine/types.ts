@@ -11,6 +11,11 @@ export interface VideoInfo {
   /** Frames per second of the stream (r_frame_rate / avg). */
   fps: number;
   durationS: number;
+  /**
+   * False when the average rate ("fps") and the base rate ("tbr") that ffmpeg reports differ:
+   * a variable-rate stream, whose frame indices cannot be derived from timestamps.
+   */
+  constantRate: boolean;
   /** pts of the first frame in seconds (some real clips start at 0.844 s). */
   startPtsS: number;
   /** Estimated frame count (duration × fps); exact count is known only after decoding. */

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     { name: 'full', what: 'pipeline, stride 6, crops, gate, stage cache written, all optimisations', cmd: engine(CLI), rss: true },
     { name: 'no-cache', what: 'pipeline with --no-cache (no embedding of every detection for re-runs)', cmd: engine(CLI, '--no-cache'), rss: true },
     { name: 'no-gate', what: 'pipeline with --no-cache --no-gate (the Engine issue\'s pipeline)', cmd: engine(CLI, '--no-cache', '--no-gate'), rss: true },
+    { name: 'refs', what: 'the Engine issue\'s pipeline with sampling: refs (non-reference frames not decoded)', cmd: engine(CLI, '--no-cache', '--no-gate', '--sampling', 'refs'), rss: true },
+    { name: 'keyframes', what: 'the Engine issue\'s pipeline with sampling: keyframes (a preview)', cmd: engine(CLI, '--no-cache', '--no-gate', '--sampling', 'keyframes'), rss: true },
     { name: 'no-d1', what: 'pipeline with D1 off', cmd: engine(CLI, '--no-d1'), rss: true },
     { name: 'no-b4', what: 'pipeline with B4 off', cmd: engine(CLI, '--no-b4'), rss: true },
     { name: 'no-c3', what: 'pipeline with C3 off', cmd: engine(CLI, '--no-c3'), rss: true },

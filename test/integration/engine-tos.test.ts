@@ -60,6 +60,26 @@ test('defaults: cuts at 21, 65, 185 (±1), none in the flicker or the morph; tra
   assert.ok((await assertCropsComplete(out)) > 10);
 });
 
+test('sampling refs: the same cuts and face shots from about half the frames decoded', { skip: tos.skip }, async () => {
+  const out = await runTos(['--save-crops', '--sampling', 'refs']);
+  const metrics = readManifest(out, 'track_metrics.json');
+  assert.equal(metrics.stats.sampling, 'refs');
+  const cuts: number[] = readManifest(out, 'scene_cuts.json').cuts;
+  // Cuts land on a decoded frame: here every 2nd frame at most, so within 2 of the exact ones.
+  const real = cuts.filter((c) => c < 192 || c > 230);
+  assert.equal(real.length, 3, `cuts ${cuts}`);
+  [21, 65, 185].forEach((want, i) => assert.ok(Math.abs(real[i] - want) <= 2, `cut ${real[i]} vs ${want}`));
+  // The hologram flicker starts 7 frames after the cut at 185, inside min_len (8) exactly; with
+  // every 2nd frame decoded its first change is seen at 193, past min_len, and reported once.
+  assert.ok(cuts.length - real.length <= 1, `at most one cut in the flicker: ${cuts}`);
+  const tracks = readJsonl(out, 'tracks.jsonl');
+  assert.ok(tracks.some((t) => t.first_frame_idx <= 72 && t.last_frame_idx >= 174), `close-up 65–184 tracked: ${JSON.stringify(tracks.map(span))}`);
+  assert.ok(tracks.some((t) => t.first_frame_idx <= 236 && t.last_frame_idx >= 230), `woman 230–239 tracked: ${JSON.stringify(tracks.map(span))}`);
+  const dets = readJsonl(out, 'detections.jsonl');
+  assert.ok(dets.every((d) => Math.abs(d.ts - d.frame_idx / 24) < 1e-3), 'ts follows the true frame index');
+  assert.ok((await assertCropsComplete(out)) > 10);
+});
+
 test('D1 on and off give identical manifests', { skip: tos.skip }, async () => {
   const on = await runTos(['--save-crops']);
   const off = await runTos(['--save-crops', '--no-d1']);

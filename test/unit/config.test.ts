@@ -11,7 +11,7 @@ import { planRun } from '../../server/engine/run-plan';
 import type { VideoInfo } from '../../server/engine/types';
 
 const video: VideoInfo = {
-  path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, codec: 'h264',
+  path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, constantRate: true, codec: 'h264',
   pixFmt: 'yuv420p', color: { matrix: 'bt709', range: 'limited' },
 };
 
@@ -90,6 +90,17 @@ test('threads 0 leaves ffmpeg its own decoder thread count; a number pins decodi
   assert.equal(plan(0).decodeThreads, undefined);
   assert.equal(plan(0).threads, os.availableParallelism());
   assert.deepEqual([plan(3).decodeThreads, plan(3).threads], [3, 3]);
+});
+
+test('refs and keyframes sampling fall back to exact on a variable frame rate, and say so', () => {
+  const plan = (sampling: string, v: VideoInfo) => planRun(resolveConfig({ ep_id: 'E', video: '/v', sampling }), v);
+  assert.deepEqual([plan('refs', video).sampling, plan('refs', video).samplingNote], ['refs', undefined]);
+  const vfr = { ...video, constantRate: false };
+  assert.equal(plan('exact', vfr).samplingNote, undefined);
+  for (const mode of ['refs', 'keyframes']) {
+    assert.equal(plan(mode, vfr).sampling, 'exact');
+    assert.equal(plan(mode, vfr).samplingNote, `sampling: ${mode} needs a constant frame rate and /v.mp4 has a variable one; decoding every frame (exact) instead`);
+  }
 });
 
 test('full frames travel as yuv420p only when crops are their one reader, from an 8-bit 4:2:0 stream', () => {

@@ -38,7 +38,7 @@ before(async () => {
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function decodeAll(opts: Partial<FrameSourceOptions>, onFrame?: (f: DecodedFrame) => unknown) {
-  const source = openFrameSource({ ffmpegPath: ffmpeg, info: opts.info ?? info, fullEvery: 0, d1: true, ...opts });
+  const source = openFrameSource({ ffmpegPath: ffmpeg, info: opts.info ?? info, stride: 6, full: false, d1: true, ...opts });
   const frames: DecodedFrame[] = [];
   for await (const f of source) {
     frames.push(f);
@@ -106,6 +106,9 @@ describe('probeVideo', () => {
     assert.equal(p.fps, 24000 / 1001);
     assert.ok(Math.abs(p.durationS - 2530.52) < 1e-9);
     assert.equal(p.framesEstimate, Math.round(2530.52 * 24000 / 1001));
+    assert.equal(p.constantRate, true);
+    // A phone clip: its average rate is off its base rate, so its frame rate varies.
+    assert.equal(parseProbe(stderr.replace('23.98 fps, 23.98 tbr', '29.73 fps, 30 tbr'), 'x.mp4').constantRate, false);
   });
 
   test('swaps the size of a video shown rotated by 90°', async () => {
@@ -175,7 +178,7 @@ describe('openFrameSource', () => {
 
   test('D1 on and off give byte-identical frames at stride 6', async () => {
     const hashes = async (d1: boolean) => {
-      const { frames, summary } = await decodeAll({ fullEvery: 6, d1 });
+      const { frames, summary } = await decodeAll({ stride: 6, full: true, d1 });
       assert.equal(summary.framesDecoded, 240);
       return frames.map((f) => {
         assert.equal(f.full !== undefined, f.index % 6 === 0, `frame ${f.index}`);
@@ -193,7 +196,7 @@ describe('openFrameSource', () => {
     ff('-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', hd);
     for (const video of [info, await probeVideo(ffmpeg, hd)]) {
       const { width, height } = video;
-      const full = async (fullFormat: 'rgb24' | 'yuv420p') => (await decodeAll({ info: video, fullEvery: 6, fullFormat })).frames;
+      const full = async (fullFormat: 'rgb24' | 'yuv420p') => (await decodeAll({ info: video, stride: 6, full: true, fullFormat })).frames;
       const [rgb, yuv] = [await full('rgb24'), await full('yuv420p')];
       assert.equal(yuv.length, rgb.length);
       const rect = { left: 33, top: 17, width: Math.floor(width / 2), height: Math.floor(height / 2) };
@@ -216,9 +219,61 @@ describe('openFrameSource', () => {
     }
   });
 
+  /** Every frame decoded exactly, as index → hashes of its small and (yuv420p) full frame. */
+  async function exactFrames(): Promise<Map<number, string>> {
+    const exact = new Map<number, string>();
+    const source = openFrameSource({ ffmpegPath: ffmpeg, info, stride: 1, full: true, d1: true, fullFormat: 'yuv420p' });
+    for await (const f of source) {
+      exact.set(f.index, `${sha(f.small)} ${sha(f.full!)}`);
+      source.recycle(f.small);
+      source.recycle(f.full!);
+    }
+    return exact;
+  }
+
+  test('refs and keyframes sampling: fewer frames decoded, each at its true index and bit-identical to exact decoding', async () => {
+    const exact = await exactFrames();
+    assert.equal(exact.size, 240);
+    const counts: Record<string, number> = {};
+    for (const sampling of ['refs', 'keyframes'] as const) {
+      for (const d1 of [true, false]) {
+        const { frames, summary } = await decodeAll({ sampling, d1, full: true, fullFormat: 'yuv420p' });
+        assert.equal(summary.damaged, false, summary.warning);
+        const indices = frames.map((f) => f.index);
+        assert.equal(indices[0], 0);
+        assert.ok(indices.every((k, i) => i === 0 || k > indices[i - 1]), `${sampling}: indices increase`);
+        // The first decoded frame at or after each stride point is sampled, and only it.
+        const wanted = new Set<number>();
+        for (let s = 0; s <= indices[indices.length - 1]; s += 6) wanted.add(indices.find((k) => k >= s)!);
+        for (const f of frames) {
+          assert.equal(f.sampled, wanted.has(f.index), `${sampling} frame ${f.index} sampled`);
+          assert.equal(f.full !== undefined, f.sampled, `${sampling} frame ${f.index} full`);
+          const [small, full] = exact.get(f.index)!.split(' ');
+          assert.equal(sha(f.small), small, `${sampling} frame ${f.index}: the picture exact decoding gives`);
+          if (f.full) assert.equal(sha(f.full), full, `${sampling} frame ${f.index} full`);
+        }
+        counts[sampling] = frames.length;
+      }
+    }
+    // The clip has B-frames (refs skips the unreferenced ones) and few keyframes.
+    assert.ok(counts.refs < 200 && counts.keyframes < counts.refs && counts.keyframes >= 1, JSON.stringify(counts));
+  });
+
+  test('a variable frame rate: the probe says so, and refs sampling on it fails with one clear line', async () => {
+    const vfr = path.join(tmp, 'vfr.mp4');
+    // One second at 24 fps, then one at 30 fps, times kept as they are (-vsync 0).
+    ff('-filter_complex', 'testsrc2=size=320x240:rate=24:duration=1[a];testsrc2=size=320x240:rate=30:duration=1[b];[a][b]concat',
+      '-vsync', '0', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', vfr);
+    const probed = await probeVideo(ffmpeg, vfr);
+    assert.equal(probed.constantRate, false);
+    // The plan would fall back to exact (config.test.ts); the frame source still refuses such times.
+    const video = { ...probed, fps: 24 };
+    await assert.rejects(decodeAll({ info: video, sampling: 'refs' }), /vfr\.mp4: frame times are not on a constant 24 fps grid \(a frame at [\d.]+ s\), which sampling: refs needs; use sampling: exact/);
+  });
+
   test('recycled buffers are filled again, and the frames stay exact', async () => {
     const hashes = async (recycle: boolean) => {
-      const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 6, d1: true, fullFormat: 'yuv420p' });
+      const source = openFrameSource({ ffmpegPath: ffmpeg, info, stride: 6, full: true, d1: true, fullFormat: 'yuv420p' });
       const seen = new Set<ArrayBufferLike>();
       const out: string[] = [];
       for await (const f of source) {
@@ -239,7 +294,7 @@ describe('openFrameSource', () => {
   });
 
   test('a slow consumer with a tiny queue still gets every frame (pause/resume)', async () => {
-    const { frames } = await decodeAll({ fullEvery: 6, maxQueued: 1 }, () => new Promise((r) => setTimeout(r, 1)));
+    const { frames } = await decodeAll({ stride: 6, full: true, maxQueued: 1 }, () => new Promise((r) => setTimeout(r, 1)));
     assert.deepEqual(frames.map((f) => f.index), [...Array(240).keys()]);
   });
 
@@ -250,7 +305,7 @@ describe('openFrameSource', () => {
     const bytes = fs.readFileSync(faststart);
     const truncated = path.join(tmp, 'truncated.mp4');
     fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
-    const { frames, summary } = await decodeAll({ info: await probeVideo(ffmpeg, truncated), fullEvery: 6 });
+    const { frames, summary } = await decodeAll({ info: await probeVideo(ffmpeg, truncated), stride: 6, full: true });
     assert.ok(frames.length > 20 && frames.length < 200, `${frames.length} frames`);
     assert.deepEqual(frames.map((f) => f.index), [...Array(frames.length).keys()]);
     assert.equal(summary.framesDecoded, frames.length);
@@ -268,14 +323,14 @@ describe('openFrameSource', () => {
 
   test('abort kills ffmpeg and ends the iteration', async () => {
     const ac = new AbortController();
-    const { frames, summary } = await decodeAll({ fullEvery: 6, signal: ac.signal }, (f) => f.index === 9 && ac.abort());
+    const { frames, summary } = await decodeAll({ stride: 6, full: true, signal: ac.signal }, (f) => f.index === 9 && ac.abort());
     assert.equal(frames.length, 10);
     assert.equal(summary.aborted, true);
     assert.equal(summary.damaged, false);
   });
 
   test('breaking out of the loop closes the source', async () => {
-    const source = openFrameSource({ ffmpegPath: ffmpeg, info, fullEvery: 6, d1: true });
+    const source = openFrameSource({ ffmpegPath: ffmpeg, info, stride: 6, full: true, d1: true });
     for await (const f of source) if (f.index === 3) break;
     const summary = await source.done();
     assert.equal(summary.aborted, true);
@@ -283,7 +338,7 @@ describe('openFrameSource', () => {
   });
 
   test('an ffmpeg that cannot start rejects the iteration', async () => {
-    const source = openFrameSource({ ffmpegPath: path.join(tmp, 'no-ffmpeg'), info, fullEvery: 0, d1: true });
+    const source = openFrameSource({ ffmpegPath: path.join(tmp, 'no-ffmpeg'), info, stride: 6, full: false, d1: true });
     await assert.rejects(async () => {
       for await (const _ of source) assert.fail('no frames expected');
     }, /cannot run ffmpeg/);

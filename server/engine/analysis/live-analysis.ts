@@ -45,7 +45,9 @@ export class LiveAnalysis implements AnalysisSource {
     const source = (this.source = openFrameSource({
       ffmpegPath: this.opts.ffmpegPath,
       info: plan.video,
-      fullEvery: plan.needsFullFrames ? plan.stride : 0,
+      stride: plan.stride,
+      full: plan.needsFullFrames,
+      sampling: plan.sampling,
       fullFormat: plan.fullFormat,
       d1: cfg.optimizations.d1,
       threads: plan.decodeThreads,
@@ -65,7 +67,7 @@ export class LiveAnalysis implements AnalysisSource {
           yield { kind: 'cut', idx, reset };
         }
         const warm = policy.consumeWarmup();
-        if (idx % plan.stride !== 0 && !warm) continue;
+        if (!frame.sampled && !warm) continue;
         const full = frame.full;
         const dets = tiled && full
           ? await detector.detectTiled(full, width, height, frame.small, cfg.detector.tiles)

@@ -59,9 +59,9 @@ export interface AnalysisInputs {
   /**
    * Sampling as configured, not the effective stride: that one needs the probed frame rate,
    * and a cached re-run must not start ffmpeg to probe. The video identity fixes the frame rate,
-   * so (stride, fps) decide the effective stride.
+   * so (stride, fps) decide the effective stride, and the mode its fallback on variable rates.
    */
-  sampling: { stride: number; fps: number | null };
+  sampling: { stride: number; fps: number | null; mode: string };
   /** Small-stream geometry and scaler: the detector and the scene detector read those pixels. */
   decode: { small: [number, number]; sws_flags: string };
   /**
@@ -86,7 +86,7 @@ export function analysisInputs(
     version: ANALYSIS_VERSION,
     engine,
     video,
-    sampling: { stride: cfg.stride, fps: cfg.fps ?? null },
+    sampling: { stride: cfg.stride, fps: cfg.fps ?? null, mode: cfg.sampling },
     decode: { small: [SMALL_WIDTH, SMALL_HEIGHT], sws_flags: SMALL_SWS_FLAGS },
     scene: { enabled: s.enabled, threshold: s.threshold, min_len: s.min_len, warmup: s.warmup, cooldown: cfg.optimizations.f1 ? s.cooldown : 0 },
     detector: { sha256: detectorSha, conf_threshold: d.conf_threshold, nms_iou: d.nms_iou, min_size: d.min_size, tiles: [d.tiles[0], d.tiles[1]] },

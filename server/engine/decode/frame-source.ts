@@ -1,12 +1,21 @@
 // One ffmpeg process decodes the video once and feeds two raw streams:
-//   pipe:1  every frame at the detector's 320×240 (stretched) rgb24, for scenes and whole-frame detection;
-//   pipe:3  full-resolution frames, only where index % fullEvery === 0 (the sampling stride), as
-//           rgb24, or as the decoder's own yuv420p when only small regions of them are read (crops).
+//   pipe:1  every decoded frame at the detector's 320×240 (stretched) rgb24, for scenes and
+//           whole-frame detection;
+//   pipe:3  full-resolution frames of the sampled frames only, as rgb24, or as the decoder's own
+//           yuv420p when only small regions of them are read (crops).
 // D1 (DESIGN §3): with d1 on, `select` drops unsampled frames in the filter graph before the
 // rgb24 conversion, so ffmpeg converts and pipes only sampled frames. With d1 off every frame
 // is converted and piped, and JS drops the unsampled ones. Used frames are byte-identical.
+//
+// Sampling (DESIGN §3): `exact` decodes every frame, and frame n is index n. `refs` has the
+// decoder skip non-reference frames (`-skip_frame noref`, not `bidir`: P-frames may reference
+// B-frames, and skipping those corrupts what follows) and `keyframes` all but keyframes. Indices
+// then come from timestamps, which ffmpeg's showinfo filter prints for each 320×240 frame, and a
+// sampled frame is the first decoded one at or after each stride point (ffmpeg's `select`
+// applies the same rule for D1).
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { Sampling } from '../../config/episode-config';
 import type { VideoInfo } from '../types';
 import { FrameAssembler } from './frame-assembler';
 import { isYuv420p8, yuv420pSize } from './yuv';
@@ -23,8 +32,10 @@ export const SMALL_HEIGHT = 240;
 export const SMALL_SWS_FLAGS = 'area';
 
 export interface DecodedFrame {
-  /** Exact index: the n-th decoded frame, starting at 0. */
+  /** Index in the video, from 0: the n-th frame, counting the frames the decoder skipped. */
   index: number;
+  /** A stride frame: analysed whatever the cuts; it carries `full` when the full stream is on. */
+  sampled: boolean;
   /** SMALL_WIDTH × SMALL_HEIGHT rgb24. */
   small: Buffer;
   /** info.width × info.height in the fullFormat; present exactly on sampled frames when the full stream is on. */
@@ -36,8 +47,12 @@ export type FullFormat = 'rgb24' | 'yuv420p';
 export interface FrameSourceOptions {
   ffmpegPath: string;
   info: VideoInfo;
-  /** Sampling stride of the full-resolution stream; 0 = no full stream. */
-  fullEvery: number;
+  /** Sampling stride (see DecodedFrame.sampled). */
+  stride: number;
+  /** Whether sampled frames come with their full-resolution frame. */
+  full: boolean;
+  /** Which frames the decoder decodes (default exact). */
+  sampling?: Sampling;
   /** Pixels of the full stream (default rgb24); yuv420p needs an 8-bit 4:2:0 stream (isYuv420p8). */
   fullFormat?: FullFormat;
   /** Select sampled frames inside ffmpeg, before colour conversion (D1). */
@@ -72,18 +87,22 @@ export interface FrameSource extends AsyncIterable<DecodedFrame> {
   recycle(buf: Buffer): void;
 }
 
+/** The one line ffmpeg's showinfo filter prints per frame; the rest of its lines are about the frame too. */
+const SHOWINFO = /^\[Parsed_showinfo_\d+ @ [^\]]*\] (?:n:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[\d.e+-]+))?/;
+
 export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
-  const { info, fullEvery, d1 } = opts;
+  const { info, stride, d1 } = opts;
+  const timed = (opts.sampling ?? 'exact') !== 'exact';
   const { matrix, range } = info.color;
   // Scaled and converted in two steps: swscale's scaled output to packed rgb24 has no fast path
   // and cost 2.6 ms a frame at 1080p, against 1.3 ms for area → yuv420p plus 0.1 ms for the
   // unscaled yuv420p → rgb24 step (ffmpeg 4.4). The second step reads the probed matrix, as the
   // full frames do; range is left to the frames' tags, since the first step may have converted it.
   const yuvSource = info.pixFmt.startsWith('yuv');
-  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS},format=yuv420p,`
+  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS},format=yuv420p,${timed ? 'showinfo,' : ''}`
     + `scale${yuvSource ? `=in_color_matrix=${matrix}` : ''},format=rgb24`;
   // The full branch pins the probed size, so a mid-stream resolution change cannot break framing.
-  const select = d1 && fullEvery > 1 ? `select=not(mod(n\\,${fullEvery})),` : '';
+  const select = !d1 || stride <= 1 ? '' : timed ? `select=${firstAtStridePoint(info.fps, stride)},` : `select=not(mod(n\\,${stride})),`;
   const yuv = opts.fullFormat === 'yuv420p';
   if (yuv && !isYuv420p8(info.pixFmt)) throw new Error(`yuv420p full frames need an 8-bit 4:2:0 stream, not ${info.pixFmt}`);
   // On such streams rgb24 uses the probed matrix and range too (ffmpeg would take BT.601 for an
@@ -91,18 +110,35 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   const pin = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
   const size = `scale=${info.width}:${info.height}`;
   const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pin},format=rgb24`;
-  const graph = fullEvery > 0 ? `[0:v:0]split=2[a][b];[a]${small}[s];[b]${full}[f]` : `[0:v:0]${small}[s]`;
+  const graph = opts.full ? `[0:v:0]split=2[a][b];[a]${small}[s];[b]${full}[f]` : `[0:v:0]${small}[s]`;
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    // showinfo logs at info level; -nostats keeps ffmpeg's progress line out of stderr.
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', timed ? 'info' : 'error',
     ...(opts.threads ? ['-threads', String(opts.threads)] : []),
+    ...(timed ? ['-skip_frame', opts.sampling === 'refs' ? 'noref' : 'nokey'] : []),
     '-i', info.path,
     '-filter_complex', graph,
     // Passthrough: never duplicate or drop frames, so output frame n is decoded frame n.
     // (-vsync is deprecated in 5.1 for -fps_mode, but 4.x only knows -vsync.)
     '-vsync', '0',
     '-map', '[s]', '-f', 'rawvideo', 'pipe:1',
-    ...(fullEvery > 0 ? ['-map', '[f]', '-f', 'rawvideo', 'pipe:3'] : []),
+    ...(opts.full ? ['-map', '[f]', '-f', 'rawvideo', 'pipe:3'] : []),
   ];
+}
+
+/**
+ * The `select` expression of the sampling rule in timed modes: frame index k = round((t − t0) × fps),
+ * and a frame is sampled when a multiple of the stride lies in (previous frame's k, k].
+ */
+function firstAtStridePoint(fps: number, stride: number): string {
+  const k = (t: string) => `floor(round((${t}-start_t)*${fps})/${stride})`;
+  return `isnan(prev_t)+gt(${k('t')}\\,${k('prev_t')})`;
+}
+
+/** Index of the frame at `t` s, where the first decoded frame was at `t0`; undefined off the frame grid. */
+export function indexAt(t: number, t0: number, fps: number): number | undefined {
+  const k = (t - t0) * fps;
+  return Math.abs(k - Math.round(k)) <= 0.25 ? Math.round(k) : undefined;
 }
 
 const STDERR_TAIL_CHARS = 4000;
@@ -113,11 +149,10 @@ const STDERR_TAIL_CHARS = 4000;
 const DECODE_ERROR = /error while decoding|decoding error|partial file|invalid data found/i;
 
 export function openFrameSource(opts: FrameSourceOptions): FrameSource {
-  const { info, fullEvery, d1 } = opts;
-  if (!Number.isInteger(fullEvery) || fullEvery < 0) throw new Error(`fullEvery must be an integer >= 0, got ${fullEvery}`);
+  const { info, stride, d1, full: hasFull } = opts;
+  if (!Number.isInteger(stride) || stride < 1) throw new Error(`stride must be an integer >= 1, got ${stride}`);
   const maxQueued = Math.max(1, opts.maxQueued ?? 16);
-  const hasFull = fullEvery > 0;
-  const sampled = (i: number): boolean => hasFull && i % fullEvery === 0;
+  const timed = (opts.sampling ?? 'exact') !== 'exact';
 
   const child = spawn(opts.ffmpegPath, ffmpegDecodeArgs(opts), {
     stdio: ['ignore', 'pipe', 'pipe', hasFull ? 'pipe' : 'ignore'],
@@ -126,9 +161,14 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   const fullPipe = hasFull ? (child.stdio[3] as Readable) : undefined;
   const pipes = fullPipe ? [smallPipe, fullPipe] : [smallPipe];
 
-  // Frames wait here until both halves of a sampled frame have arrived.
+  // Frames wait here until both halves of a sampled frame (and, timed, its timestamp) have arrived.
   const pendingSmall: Buffer[] = [];
-  let pendingSmallFirst = 0;
+  /** Small frames paired so far: the next one's ordinal among decoded frames. */
+  let paired = 0;
+  /** Timed sampling: showinfo's timestamps of the small frames not yet paired, and the first frame's. */
+  const pendingTimes: number[] = [];
+  let firstTime: number | undefined;
+  let lastIndex = -1;
   const pendingFull: { index: number; buf: Buffer }[] = [];
   const ready: DecodedFrame[] = [];
 
@@ -153,45 +193,74 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
     pendingSmall.push(buf);
     pair();
   });
-  // With d1 the full stream carries only sampled frames, so its n-th frame is index n × fullEvery.
+  // Exact, the full stream's n-th frame is index n × stride with d1, else index n (JS drops the
+  // unsampled ones uncopied). Timed, it carries the sampled frames in order with d1, else all of
+  // them, and pair() matches them up by the small frames' timestamps.
   const full = new FrameAssembler(
     opts.fullFormat === 'yuv420p' ? yuv420pSize(info.width, info.height) : info.width * info.height * 3,
     (buf, n) => {
-      pendingFull.push({ index: d1 ? n * fullEvery : n, buf });
+      pendingFull.push({ index: timed && d1 ? -1 : d1 ? n * stride : n, buf });
       pair();
     },
-    d1 ? undefined : sampled,
+    d1 || timed ? undefined : (n) => n % stride === 0,
   );
   // After close() the pipes only drain (so ffmpeg's exit is seen); their bytes are dropped.
   smallPipe.on('data', (c: Buffer) => aborted || small.push(c));
   fullPipe?.on('data', (c: Buffer) => aborted || full.push(c));
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (s: string) => {
-    stderrTail = (stderrTail + s).slice(-STDERR_TAIL_CHARS);
     const lines = (stderrLine + s).split('\n');
     stderrLine = lines.pop()!;
     lines.forEach(scanStderrLine);
+    if (timed) pair();
   });
 
   function scanStderrLine(line: string): void {
+    const info = timed ? SHOWINFO.exec(line) : null;
+    if (info) {
+      if (info[1] !== undefined) pendingTimes.push(Number(info[1]));
+      return; // per-frame lines stay out of the tail
+    }
+    if (line) stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
     if (!DECODE_ERROR.test(line)) return;
     decodeErrors++;
     firstDecodeError ??= line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]/, '').trim();
   }
 
+  /** The next small frame's index, or undefined while its timestamp is still on its way. */
+  function nextIndex(): number | undefined {
+    if (!timed) return paired;
+    if (pendingTimes.length === 0) return undefined;
+    firstTime ??= pendingTimes[0];
+    const index = indexAt(pendingTimes[0], firstTime, info.fps);
+    if (index === undefined || index <= lastIndex) {
+      fail(new Error(`${info.path}: frame times are not on a constant ${+info.fps.toFixed(3)} fps grid `
+        + `(a frame at ${pendingTimes[0]} s), which sampling: ${opts.sampling} needs; use sampling: exact`));
+      return undefined;
+    }
+    return index;
+  }
+
   function pair(): void {
-    if (failure) return;
-    while (pendingSmall.length > 0) {
-      const index = pendingSmallFirst;
+    while (pendingSmall.length > 0 && !failure) {
+      const index = nextIndex();
+      if (index === undefined) return;
+      // Timed: the first decoded frame at or after a stride point. Exact: the stride points.
+      const sampled = timed ? paired === 0 || Math.floor(index / stride) > Math.floor(lastIndex / stride) : index % stride === 0;
+      // Timed without d1 the full stream has every decoded frame; otherwise the sampled ones.
+      const withFull = hasFull && (sampled || (timed && !d1));
       let fullBuf: Buffer | undefined;
-      if (sampled(index)) {
+      if (withFull) {
         if (pendingFull.length === 0) return; // its full frame is still in the pipe
         const f = pendingFull.shift()!;
-        if (f.index !== index) return fail(new Error(`ffmpeg frame pairing lost: full ${f.index} vs small ${index}`));
-        fullBuf = f.buf;
+        if (f.index >= 0 && f.index !== (timed ? paired : index)) return fail(new Error(`ffmpeg frame pairing lost: full ${f.index} vs small ${index}`));
+        if (sampled) fullBuf = f.buf;
+        else full.recycle(f.buf);
       }
-      ready.push({ index, small: pendingSmall.shift()!, full: fullBuf });
-      pendingSmallFirst++;
+      ready.push({ index, sampled, small: pendingSmall.shift()!, full: fullBuf });
+      if (timed) pendingTimes.shift();
+      lastIndex = index;
+      paired++;
     }
     if (ready.length >= maxQueued && !paused) {
       paused = true;
@@ -239,12 +308,14 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   child.on('close', (code, sig) => {
     if (failure) return;
     scanStderrLine(stderrLine);
+    if (timed) pair();
+    if (failure) return;
     // A kill by close() leaves cut-short frames and a signal exit: expected, not damage.
     const problems: string[] = [];
     if (!aborted) {
       if (code !== 0) problems.push(`ffmpeg exited with ${code ?? sig}`);
       if (small.partialBytes || full.partialBytes) problems.push('the last frame was cut short');
-      if (pendingSmall.length) problems.push(`${pendingSmall.length} frames lacked their full-resolution frame`);
+      if (pendingSmall.length) problems.push(`${pendingSmall.length} frames lacked their full-resolution frame${timed ? ' or timestamp' : ''}`);
       if (decodeErrors) problems.push(`${decodeErrors} ffmpeg errors, first: ${firstDecodeError}`);
     }
     const damaged = problems.length > 0;

@@ -84,7 +84,9 @@ export function parseProbe(stderr: string, videoPath: string): VideoInfo {
   const rot = lines.map((l) => /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(l)?.[1]).find(Boolean);
   if (rot && Math.abs(Math.round(Number(rot))) % 180 === 90) [width, height] = [height, width];
 
-  const fps = parseFps(/([\d.]+k?) fps/.exec(desc)?.[1]) ?? parseFps(/([\d.]+k?) tbr/.exec(desc)?.[1]);
+  const avgFps = parseFps(/([\d.]+k?) fps/.exec(desc)?.[1]);
+  const baseFps = parseFps(/([\d.]+k?) tbr/.exec(desc)?.[1]);
+  const fps = avgFps ?? baseFps;
   if (!fps) throw new VideoError(`${videoPath}: cannot read the frame rate from ffmpeg (${desc.trim()})`, videoPath);
 
   const dur = /Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(stderr);
@@ -95,6 +97,7 @@ export function parseProbe(stderr: string, videoPath: string): VideoInfo {
     width,
     height,
     fps,
+    constantRate: !avgFps || !baseFps || Math.abs(avgFps - baseFps) <= 0.005 * baseFps,
     durationS,
     startPtsS: start ? Number(start[1]) : 0,
     framesEstimate: Math.round(durationS * fps),

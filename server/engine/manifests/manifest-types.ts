@@ -85,6 +85,8 @@ export interface TrackMetricsFile extends RecorderMetrics {
     frames_decoded: number;
     frames_analysed: number;
     effective_stride: number;
+    /** Which frames were decoded (see the config's `sampling`). */
+    sampling: string;
     wall_s: number;
     realtime_factor: number;
   };
