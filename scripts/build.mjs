@@ -10,6 +10,7 @@ const entries = {
   demo: 'scripts/demo.ts',
   server: 'server/lsp/server.ts',
   'embed-worker': 'server/engine/embed/embed-worker-main.ts',
+  'decode-worker': 'server/engine/decode/decode-worker-main.ts',
   // The VS Code client; `vscode` is provided by the editor at run time.
   extension: 'extension/extension.ts',
 };

@@ -6,7 +6,8 @@
 // decoding. Without a writer it embeds lazily, only what the gate asks for (as before the cache).
 import type { FaceDetector } from '../detect/face-detector';
 import type { EmbedWorker } from '../embed/embed-worker';
-import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, type FrameSource } from '../decode/frame-source';
+import { SMALL_HEIGHT, SMALL_WIDTH, type FrameSource } from '../decode/frame-source';
+import { openFrameSourceInWorker } from '../decode/decode-worker';
 import { HistogramSceneDetector } from '../scenes/histogram-detector';
 import { CutPolicy } from '../scenes/cut-policy';
 import type { RunPlan } from '../run-plan';
@@ -42,7 +43,7 @@ export class LiveAnalysis implements AnalysisSource {
     const { plan, detector, embedder, writer, signal } = this.opts;
     const cfg = plan.config;
     const { width, height } = plan.video;
-    const source = (this.source = openFrameSource({
+    const source = (this.source = openFrameSourceInWorker({
       ffmpegPath: this.opts.ffmpegPath,
       info: plan.video,
       stride: plan.stride,

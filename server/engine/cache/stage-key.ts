@@ -12,14 +12,14 @@ export const ANALYSIS_VERSION = 2;
 
 /**
  * sha256 of the engine's code: the bundle running this (dist/cli.js or dist/server.js) and the
- * embedding worker's bundle beside it. Decode, detection post-processing and face alignment
+ * worker bundles beside it. Decode, detection post-processing and face alignment
  * are code, and a change there (an upgrade, a rebuild with other sources) must not replay
  * entries made by the old code. esbuild output is deterministic, so an unchanged build keeps
  * its entries. Under tsx (sources, not bundles) this hashes only this file.
  */
 export async function engineCodeHash(): Promise<string> {
   const h = createHash('sha256');
-  for (const file of [__filename, join(dirname(__filename), 'embed-worker.js')]) {
+  for (const file of [__filename, ...['embed-worker.js', 'decode-worker.js'].map((w) => join(dirname(__filename), w))]) {
     h.update(await readFile(file).catch(() => Buffer.alloc(0)));
   }
   return h.digest('hex');

@@ -2,10 +2,8 @@
 // whole inference (~10 ms per face here), so on the main thread it would stall decoding and
 // detection; in a worker it overlaps them. At most `maxInFlight` faces are queued: embed()
 // waits for a slot beyond that (backpressure, not unbounded memory).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { BBox } from '../types';
+import { startWorker } from '../worker-script';
 import { cropRegion, type RgbRegion } from './align';
 import type { EmbedderModels, FrameEmbedder } from './face-embedder';
 import type { EmbeddedFace, FaceQuality } from './quality';
@@ -42,7 +40,7 @@ export class EmbedWorker implements FrameEmbedder {
   private readonly maxInFlight: number;
   modelId = '';
 
-  private constructor(opts: EmbedWorkerOptions, private readonly worker = spawnWorker(opts)) {
+  private constructor(opts: EmbedWorkerOptions, private readonly worker = startWorker(__dirname, 'embed-worker', opts)) {
     this.maxInFlight = opts.maxInFlight ?? 8;
     let onReady!: (id: string) => void;
     let onFatal!: (e: Error) => void;
@@ -112,16 +110,4 @@ export class EmbedWorker implements FrameEmbedder {
     this.pending.clear();
     for (const w of this.slotWaiters.splice(0)) w();
   }
-}
-
-/**
- * Bundled, the worker is `embed-worker.js` beside the bundle that imports this module (a build
- * entry of its own). From sources under tsx (tests) a worker does not inherit tsx's loader, so
- * a tiny CommonJS bootstrap registers it before loading the .ts entry.
- */
-function spawnWorker(workerData: EmbedderModels): Worker {
-  const ts = join(__dirname, 'embed-worker-main.ts');
-  if (!__filename.endsWith('.ts') || !existsSync(ts)) return new Worker(join(__dirname, 'embed-worker.js'), { workerData });
-  const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(ts)});`;
-  return new Worker(boot, { eval: true, workerData });
 }
