@@ -12,6 +12,7 @@ import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { parseProbe, probeVideo, VideoError } from '../../server/engine/decode/probe';
 import { FrameAssembler } from '../../server/engine/decode/frame-assembler';
 import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
+import { openFrameSourceInWorker } from '../../server/engine/decode/decode-worker';
 import { yuv420pRectToRgb, yuv420pSize } from '../../server/engine/decode/yuv';
 import { copyRect } from '../../server/engine/export/crop';
 import type { VideoInfo } from '../../server/engine/types';
@@ -269,6 +270,29 @@ describe('openFrameSource', () => {
     // The plan would fall back to exact (config.test.ts); the frame source still refuses such times.
     const video = { ...probed, fps: 24 };
     await assert.rejects(decodeAll({ info: video, sampling: 'refs' }), /vfr\.mp4: frame times are not on a constant 24 fps grid \(a frame at [\d.]+ s\), which sampling: refs needs; use sampling: exact/);
+  });
+
+  test('on a worker thread: the same frames, recycled buffers travel back, and an abort ends it', async () => {
+    const hashes = async (open: typeof openFrameSource, signal?: AbortSignal, stopAt = Infinity) => {
+      const source = open({ ffmpegPath: ffmpeg, info, stride: 6, full: true, d1: true, fullFormat: 'yuv420p', signal });
+      const out: string[] = [];
+      for await (const f of source) {
+        out.push(`${f.index} ${f.sampled} ${sha(f.small)} ${f.full ? sha(f.full) : '-'}`);
+        source.recycle(f.small);
+        if (f.full) source.recycle(f.full);
+        if (out.length === stopAt) ac.abort();
+      }
+      return { out, summary: await source.done() };
+    };
+    const ac = new AbortController();
+    const local = await hashes(openFrameSource);
+    const worker = await hashes(openFrameSourceInWorker);
+    assert.deepEqual(worker.out, local.out);
+    assert.equal(worker.summary.framesDecoded, 240);
+    const stopped = await hashes(openFrameSourceInWorker, ac.signal, 10);
+    assert.deepEqual(stopped.out, local.out.slice(0, 10));
+    assert.equal(stopped.summary.aborted, true);
+    await assert.rejects(hashes((o) => openFrameSourceInWorker({ ...o, ffmpegPath: path.join(tmp, 'no-ffmpeg') })), /cannot run ffmpeg at .*no-ffmpeg/);
   });
 
   test('recycled buffers are filled again, and the frames stay exact', async () => {
