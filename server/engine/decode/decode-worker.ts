@@ -5,7 +5,8 @@
 // between the threads without copies (transferred, and handed back by recycle()).
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-script';
-import { ffmpegDecodeArgs, type DecodedFrame, type DecodeSummary, type FrameSource, type FrameSourceOptions } from './frame-source';
+import { FrameQueue } from './frame-queue';
+import { ffmpegDecodeArgs, type DecodeSummary, type FrameSource, type FrameSourceOptions } from './frame-source';
 
 export type DecodeWorkerData = Omit<FrameSourceOptions, 'signal'> & { maxAhead: number };
 
@@ -26,9 +27,7 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
   const { signal, maxAhead = 16, ...rest } = opts;
   ffmpegDecodeArgs(opts); // bad options throw here, as openFrameSource's do
   const worker: Worker = startWorker(__dirname, 'decode-worker', { ...rest, maxAhead } satisfies DecodeWorkerData);
-  const ready: DecodedFrame[] = [];
-  let waiter: { resolve: (r: IteratorResult<DecodedFrame>) => void; reject: (e: Error) => void } | undefined;
-  let failure: Error | undefined;
+  const queue = new FrameQueue(() => send({ type: 'took' }), () => close());
   let finished = false;
   let closed = false;
   let resolveDone!: (s: DecodeSummary) => void;
@@ -39,14 +38,14 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
 
   worker.on('message', (msg: FromDecodeWorker) => {
     if (msg.type === 'frame') {
-      if (!closed) ready.push({ index: msg.index, sampled: msg.sampled, small: asBuffer(msg.small), full: msg.full && asBuffer(msg.full) });
+      if (!closed) queue.push({ index: msg.index, sampled: msg.sampled, small: asBuffer(msg.small), full: msg.full && asBuffer(msg.full) });
     } else if (msg.type === 'done') {
       end();
       resolveDone(msg.summary);
+      queue.finish();
     } else {
       fail(new Error(msg.message));
     }
-    wake();
   });
   worker.on('error', (err) => fail(err));
   worker.on('exit', (code) => fail(new Error(`decode worker exited with code ${code}`)));
@@ -59,38 +58,16 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
 
   function fail(err: Error): void {
     if (finished) return;
-    failure = err;
     end();
     rejectDone(err);
-    wake();
-  }
-
-  function wake(): void {
-    if (!waiter) return;
-    const w = waiter;
-    if (failure) {
-      waiter = undefined;
-      w.reject(failure);
-    } else if (ready.length > 0) {
-      waiter = undefined;
-      w.resolve({ done: false, value: take() });
-    } else if (closed || finished) {
-      waiter = undefined;
-      w.resolve({ done: true, value: undefined });
-    }
-  }
-
-  function take(): DecodedFrame {
-    send({ type: 'took' });
-    return ready.shift()!;
+    queue.fail(err);
   }
 
   function close(): void {
     if (closed) return;
     closed = true;
-    ready.length = 0;
+    queue.stop();
     send({ type: 'close' });
-    wake();
   }
 
   if (signal) {
@@ -100,7 +77,6 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
     donePromise.then(forget, forget);
   }
 
-  let iterated = false;
   return {
     done: () => donePromise,
     close,
@@ -108,21 +84,6 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
       // Only whole buffers travel back; the worker reuses them for later frames.
       if (buf.byteOffset === 0 && buf.length === buf.buffer.byteLength) send({ type: 'recycle', buffer: buf.buffer as ArrayBuffer }, [buf.buffer as ArrayBuffer]);
     },
-    [Symbol.asyncIterator](): AsyncIterator<DecodedFrame> {
-      if (iterated) throw new Error('a frame source can be iterated only once');
-      iterated = true;
-      return {
-        next(): Promise<IteratorResult<DecodedFrame>> {
-          if (failure) return Promise.reject(failure);
-          if (ready.length > 0) return Promise.resolve({ done: false, value: take() });
-          if (closed || finished) return Promise.resolve({ done: true, value: undefined });
-          return new Promise((resolve, reject) => (waiter = { resolve, reject }));
-        },
-        return(): Promise<IteratorResult<DecodedFrame>> {
-          close();
-          return Promise.resolve({ done: true, value: undefined });
-        },
-      };
-    },
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
   };
 }

@@ -18,6 +18,7 @@ import type { Readable } from 'node:stream';
 import type { Sampling } from '../../config/episode-config';
 import type { VideoInfo } from '../types';
 import { FrameAssembler } from './frame-assembler';
+import { FrameQueue } from './frame-queue';
 import { isYuv420p8, yuv420pSize } from './yuv';
 
 export const SMALL_WIDTH = 320;
@@ -170,7 +171,13 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   let firstTime: number | undefined;
   let lastIndex = -1;
   const pendingFull: { index: number; buf: Buffer }[] = [];
-  const ready: DecodedFrame[] = [];
+  // Resume at half the bound so pipes do not flap pause/resume on every frame.
+  const queue = new FrameQueue((queued) => {
+    if (paused && queued <= maxQueued >> 1) {
+      paused = false;
+      for (const p of pipes) p.resume();
+    }
+  }, () => close());
 
   let stderrTail = '';
   let stderrLine = '';
@@ -180,7 +187,6 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   let aborted = false;
   let finished = false;
   let failure: Error | undefined;
-  let waiter: { resolve: (r: IteratorResult<DecodedFrame>) => void; reject: (e: Error) => void } | undefined;
   let resolveDone!: (s: DecodeSummary) => void;
   let rejectDone!: (e: Error) => void;
   const donePromise = new Promise<DecodeSummary>((res, rej) => {
@@ -257,41 +263,15 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
         if (sampled) fullBuf = f.buf;
         else full.recycle(f.buf);
       }
-      ready.push({ index, sampled, small: pendingSmall.shift()!, full: fullBuf });
+      queue.push({ index, sampled, small: pendingSmall.shift()!, full: fullBuf });
       if (timed) pendingTimes.shift();
       lastIndex = index;
       paired++;
     }
-    if (ready.length >= maxQueued && !paused) {
+    if (queue.length >= maxQueued && !paused) {
       paused = true;
       for (const p of pipes) p.pause();
     }
-    wake();
-  }
-
-  function wake(): void {
-    if (!waiter) return;
-    const w = waiter;
-    if (failure) {
-      waiter = undefined;
-      w.reject(failure);
-    } else if (aborted || (finished && ready.length === 0)) {
-      waiter = undefined;
-      w.resolve({ done: true, value: undefined });
-    } else if (ready.length > 0) {
-      waiter = undefined;
-      w.resolve({ done: false, value: take() });
-    }
-  }
-
-  function take(): DecodedFrame {
-    const f = ready.shift()!;
-    // Resume at half the bound so pipes do not flap pause/resume on every frame.
-    if (paused && ready.length <= maxQueued >> 1) {
-      paused = false;
-      for (const p of pipes) p.resume();
-    }
-    return f;
   }
 
   function fail(e: Error): void {
@@ -300,7 +280,7 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
     finished = true;
     child.kill('SIGKILL');
     rejectDone(e);
-    wake();
+    queue.fail(e);
   }
 
   child.on('error', (e) => fail(new Error(`cannot run ffmpeg at ${opts.ffmpegPath}: ${e.message}`)));
@@ -331,17 +311,16 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
         : undefined,
       stderrTail,
     });
-    wake();
+    queue.finish();
   });
 
   function close(): void {
     if (finished || aborted) return;
     aborted = true;
-    ready.length = 0;
+    queue.stop();
     child.kill('SIGKILL');
     // Paused pipes would keep their fds open until read; let them drain into the void.
     for (const p of pipes) p.resume();
-    wake();
   }
 
   if (opts.signal) {
@@ -354,27 +333,10 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
     );
   }
 
-  let iterated = false;
   return {
     done: () => donePromise,
     close,
     recycle: (buf) => (buf.length === small.frameSize ? small : full).recycle(buf),
-    [Symbol.asyncIterator](): AsyncIterator<DecodedFrame> {
-      if (iterated) throw new Error('a frame source can be iterated only once');
-      iterated = true;
-      return {
-        next(): Promise<IteratorResult<DecodedFrame>> {
-          if (failure) return Promise.reject(failure);
-          if (aborted) return Promise.resolve({ done: true, value: undefined });
-          if (ready.length > 0) return Promise.resolve({ done: false, value: take() });
-          if (finished) return Promise.resolve({ done: true, value: undefined });
-          return new Promise((resolve, reject) => (waiter = { resolve, reject }));
-        },
-        return(): Promise<IteratorResult<DecodedFrame>> {
-          close();
-          return Promise.resolve({ done: true, value: undefined });
-        },
-      };
-    },
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
   };
 }

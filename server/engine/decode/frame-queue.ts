@@ -1,0 +1,84 @@
+// The consumer's end of a frame source: decoded frames wait here for one for-await loop.
+import type { DecodedFrame } from './frame-source';
+
+type Waiter = { resolve: (r: IteratorResult<DecodedFrame>) => void; reject: (e: Error) => void };
+
+export class FrameQueue implements AsyncIterable<DecodedFrame> {
+  private readonly frames: DecodedFrame[] = [];
+  private waiter: Waiter | undefined;
+  private failure: Error | undefined;
+  /** No frames will be added: the queued ones are still delivered. */
+  private finished = false;
+  /** Stopped by the consumer: queued frames are dropped. */
+  private stopped = false;
+  private iterated = false;
+
+  /**
+   * @param onTake after a frame is handed out, with the number still queued (for backpressure)
+   * @param onReturn the consumer left its loop early (break, throw)
+   */
+  constructor(
+    private readonly onTake: (queued: number) => void,
+    private readonly onReturn: () => void,
+  ) {}
+
+  get length(): number {
+    return this.frames.length;
+  }
+
+  push(frame: DecodedFrame): void {
+    this.frames.push(frame);
+    this.wake();
+  }
+
+  finish(): void {
+    this.finished = true;
+    this.wake();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.frames.length = 0;
+    this.wake();
+  }
+
+  fail(err: Error): void {
+    this.failure ??= err;
+    this.wake();
+  }
+
+  private next(): Promise<IteratorResult<DecodedFrame>> {
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (!w) return;
+    if (this.failure) w.reject(this.failure);
+    else if (this.frames.length > 0) w.resolve({ done: false, value: this.take() });
+    else if (this.stopped || this.finished) w.resolve({ done: true, value: undefined });
+    else return;
+    this.waiter = undefined;
+  }
+
+  private take(): DecodedFrame {
+    const frame = this.frames.shift()!;
+    this.onTake(this.frames.length);
+    return frame;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<DecodedFrame> {
+    if (this.iterated) throw new Error('a frame source can be iterated only once');
+    this.iterated = true;
+    return {
+      next: () => this.next(),
+      return: () => {
+        this.onReturn();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+}
