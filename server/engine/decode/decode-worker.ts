@@ -38,7 +38,7 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
 
   worker.on('message', (msg: FromDecodeWorker) => {
     if (msg.type === 'frame') {
-      if (!closed) queue.push({ index: msg.index, sampled: msg.sampled, small: asBuffer(msg.small), full: msg.full && asBuffer(msg.full) });
+      queue.push({ index: msg.index, sampled: msg.sampled, small: asBuffer(msg.small), full: msg.full && asBuffer(msg.full) });
     } else if (msg.type === 'done') {
       end();
       resolveDone(msg.summary);

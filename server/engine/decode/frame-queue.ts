@@ -26,7 +26,9 @@ export class FrameQueue implements AsyncIterable<DecodedFrame> {
     return this.frames.length;
   }
 
+  /** Queues a frame for the consumer; after stop() frames are dropped. */
   push(frame: DecodedFrame): void {
+    if (this.stopped) return;
     this.frames.push(frame);
     this.wake();
   }
