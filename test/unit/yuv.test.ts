@@ -1,7 +1,8 @@
 // yuv420p → rgb24 of a frame region, on known colours of each matrix and range.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockAligned, defaultYuvColor, yuv420pRectToRgb, yuv420pRectToRgbHalf, yuv420pSize, type YuvColor } from '../../server/engine/decode/yuv';
+import type { Rect } from '../../server/engine/export/crop';
+import { defaultYuvColor, yuv420pRectToRgb, yuv420pRectToRgbScaled, yuv420pSize, type YuvColor } from '../../server/engine/decode/yuv';
 
 /** A width × height yuv420p frame whose 2×2 blocks take the given [Y, Cb, Cr] codes in turn. */
 function frameOf(width: number, height: number, codes: [number, number, number][]): Buffer {
@@ -80,26 +81,44 @@ test('sizes and defaults', () => {
   assert.throws(() => yuv420pRectToRgb(Buffer.alloc(10), 4, 4, { left: 0, top: 0, width: 1, height: 1 }, defaultYuvColor(4)), RangeError);
 });
 
-test('half resolution: each pixel is its 2×2 block, mean luma with the block chroma; rects grow to whole blocks', () => {
-  const [width, height] = [9, 7];
-  // Colours well inside the gamut, so that no channel clamps.
-  const frame = frameOf(width, height, [[60, 110, 150], [180, 140, 110], [120, 128, 128]]);
+test('scaled: output pixels average their source area, chroma over 2×2 output pixels; fractional ratios, odd offsets', () => {
+  const [width, height] = [13, 11];
+  const cw = (width + 1) >> 1;
+  const frame = frameOf(width, height, [[60, 110, 150], [180, 140, 110], [120, 128, 128], [90, 100, 160]]);
   for (let i = 0; i < width * height; i++) frame[i] = 70 + ((i * 37) % 100);
-  const color = defaultYuvColor(height);
-  assert.deepEqual(blockAligned({ left: 3, top: 1, width: 5, height: 5 }, width, height), { left: 2, top: 0, width: 6, height: 6 });
-  assert.deepEqual(blockAligned({ left: 5, top: 2, width: 4, height: 5 }, width, height), { left: 4, top: 2, width: 4, height: 4 }, 'inside the frame');
-  const rect = { left: 2, top: 2, width: 6, height: 4 };
-  const half = yuv420pRectToRgbHalf(frame, width, height, rect, color);
-  const full = yuv420pRectToRgb(frame, width, height, rect, color);
-  assert.equal(half.length, 3 * 2 * 3);
-  for (let j = 0; j < 2; j++) {
-    for (let i = 0; i < 3; i++) {
-      for (let ch = 0; ch < 3; ch++) {
-        const at = (x: number, y: number) => full[((2 * j + y) * rect.width + 2 * i + x) * 3 + ch];
-        const mean = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4;
-        assert.ok(Math.abs(half[(j * 3 + i) * 3 + ch] - mean) <= 1, `block ${i},${j} channel ${ch}`);
+  const plane = (p: number, x: number, y: number) => p === 0 ? frame[y * width + x] : frame[width * height + (p - 1) * cw * ((height + 1) >> 1) + (y >> 1) * cw + (x >> 1)];
+  const SUB = 16; // sub-samples per pixel: every span below starts and ends on this grid
+  /** Mean of a plane's codes over the luma-coordinate box [x0, x1) × [y0, y1). */
+  function mean(p: number, x0: number, x1: number, y0: number, y1: number): number {
+    let sum = 0;
+    const [nx, ny] = [Math.round((x1 - x0) * SUB), Math.round((y1 - y0) * SUB)];
+    for (let b = 0; b < ny; b++) for (let a = 0; a < nx; a++) sum += plane(p, Math.floor(x0 + (a + 0.5) / SUB), Math.floor(y0 + (b + 0.5) / SUB));
+    return sum / (nx * ny);
+  }
+  // BT.601 limited range (the frame is 11 lines), written out here as the standard gives it.
+  const toRgb = (y: number, u: number, v: number) => [
+    1.164 * (y - 16) + 1.596 * (v - 128), 1.164 * (y - 16) - 0.392 * (u - 128) - 0.813 * (v - 128), 1.164 * (y - 16) + 2.017 * (u - 128),
+  ];
+  const cases: [Rect, number, number][] = [
+    [{ left: 3, top: 1, width: 9, height: 7 }, 6, 4],
+    [{ left: 2, top: 2, width: 8, height: 6 }, 4, 3],
+    [{ left: 1, top: 3, width: 5, height: 5 }, 5, 5],
+    [{ left: 0, top: 0, width: 13, height: 11 }, 2, 1],
+  ];
+  for (const [rect, ow, oh] of cases) {
+    const out = yuv420pRectToRgbScaled(frame, width, height, rect, defaultYuvColor(height), ow, oh);
+    assert.equal(out.length, ow * oh * 3);
+    const [sx, sy] = [rect.width / ow, rect.height / oh];
+    const xAt = (i: number) => rect.left + Math.min(i, ow) * sx;
+    const yAt = (j: number) => rect.top + Math.min(j, oh) * sy;
+    for (let j = 0; j < oh; j++) {
+      for (let i = 0; i < ow; i++) {
+        const [bi, bj] = [i & ~1, j & ~1];
+        const chroma = (p: number) => mean(p, xAt(bi), xAt(bi + 2), yAt(bj), yAt(bj + 2));
+        const want = toRgb(mean(0, xAt(i), xAt(i + 1), yAt(j), yAt(j + 1)), chroma(1), chroma(2));
+        near([...out.subarray((j * ow + i) * 3, (j * ow + i) * 3 + 3)], want, 1, `${JSON.stringify(rect)} → ${ow}×${oh}, pixel ${i},${j}`);
       }
     }
   }
-  assert.throws(() => yuv420pRectToRgbHalf(frame, width, height, { left: 1, top: 0, width: 2, height: 2 }, color), RangeError);
+  assert.throws(() => yuv420pRectToRgbScaled(frame, width, height, { left: 0, top: 0, width: 2, height: 2 }, defaultYuvColor(height), 3, 2), RangeError);
 });

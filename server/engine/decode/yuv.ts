@@ -36,11 +36,34 @@ function planes(frame: Buffer, width: number, height: number): { cw: number; uPl
 const SHIFT = 16;
 const HALF = 1 << (SHIFT - 1);
 
+/** The conversion as numbers: rgb = (Y − y0)·yScale + the chroma terms of (code − 128). */
+interface Coefficients {
+  y0: number;
+  yScale: number;
+  rv: number;
+  gu: number;
+  gv: number;
+  bu: number;
+}
+
+function coefficients(color: YuvColor): Coefficients {
+  const [kr, kb] = color.matrix === 'bt709' ? [0.2126, 0.0722] : [0.299, 0.114];
+  const kg = 1 - kr - kb;
+  const limited = color.range === 'limited';
+  const cScale = limited ? 255 / 224 : 1;
+  return {
+    y0: limited ? 16 : 0,
+    yScale: limited ? 255 / 219 : 1,
+    rv: 2 * (1 - kr) * cScale,
+    bu: 2 * (1 - kb) * cScale,
+    gu: ((2 * kb * (1 - kb)) / kg) * cScale,
+    gv: ((2 * kr * (1 - kr)) / kg) * cScale,
+  };
+}
+
 /** Per-code lookup tables in 16.16 fixed point; one set per colour, built on first use. */
 interface Tables {
   y: Int32Array;
-  /** Indexed by the sum of a 2×2 block's luma codes: the block's mean luma. */
-  y4: Int32Array;
   rv: Int32Array;
   gu: Int32Array;
   gv: Int32Array;
@@ -52,23 +75,16 @@ function tables(color: YuvColor): Tables {
   const key = `${color.matrix}/${color.range}`;
   let t = tableCache.get(key);
   if (t) return t;
-  const [kr, kb] = color.matrix === 'bt709' ? [0.2126, 0.0722] : [0.299, 0.114];
-  const kg = 1 - kr - kb;
-  const limited = color.range === 'limited';
-  const yScale = limited ? 255 / 219 : 1;
-  const cScale = limited ? 255 / 224 : 1;
+  const k = coefficients(color);
   const fix = (v: number) => Math.round(v * (1 << SHIFT));
-  const luma = (code: number) => fix((code - (limited ? 16 : 0)) * yScale) + HALF;
-  t = { y: new Int32Array(256), y4: new Int32Array(1021), rv: new Int32Array(256), gu: new Int32Array(256), gv: new Int32Array(256), bu: new Int32Array(256) };
-  // The rounding half is folded into the luma terms, so each channel is one add and one shift.
-  for (let sum = 0; sum < 1021; sum++) t.y4[sum] = luma(sum / 4);
+  t = { y: new Int32Array(256), rv: new Int32Array(256), gu: new Int32Array(256), gv: new Int32Array(256), bu: new Int32Array(256) };
   for (let i = 0; i < 256; i++) {
-    t.y[i] = luma(i);
-    const c = (i - 128) * cScale;
-    t.rv[i] = fix(2 * (1 - kr) * c);
-    t.bu[i] = fix(2 * (1 - kb) * c);
-    t.gu[i] = fix(((2 * kb * (1 - kb)) / kg) * c);
-    t.gv[i] = fix(((2 * kr * (1 - kr)) / kg) * c);
+    // The rounding half is folded into the luma term, so each channel is one add and one shift.
+    t.y[i] = fix((i - k.y0) * k.yScale) + HALF;
+    t.rv[i] = fix(k.rv * (i - 128));
+    t.bu[i] = fix(k.bu * (i - 128));
+    t.gu[i] = fix(k.gu * (i - 128));
+    t.gv[i] = fix(k.gv * (i - 128));
   }
   tableCache.set(key, t);
   return t;
@@ -112,47 +128,112 @@ export function yuv420pRectToRgb(frame: Buffer, width: number, height: number, r
   return out;
 }
 
-/** `rect` grown to whole 2×2 chroma blocks (at most a pixel per side), kept inside the frame. */
-export function blockAligned(rect: Rect, width: number, height: number): Rect {
-  const left = rect.left & ~1;
-  const top = rect.top & ~1;
-  return {
-    left,
-    top,
-    width: Math.min(rect.left + rect.width + 1 - left, width - left) & ~1,
-    height: Math.min(rect.top + rect.height + 1 - top, height - top) & ~1,
-  };
-}
-
 /**
- * A blockAligned `rect` at half resolution: each pixel is one 2×2 block, its mean luma with the
- * block's chroma sample. For crops that are scaled down by half or more anyway: a quarter of
- * the pixels to convert, and to resample.
+ * `rect` of a packed yuv420p frame, area-averaged down to outWidth × outHeight (each output pixel
+ * the mean of the source area it covers, as ffmpeg's `area` scaler), as packed rgb24. For crops
+ * that are scaled down anyway: the planes are averaged before conversion, so only output pixels
+ * are converted, and sharp is left with the JPEG encode. Chroma is averaged over 2×2 output
+ * pixels, the resolution JPEG keeps of it.
  */
-export function yuv420pRectToRgbHalf(frame: Buffer, width: number, height: number, rect: Rect, color: YuvColor): Buffer {
-  if ((rect.left | rect.top | rect.width | rect.height) & 1) throw new RangeError('yuv420pRectToRgbHalf: rect is not block-aligned');
+export function yuv420pRectToRgbScaled(frame: Buffer, width: number, height: number, rect: Rect, color: YuvColor, outWidth: number, outHeight: number): Buffer {
+  if (outWidth > rect.width || outHeight > rect.height) throw new RangeError('yuv420pRectToRgbScaled only scales down');
   const { cw, uPlane, vPlane } = planes(frame, width, height);
-  const { y4, rv, gu, gv, bu } = tables(color);
-  const outW = rect.width >> 1;
-  const outH = rect.height >> 1;
-  const out = Buffer.allocUnsafe(outW * outH * 3);
+  const n = outWidth * outHeight;
+  const y = scratch(0, n);
+  areaAverage(frame, 0, width, areaAxis(rect.left, rect.width, outWidth), areaAxis(rect.top, rect.height, outHeight), y);
+  // A chroma sample covers its 2×2 luma block, so the chroma plane's area is the rect halved;
+  // a last odd output column or row covers half a chroma cell's span, hence the limits.
+  const [ocw, och] = [(outWidth + 1) >> 1, (outHeight + 1) >> 1];
+  const chromaCols = areaAxis(rect.left / 2, (rect.width / outWidth) * ocw, ocw, (rect.left + rect.width) / 2);
+  const chromaRows = areaAxis(rect.top / 2, (rect.height / outHeight) * och, och, (rect.top + rect.height) / 2);
+  const u = scratch(1, ocw * och);
+  const v = scratch(2, ocw * och);
+  areaAverage(frame, uPlane, cw, chromaCols, chromaRows, u);
+  areaAverage(frame, vPlane, cw, chromaCols, chromaRows, v);
+  const { y0, yScale, rv, gu, gv, bu } = coefficients(color);
+  const out = Buffer.allocUnsafe(n * 3);
+  // Clamping stores, rounding to the nearest code.
   const rgb = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
-  let o = 0;
-  for (let j = 0; j < outH; j++) {
-    const row = rect.top + 2 * j;
-    const y0 = row * width;
-    const y1 = y0 + width;
-    const cRow = (row >> 1) * cw + (rect.left >> 1);
-    for (let i = 0, x = rect.left; i < outW; i++, x += 2) {
-      const c = cRow + i;
-      const u = frame[uPlane + c];
-      const v = frame[vPlane + c];
-      const l = y4[frame[y0 + x] + frame[y0 + x + 1] + frame[y1 + x] + frame[y1 + x + 1]];
-      rgb[o] = (l + rv[v]) >> SHIFT;
-      rgb[o + 1] = (l - gu[u] - gv[v]) >> SHIFT;
-      rgb[o + 2] = (l + bu[u]) >> SHIFT;
-      o += 3;
+  for (let j = 0, i = 0, o = 0; j < outHeight; j++) {
+    const cRow = (j >> 1) * ocw;
+    for (let x = 0; x < outWidth; x++, i++, o += 3) {
+      const c = cRow + (x >> 1);
+      const l = (y[i] - y0) * yScale;
+      const cb = u[c] - 128;
+      const cr = v[c] - 128;
+      rgb[o] = l + rv * cr;
+      rgb[o + 1] = l - gu * cb - gv * cr;
+      rgb[o + 2] = l + bu * cb;
     }
   }
   return out;
+}
+
+/** How output pixels along one axis cover source pixels: output i reads `count[i]` pixels from `first[i]`, with weights summing to 1. */
+interface AreaAxis {
+  first: Int32Array;
+  count: Int32Array;
+  /** Each output's weights in turn, at `offset[i]`. */
+  weights: Float64Array;
+  offset: Int32Array;
+}
+
+/** Output i of n covers the source span [start + i·length/n, start + (i+1)·length/n), cut at `end`. */
+function areaAxis(start: number, length: number, n: number, end = start + length): AreaAxis {
+  const step = length / n;
+  const first = new Int32Array(n);
+  const count = new Int32Array(n);
+  const offset = new Int32Array(n);
+  const weights: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const lo = start + i * step;
+    const hi = Math.min(lo + step, end);
+    first[i] = Math.floor(lo);
+    offset[i] = weights.length;
+    for (let k = first[i]; k < hi; k++) weights.push((Math.min(hi, k + 1) - Math.max(lo, k)) / (hi - lo));
+    count[i] = weights.length - offset[i];
+  }
+  return { first, count, weights: Float64Array.from(weights), offset };
+}
+
+/** Separable area average of a plane (rows of `stride` bytes from `base`): columns first, then rows, into `out`. */
+function areaAverage(frame: Buffer, base: number, stride: number, cols: AreaAxis, rows: AreaAxis, out: Float32Array): void {
+  // Typed arrays in locals: V8 reloads object fields inside loops that store to typed arrays.
+  const { first: xFirst, count: xCount, weights: xWeights, offset: xOffset } = cols;
+  const { first: yFirst, count: yCount, weights: yWeights, offset: yOffset } = rows;
+  const outW = xFirst.length;
+  const outH = yFirst.length;
+  const top = yFirst[0];
+  const srcRows = yFirst[outH - 1] + yCount[outH - 1] - top;
+  const tmp = scratch(3, srcRows * outW);
+  for (let r = 0, t = 0; r < srcRows; r++) {
+    const row = base + (top + r) * stride;
+    for (let i = 0; i < outW; i++, t++) {
+      const x = row + xFirst[i];
+      const w = xOffset[i];
+      const n = xCount[i];
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += xWeights[w + k] * frame[x + k];
+      tmp[t] = sum;
+    }
+  }
+  for (let j = 0, o = 0; j < outH; j++, o += outW) {
+    const w = yOffset[j];
+    const n = yCount[j];
+    const src = (yFirst[j] - top) * outW;
+    let weight = yWeights[w];
+    for (let i = 0; i < outW; i++) out[o + i] = weight * tmp[src + i];
+    for (let k = 1; k < n; k++) {
+      weight = yWeights[w + k];
+      const s = src + k * outW;
+      for (let i = 0; i < outW; i++) out[o + i] += weight * tmp[s + i];
+    }
+  }
+}
+
+/** Reused work buffers (this runs synchronously, one crop at a time); grown as needed. */
+const scratchBuffers: Float32Array[] = [];
+function scratch(slot: number, length: number): Float32Array {
+  if (!(scratchBuffers[slot]?.length >= length)) scratchBuffers[slot] = new Float32Array(Math.max(length, 1 << 16));
+  return scratchBuffers[slot];
 }

@@ -13,7 +13,7 @@ import type { BBox } from '../types';
 import { tempPathFor, writeJsonAtomic } from '../manifests/atomic-file';
 import { roundBBox, roundTs } from '../manifests/manifest-types';
 import { copyRect, cropRect, fitInside, type Size } from './crop';
-import { blockAligned, yuv420pRectToRgb, yuv420pRectToRgbHalf, yuv420pSize, type YuvColor } from '../decode/yuv';
+import { yuv420pRectToRgb, yuv420pRectToRgbScaled, yuv420pSize, type YuvColor } from '../decode/yuv';
 
 export interface ExporterOptions {
   /** <output_root>/<ep_id> */
@@ -153,18 +153,17 @@ export class FrameExporter {
     const file = frameFileName(frameIdx);
     track.pending++;
     const resize = fitInside(rect, this.opts.cropMaxSide ?? 0);
-    // A crop scaled to half its size or less is converted from yuv at half resolution already,
-    // on whole chroma blocks (the crop grows by at most a pixel per side).
-    const half = yuv && resize && resize.width * 2 <= rect.width && resize.height * 2 <= rect.height ? blockAligned(rect, width, height) : undefined;
+    // From yuv, a crop that shrinks is area-averaged to its final size here: sharp only encodes.
+    const scaled = yuv && resize;
     await this.submit({
       path: join(track.dir, file),
       // A crop job pins a copy of its pixels, not the whole frame, so the queue bound is a memory bound too.
       pixels: !yuv ? copyRect(frame, width, rect)
-        : half ? yuv420pRectToRgbHalf(frame, width, height, half, yuv)
+        : resize ? yuv420pRectToRgbScaled(frame, width, height, rect, yuv, resize.width, resize.height)
         : yuv420pRectToRgb(frame, width, height, rect, yuv),
-      width: half ? half.width >> 1 : rect.width,
-      height: half ? half.height >> 1 : rect.height,
-      resize,
+      width: scaled ? resize.width : rect.width,
+      height: scaled ? resize.height : rect.height,
+      resize: scaled ? undefined : resize,
       dirReady: track.dirReady,
       track,
       onWritten: () => track.entries.push({ frame_idx: frameIdx, ts: roundTs(ts), file, bbox_xyxy: roundBBox(bbox) }),
