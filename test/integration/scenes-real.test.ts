@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { probeVideo } from '../../server/engine/decode/probe';
-import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH } from '../../server/engine/decode/frame-source';
+import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, smallFrameColor } from '../../server/engine/decode/frame-source';
 import {
   HistogramSceneDetector,
 } from '../../server/engine/scenes/histogram-detector';
@@ -21,7 +21,7 @@ const skip = fs.existsSync(DATA) ? false : `real clips not found at ${DATA} (the
 async function cutsOf(clip: string): Promise<number[]> {
   const ffmpeg = resolveFfmpeg().path;
   const info = await probeVideo(ffmpeg, path.join(DATA, 'clips', clip));
-  const detector = new HistogramSceneDetector({ threshold: DEFAULT_SCENE_THRESHOLD, minLen: DEFAULT_SCENE_MIN_LEN });
+  const detector = new HistogramSceneDetector({ threshold: DEFAULT_SCENE_THRESHOLD, minLen: DEFAULT_SCENE_MIN_LEN, color: smallFrameColor(info) });
   const cuts: number[] = [];
   const source = openFrameSource({ ffmpegPath: ffmpeg, info, stride: 6, full: false, d1: true });
   for await (const f of source) if (detector.push(f.index, f.small, SMALL_WIDTH, SMALL_HEIGHT)) cuts.push(f.index);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { parseProbe, probeVideo, VideoError } from '../../server/engine/decode/probe';
 import { FrameAssembler } from '../../server/engine/decode/frame-assembler';
-import { openFrameSource, SMALL_HEIGHT, SMALL_WIDTH, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
+import { openFrameSource, SMALL_BYTES, SMALL_HEIGHT, SMALL_WIDTH, smallFrameColor, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
 import { openFrameSourceInWorker } from '../../server/engine/decode/decode-worker';
 import { yuv420pRectToRgb, yuv420pSize } from '../../server/engine/decode/yuv';
 import { copyRect } from '../../server/engine/export/crop';
@@ -168,7 +168,7 @@ describe('openFrameSource', () => {
     assert.equal(frames.length, 240);
     frames.forEach((f, i) => {
       assert.equal(f.index, i);
-      assert.equal(f.small.length, SMALL_WIDTH * SMALL_HEIGHT * 3);
+      assert.equal(f.small.length, SMALL_BYTES);
       assert.equal(f.full, undefined);
     });
     assert.equal(summary.framesDecoded, 240);
@@ -202,7 +202,7 @@ describe('openFrameSource', () => {
       assert.equal(yuv.length, rgb.length);
       const rect = { left: 33, top: 17, width: Math.floor(width / 2), height: Math.floor(height / 2) };
       for (let i = 0; i < rgb.length; i++) {
-        assert.equal(sha(yuv[i].small), sha(rgb[i].small), 'the 320×240 stream does not change');
+        assert.equal(sha(yuv[i].small), sha(rgb[i].small), 'the 320×240 stream does not depend on the full frames\' format');
         if (!rgb[i].full) continue;
         assert.equal(yuv[i].full!.length, yuv420pSize(width, height));
         const a = copyRect(rgb[i].full!, width, rect);
@@ -216,6 +216,39 @@ describe('openFrameSource', () => {
         }
         // ffmpeg's fast yuv→rgb path truncates where yuv.ts rounds: about one level apart.
         assert.ok(sum / a.length <= 1.5 && max <= 4, `${video.color.matrix} frame ${i}: mean abs ${(sum / a.length).toFixed(2)}, max ${max}`);
+      }
+    }
+  });
+
+  test('the 320×240 yuv420p stream means the colours of the full frames: limited, BT.601, BT.709, full-range and rgb sources', async () => {
+    const sources: [string, string[]][] = [
+      ['709.mp4', ['-s', '1280x720', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']],
+      ['601-full-range.mp4', ['-s', '640x480', '-c:v', 'libx264', '-pix_fmt', 'yuvj420p']],
+      ['rgb.mkv', ['-s', '640x480', '-c:v', 'png', '-pix_fmt', 'rgb24']],
+    ];
+    for (const [name, args] of sources) {
+      const file = path.join(tmp, name);
+      ff('-f', 'lavfi', '-i', 'testsrc2=rate=24:duration=0.5', ...args, file);
+      const video = await probeVideo(ffmpeg, file);
+      const { width, height } = video;
+      const [bx, by] = [width / SMALL_WIDTH, height / SMALL_HEIGHT]; // whole blocks: 4×3 or 2×2
+      const color = smallFrameColor(video);
+      for (const f of (await decodeAll({ info: video, stride: 6, full: true, fullFormat: 'rgb24' })).frames.filter((f) => f.full)) {
+        const small = yuv420pRectToRgb(f.small, SMALL_WIDTH, SMALL_HEIGHT, { left: 0, top: 0, width: SMALL_WIDTH, height: SMALL_HEIGHT }, color);
+        // Against the full rgb24 frame averaged over each small pixel's block.
+        let sum = 0;
+        for (let y = 0; y < SMALL_HEIGHT; y++) {
+          for (let x = 0; x < SMALL_WIDTH; x++) {
+            for (let ch = 0; ch < 3; ch++) {
+              let block = 0;
+              for (let j = 0; j < by; j++) for (let i = 0; i < bx; i++) block += f.full![(((y * by + j) * width) + x * bx + i) * 3 + ch];
+              sum += Math.abs(small[(y * SMALL_WIDTH + x) * 3 + ch] - block / (bx * by));
+            }
+          }
+        }
+        // About 2 from chroma at 320×240 alone; a wrong matrix or range gives 9 or more.
+        const mae = sum / small.length;
+        assert.ok(mae <= 3.5, `${name} (${video.pixFmt}, ${color.matrix}) frame ${f.index}: mean abs difference ${mae.toFixed(2)}`);
       }
     }
   });

@@ -6,13 +6,17 @@
 // decoding. Without a writer it embeds lazily, only what the gate asks for (as before the cache).
 import type { FaceDetector } from '../detect/face-detector';
 import type { EmbedWorker } from '../embed/embed-worker';
-import { SMALL_HEIGHT, SMALL_WIDTH, type FrameSource } from '../decode/frame-source';
+import { SMALL_HEIGHT, SMALL_WIDTH, smallFrameColor, type FrameSource } from '../decode/frame-source';
+import { yuv420pRectToRgb } from '../decode/yuv';
 import { openFrameSourceInWorker } from '../decode/decode-worker';
 import { HistogramSceneDetector } from '../scenes/histogram-detector';
 import { CutPolicy } from '../scenes/cut-policy';
 import type { RunPlan } from '../run-plan';
 import type { AnalysisWriter } from '../cache/analysis-file';
 import { lookupByBox, type AnalysisEvent, type AnalysisSource, type AnalysisSummary, type FaceLookup } from './analysis-source';
+
+/** The whole small frame: analysed frames are converted to rgb24 for the detector. */
+const SMALL_RECT = { left: 0, top: 0, width: SMALL_WIDTH, height: SMALL_HEIGHT };
 
 export interface LiveAnalysisOptions {
   plan: RunPlan;
@@ -54,7 +58,8 @@ export class LiveAnalysis implements AnalysisSource {
       threads: plan.decodeThreads,
       signal,
     }));
-    const scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len });
+    const smallColor = smallFrameColor(plan.video);
+    const scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len, color: smallColor });
     const policy = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
     const [cols, rows] = cfg.detector.tiles;
     const tiled = cols * rows > 1;
@@ -70,9 +75,10 @@ export class LiveAnalysis implements AnalysisSource {
         const warm = policy.consumeWarmup();
         if (!frame.sampled && !warm) continue;
         const full = frame.full;
+        const small = yuv420pRectToRgb(frame.small, SMALL_WIDTH, SMALL_HEIGHT, SMALL_RECT, smallColor);
         const dets = tiled && full
-          ? await detector.detectTiled(full, width, height, frame.small, cfg.detector.tiles)
-          : await detector.detectSmall(frame.small, width, height);
+          ? await detector.detectTiled(full, width, height, small, cfg.detector.tiles)
+          : await detector.detectSmall(small, width, height);
         let faces: FaceLookup | undefined;
         if (full && embedder && writer) {
           const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));

@@ -1,11 +1,12 @@
 // One ffmpeg process decodes the video once and feeds two raw streams:
-//   pipe:1  every decoded frame at the detector's 320×240 (stretched) rgb24, for scenes and
-//           whole-frame detection;
+//   pipe:1  every decoded frame at the detector's 320×240 (stretched) as yuv420p, for scenes
+//           (histograms read it as it is) and whole-frame detection (converted when sampled);
 //   pipe:3  full-resolution frames of the sampled frames only, as rgb24, or as the decoder's own
 //           yuv420p when only small regions of them are read (crops).
-// D1 (DESIGN §3): with d1 on, `select` drops unsampled frames in the filter graph before the
-// rgb24 conversion, so ffmpeg converts and pipes only sampled frames. With d1 off every frame
-// is converted and piped, and JS drops the unsampled ones. Used frames are byte-identical.
+// D1 (DESIGN §3): with d1 on, `select` drops unsampled frames in the full branch of the filter
+// graph before any conversion, so ffmpeg converts and pipes only sampled full frames. With d1
+// off every full frame is converted and piped, and JS drops the unsampled ones. Used frames are
+// byte-identical.
 //
 // Sampling (DESIGN §3): `exact` decodes every frame, and frame n is index n. `refs` has the
 // decoder skip non-reference frames (`-skip_frame noref`, not `bidir`: P-frames may reference
@@ -19,10 +20,11 @@ import type { Sampling } from '../../config/episode-config';
 import type { VideoInfo } from '../types';
 import { FrameAssembler } from './frame-assembler';
 import { FrameQueue } from './frame-queue';
-import { isYuv420p8, yuv420pSize } from './yuv';
+import { isYuv420p8, yuv420pSize, type YuvColor } from './yuv';
 
 export const SMALL_WIDTH = 320;
 export const SMALL_HEIGHT = 240;
+export const SMALL_BYTES = yuv420pSize(SMALL_WIDTH, SMALL_HEIGHT);
 
 /**
  * Scaler for the every-frame 320×240 stream. Measured on 1080p H.264 (one thread): the scale
@@ -37,7 +39,7 @@ export interface DecodedFrame {
   index: number;
   /** A stride frame: analysed whatever the cuts; it carries `full` when the full stream is on. */
   sampled: boolean;
-  /** SMALL_WIDTH × SMALL_HEIGHT rgb24. */
+  /** SMALL_WIDTH × SMALL_HEIGHT yuv420p, in smallFrameColor(). */
   small: Buffer;
   /** info.width × info.height in the fullFormat; present exactly on sampled frames when the full stream is on. */
   full?: Buffer;
@@ -95,23 +97,20 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   const { info, stride, d1 } = opts;
   const timed = (opts.sampling ?? 'exact') !== 'exact';
   const { matrix, range } = info.color;
-  // Scaled and converted in two steps: swscale's scaled output to packed rgb24 has no fast path.
-  // Measured on ffmpeg's filter thread, 2,880 frames of 1080p: 2.7–3.0 CPU-s straight to rgb24,
-  // 1.6 to yuv420p, 2.0 in two steps (the npm static build). The second step reads the probed
-  // matrix, as the full frames do; range is left to the frames' tags, since the first step may
-  // have converted it.
-  const yuvSource = info.pixFmt.startsWith('yuv');
-  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS},format=yuv420p,${timed ? 'showinfo,' : ''}`
-    + `scale${yuvSource ? `=in_color_matrix=${matrix}` : ''},format=rgb24`;
+  // yuv420p, as the decoder gives most streams: half the bytes of rgb24, and no rgb pass in
+  // ffmpeg (measured on its filter thread, 2,880 frames of 1080p: 1.6 CPU-s against 2.0 via
+  // rgb24). Limited range always, so that smallFrameColor() holds for full-range sources too.
+  const pin = info.pixFmt.startsWith('yuv') ? '' : `:out_color_matrix=${smallFrameColor(info).matrix}`;
+  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS}:out_range=tv${pin},format=yuv420p${timed ? ',showinfo' : ''}`;
   // The full branch pins the probed size, so a mid-stream resolution change cannot break framing.
   const select = !d1 || stride <= 1 ? '' : timed ? `select=${firstAtStridePoint(info.fps, stride)},` : `select=not(mod(n\\,${stride})),`;
   const yuv = opts.fullFormat === 'yuv420p';
   if (yuv && !isYuv420p8(info.pixFmt)) throw new Error(`yuv420p full frames need an 8-bit 4:2:0 stream, not ${info.pixFmt}`);
   // On such streams rgb24 uses the probed matrix and range too (ffmpeg would take BT.601 for an
   // untagged HD stream), so full frames mean the same colours in either format.
-  const pin = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
+  const pinFull = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
   const size = `scale=${info.width}:${info.height}`;
-  const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pin},format=rgb24`;
+  const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pinFull},format=rgb24`;
   const graph = opts.full ? `[0:v:0]split=2[a][b];[a]${small}[s];[b]${full}[f]` : `[0:v:0]${small}[s]`;
   return [
     // showinfo logs at info level; -nostats keeps ffmpeg's progress line out of stderr.
@@ -126,6 +125,14 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
     '-map', '[s]', '-f', 'rawvideo', 'pipe:1',
     ...(opts.full ? ['-map', '[f]', '-f', 'rawvideo', 'pipe:3'] : []),
   ];
+}
+
+/**
+ * How the small frames' YCbCr maps to RGB: yuv sources keep their matrix (swscale converts
+ * none between yuv formats), others are converted with BT.601; the range is always limited.
+ */
+export function smallFrameColor(info: VideoInfo): YuvColor {
+  return { matrix: info.pixFmt.startsWith('yuv') ? info.color.matrix : 'bt601', range: 'limited' };
 }
 
 /**
@@ -196,7 +203,7 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   });
   donePromise.catch(() => undefined); // the iterator reports the same error
 
-  const small = new FrameAssembler(SMALL_WIDTH * SMALL_HEIGHT * 3, (buf) => {
+  const small = new FrameAssembler(SMALL_BYTES, (buf) => {
     pendingSmall.push(buf);
     pair();
   });

@@ -33,7 +33,9 @@ function planes(frame: Buffer, width: number, height: number): { cw: number; uPl
   return { cw, uPlane, vPlane };
 }
 
-const SHIFT = 16;
+/** Fixed-point fraction bits of yuvTables(). */
+export const YUV_TABLE_SHIFT = 16;
+const SHIFT = YUV_TABLE_SHIFT;
 const HALF = 1 << (SHIFT - 1);
 
 /** The conversion as numbers: rgb = (Y − y0)·yScale + the chroma terms of (code − 128). */
@@ -61,17 +63,21 @@ function coefficients(color: YuvColor): Coefficients {
   };
 }
 
-/** Per-code lookup tables in 16.16 fixed point; one set per colour, built on first use. */
-interface Tables {
+/**
+ * Per-code lookup tables in 16.16 fixed point; one set per colour, built on first use. A pixel's
+ * channels, before clamping, are (y[Y] + rv[V]) >> 16, (y[Y] − gu[U] − gv[V]) >> 16 and
+ * (y[Y] + bu[U]) >> 16, rounded to nearest.
+ */
+export interface YuvTables {
   y: Int32Array;
   rv: Int32Array;
   gu: Int32Array;
   gv: Int32Array;
   bu: Int32Array;
 }
-const tableCache = new Map<string, Tables>();
+const tableCache = new Map<string, YuvTables>();
 
-function tables(color: YuvColor): Tables {
+export function yuvTables(color: YuvColor): YuvTables {
   const key = `${color.matrix}/${color.range}`;
   let t = tableCache.get(key);
   if (t) return t;
@@ -97,7 +103,7 @@ function tables(color: YuvColor): Tables {
  */
 export function yuv420pRectToRgb(frame: Buffer, width: number, height: number, rect: Rect, color: YuvColor): Buffer {
   const { cw, uPlane, vPlane } = planes(frame, width, height);
-  const { y: ty, rv, gu, gv, bu } = tables(color);
+  const { y: ty, rv, gu, gv, bu } = yuvTables(color);
   const out = Buffer.allocUnsafe(rect.width * rect.height * 3);
   // Clamping stores: values below 0 become 0 and above 255 become 255, with no branch here.
   const rgb = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);

@@ -1,4 +1,6 @@
-// Cut detection by HSV colour-histogram distance between consecutive frames.
+// Cut detection by HSV colour-histogram distance between consecutive frames, read straight
+// from the 320×240 yuv420p stream.
+import { yuv420pSize, YUV_TABLE_SHIFT, yuvTables, type YuvColor } from '../decode/yuv';
 import type { SceneDetector } from './scene-detector';
 
 // The defaults (threshold, min_len) live in the config schema, scene.* — tuned on real footage
@@ -9,7 +11,10 @@ const S_BINS = 4;
 const V_BINS = 4;
 /** Joint H × S × V bins: a joint histogram tells "dark red" from "dark" + "red" elsewhere. */
 export const HIST_BINS = H_BINS * S_BINS * V_BINS;
-/** Every 2nd pixel in x and y: distances on real clips move by < 0.01, for a quarter of the work. */
+/**
+ * Every 2nd pixel in x and y: distances on real clips move by < 0.01, for a quarter of the work.
+ * Each sample is then the top-left pixel of a 2×2 block, whose chroma sample is its own.
+ */
 const PIXEL_STEP = 2;
 /** Colours are looked up at 6 bits per channel, so the HSV maths runs once per colour, not per pixel. */
 const LUT_BITS = 6;
@@ -33,6 +38,10 @@ function lut(): Uint8Array {
   return binLut;
 }
 
+/** A channel's 6-bit level, clamped to 0–255 first: indexed by the channel value + LEVEL_OFFSET. */
+const LEVEL_OFFSET = 512;
+const level = Uint8Array.from({ length: 2 * LEVEL_OFFSET }, (_, i) => Math.min(255, Math.max(0, i - LEVEL_OFFSET)) >> (8 - LUT_BITS));
+
 function hsvBin(r: number, g: number, b: number): number {
   const max = Math.max(r, g, b);
   const delta = max - Math.min(r, g, b);
@@ -48,16 +57,30 @@ function hsvBin(r: number, g: number, b: number): number {
   return (q(h / 6, H_BINS) * S_BINS + q(s, S_BINS)) * V_BINS + q(v, V_BINS);
 }
 
-/** Fills `out` (HIST_BINS counts) with the HSV histogram of a packed rgb24 frame, subsampled. */
-export function hsvHistogram(rgb: Uint8Array, width: number, height: number, out = new Uint32Array(HIST_BINS)): Uint32Array {
-  if (rgb.length < width * height * 3) throw new Error(`frame of ${rgb.length} bytes is smaller than ${width}x${height} rgb24`);
+/**
+ * Fills `out` (HIST_BINS counts) with the HSV histogram of a packed yuv420p frame, subsampled.
+ * Each sample is converted to RGB first, then quantized: quantizing YCbCr instead would give
+ * greys and near-whites faint tints, and their hues would flip between frames.
+ */
+export function hsvHistogram(yuv: Uint8Array, width: number, height: number, color: YuvColor, out = new Uint32Array(HIST_BINS)): Uint32Array {
+  if (yuv.length < yuv420pSize(width, height)) throw new Error(`frame of ${yuv.length} bytes is smaller than ${width}x${height} yuv420p`);
   const table = lut();
-  const shift = 8 - LUT_BITS;
+  const { y: ty, rv, gu, gv, bu } = yuvTables(color);
+  const cw = (width + 1) >> 1;
+  const uPlane = width * height;
+  const vPlane = uPlane + cw * ((height + 1) >> 1);
   out.fill(0);
   for (let y = 0; y < height; y += PIXEL_STEP) {
-    const end = (y * width + width) * 3;
-    for (let o = y * width * 3; o < end; o += 3 * PIXEL_STEP) {
-      out[table[((rgb[o] >> shift) << (2 * LUT_BITS)) | ((rgb[o + 1] >> shift) << LUT_BITS) | (rgb[o + 2] >> shift)]]++;
+    const row = y * width;
+    const c = (y >> 1) * cw;
+    for (let x = 0; x < width; x += PIXEL_STEP) {
+      const l = ty[yuv[row + x]];
+      const u = yuv[uPlane + c + (x >> 1)];
+      const v = yuv[vPlane + c + (x >> 1)];
+      const r = level[((l + rv[v]) >> YUV_TABLE_SHIFT) + LEVEL_OFFSET];
+      const g = level[((l - gu[u] - gv[v]) >> YUV_TABLE_SHIFT) + LEVEL_OFFSET];
+      const b = level[((l + bu[u]) >> YUV_TABLE_SHIFT) + LEVEL_OFFSET];
+      out[table[(r << (2 * LUT_BITS)) | (g << LUT_BITS) | b]]++;
     }
   }
   return out;
@@ -77,9 +100,9 @@ export function histogramDistance(a: Uint32Array, b: Uint32Array): number {
   return total > 0 ? 1 - common / total : 0;
 }
 
-/** Distance between two rgb24 frames of the same size (allocates; for tests and tools). */
-export function frameDistance(a: Uint8Array, b: Uint8Array, width: number, height: number): number {
-  return histogramDistance(hsvHistogram(a, width, height), hsvHistogram(b, width, height));
+/** Distance between two yuv420p frames of the same size and colour (allocates; for tests and tools). */
+export function frameDistance(a: Uint8Array, b: Uint8Array, width: number, height: number, color: YuvColor): number {
+  return histogramDistance(hsvHistogram(a, width, height, color), hsvHistogram(b, width, height, color));
 }
 
 export interface HistogramSceneOptions {
@@ -87,6 +110,8 @@ export interface HistogramSceneOptions {
   threshold: number;
   /** Frames of calm required before a cut: see push(). */
   minLen: number;
+  /** How the frames' YCbCr maps to RGB (smallFrameColor() for the decoder's small stream). */
+  color: YuvColor;
 }
 
 /**
@@ -109,8 +134,8 @@ export class HistogramSceneDetector implements SceneDetector {
 
   constructor(private readonly opts: HistogramSceneOptions) {}
 
-  push(index: number, rgb: Uint8Array, width: number, height: number): boolean {
-    hsvHistogram(rgb, width, height, this.cur);
+  push(index: number, yuv: Uint8Array, width: number, height: number): boolean {
+    hsvHistogram(yuv, width, height, this.opts.color, this.cur);
     [this.prev, this.cur] = [this.cur, this.prev];
     this.frames++;
     if (this.lastEvent < 0) {

@@ -4,8 +4,8 @@
 
 export interface SceneDetector {
   /**
-   * Feeds frame `index` (packed rgb24, width × height) and returns true when a cut starts at
+   * Feeds frame `index` (packed yuv420p, width × height) and returns true when a cut starts at
    * this frame, i.e. it is the first frame of a new shot. Indices must increase; gaps are allowed.
    */
-  push(index: number, rgb: Uint8Array, width: number, height: number): boolean;
+  push(index: number, yuv: Uint8Array, width: number, height: number): boolean;
 }
