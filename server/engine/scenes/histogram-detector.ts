@@ -38,10 +38,6 @@ function lut(): Uint8Array {
   return binLut;
 }
 
-/** A channel's 6-bit level, clamped to 0–255 first: indexed by the channel value + LEVEL_OFFSET. */
-const LEVEL_OFFSET = 512;
-const level = Uint8Array.from({ length: 2 * LEVEL_OFFSET }, (_, i) => Math.min(255, Math.max(0, i - LEVEL_OFFSET)) >> (8 - LUT_BITS));
-
 function hsvBin(r: number, g: number, b: number): number {
   const max = Math.max(r, g, b);
   const delta = max - Math.min(r, g, b);
@@ -65,22 +61,27 @@ function hsvBin(r: number, g: number, b: number): number {
 export function hsvHistogram(yuv: Uint8Array, width: number, height: number, color: YuvColor, out = new Uint32Array(HIST_BINS)): Uint32Array {
   if (yuv.length < yuv420pSize(width, height)) throw new Error(`frame of ${yuv.length} bytes is smaller than ${width}x${height} yuv420p`);
   const table = lut();
+  const shift = 8 - LUT_BITS;
   const { y: ty, rv, gu, gv, bu } = yuvTables(color);
   const cw = (width + 1) >> 1;
   const uPlane = width * height;
   const vPlane = uPlane + cw * ((height + 1) >> 1);
   out.fill(0);
   for (let y = 0; y < height; y += PIXEL_STEP) {
-    const row = y * width;
-    const c = (y >> 1) * cw;
-    for (let x = 0; x < width; x += PIXEL_STEP) {
-      const l = ty[yuv[row + x]];
-      const u = yuv[uPlane + c + (x >> 1)];
-      const v = yuv[vPlane + c + (x >> 1)];
-      const r = level[((l + rv[v]) >> YUV_TABLE_SHIFT) + LEVEL_OFFSET];
-      const g = level[((l - gu[u] - gv[v]) >> YUV_TABLE_SHIFT) + LEVEL_OFFSET];
-      const b = level[((l + bu[u]) >> YUV_TABLE_SHIFT) + LEVEL_OFFSET];
-      out[table[(r << (2 * LUT_BITS)) | (g << LUT_BITS) | b]]++;
+    // Samples at even x: luma index 2k, chroma index k of this row's chroma line.
+    let i = y * width;
+    const c0 = (y >> 1) * cw;
+    for (let c = c0, end = c0 + cw; c < end; c++, i += PIXEL_STEP) {
+      const l = ty[yuv[i]];
+      const u = yuv[uPlane + c];
+      const v = yuv[vPlane + c];
+      let r = (l + rv[v]) >> YUV_TABLE_SHIFT;
+      let g = (l - gu[u] - gv[v]) >> YUV_TABLE_SHIFT;
+      let b = (l + bu[u]) >> YUV_TABLE_SHIFT;
+      r = r < 0 ? 0 : r > 255 ? 255 : r;
+      g = g < 0 ? 0 : g > 255 ? 255 : g;
+      b = b < 0 ? 0 : b > 255 ? 255 : b;
+      out[table[((r >> shift) << (2 * LUT_BITS)) | ((g >> shift) << LUT_BITS) | (b >> shift)]]++;
     }
   }
   return out;
