@@ -202,37 +202,36 @@ function areaAxis(start: number, length: number, n: number, end = start + length
   return { first, count, weights: Float64Array.from(weights), offset };
 }
 
-/** Separable area average of a plane (rows of `stride` bytes from `base`): columns first, then rows, into `out`. */
+/**
+ * Separable area average of a plane (rows of `stride` bytes from `base`) into `out`: for each
+ * output row, its source rows are summed first (a plain loop along the row), then the columns.
+ */
 function areaAverage(frame: Buffer, base: number, stride: number, cols: AreaAxis, rows: AreaAxis, out: Float32Array): void {
   // Typed arrays in locals: V8 reloads object fields inside loops that store to typed arrays.
   const { first: xFirst, count: xCount, weights: xWeights, offset: xOffset } = cols;
   const { first: yFirst, count: yCount, weights: yWeights, offset: yOffset } = rows;
   const outW = xFirst.length;
   const outH = yFirst.length;
-  const top = yFirst[0];
-  const srcRows = yFirst[outH - 1] + yCount[outH - 1] - top;
-  const tmp = scratch(3, srcRows * outW);
-  for (let r = 0, t = 0; r < srcRows; r++) {
-    const row = base + (top + r) * stride;
-    for (let i = 0; i < outW; i++, t++) {
-      const x = row + xFirst[i];
-      const w = xOffset[i];
+  const left = xFirst[0];
+  const span = xFirst[outW - 1] + xCount[outW - 1] - left;
+  const acc = scratch(3, span);
+  for (let j = 0, o = 0; j < outH; j++) {
+    const w = yOffset[j];
+    let src = base + yFirst[j] * stride + left;
+    let weight = yWeights[w];
+    for (let x = 0; x < span; x++) acc[x] = weight * frame[src + x];
+    for (let k = 1; k < yCount[j]; k++) {
+      src += stride;
+      weight = yWeights[w + k];
+      for (let x = 0; x < span; x++) acc[x] += weight * frame[src + x];
+    }
+    for (let i = 0; i < outW; i++, o++) {
+      const x = xFirst[i] - left;
+      const t = xOffset[i];
       const n = xCount[i];
       let sum = 0;
-      for (let k = 0; k < n; k++) sum += xWeights[w + k] * frame[x + k];
-      tmp[t] = sum;
-    }
-  }
-  for (let j = 0, o = 0; j < outH; j++, o += outW) {
-    const w = yOffset[j];
-    const n = yCount[j];
-    const src = (yFirst[j] - top) * outW;
-    let weight = yWeights[w];
-    for (let i = 0; i < outW; i++) out[o + i] = weight * tmp[src + i];
-    for (let k = 1; k < n; k++) {
-      weight = yWeights[w + k];
-      const s = src + k * outW;
-      for (let i = 0; i < outW; i++) out[o + i] += weight * tmp[s + i];
+      for (let k = 0; k < n; k++) sum += xWeights[t + k] * acc[x + k];
+      out[o] = sum;
     }
   }
 }
