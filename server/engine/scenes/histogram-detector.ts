@@ -55,8 +55,8 @@ function hsvBin(r: number, g: number, b: number): number {
 
 /**
  * Fills `out` (HIST_BINS counts) with the HSV histogram of a packed yuv420p frame, subsampled.
- * Each sample is converted to RGB first, then quantized: quantizing YCbCr instead would give
- * greys and near-whites faint tints, and their hues would flip between frames.
+ * Each sample is converted to RGB first, then quantized as rgb24 frames were: quantizing YCbCr
+ * instead moved real distances (a Sintel cut at frame 58 fell from 0.36 to 0.19).
  */
 export function hsvHistogram(yuv: Uint8Array, width: number, height: number, color: YuvColor, out = new Uint32Array(HIST_BINS)): Uint32Array {
   if (yuv.length < yuv420pSize(width, height)) throw new Error(`frame of ${yuv.length} bytes is smaller than ${width}x${height} yuv420p`);
