@@ -43,8 +43,8 @@ test('Tears of Steel: cuts at 21, 65, 185; none in the hologram flicker or the f
 test('Sintel: finds every PySceneDetect reference cut, and the two white-on-white cuts it misses', { skip }, async (t) => {
   const cuts = await cutsOf('clip_03_sintel.mp4');
   const reference = [76, 96, 118, 140, 209];
-  // Beyond the reference we also find, and require, 58 and 176: both visually real cuts (snow-white frames
-  // on both sides, which PySceneDetect's mean-HSV-difference misses).
+  // Beyond the reference we also find, and require, 58 and 176: both visually real cuts
+  // (snow-white frames on both sides, which PySceneDetect's mean-HSV-difference misses).
   t.diagnostic(`cuts ${JSON.stringify(cuts)}, PySceneDetect reference ${JSON.stringify(reference)}`);
   for (const want of [...reference, 58, 176]) assert.ok(near(cuts, want), `no cut near ${want}: ${JSON.stringify(cuts)}`);
 });
