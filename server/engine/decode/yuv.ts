@@ -1,5 +1,6 @@
-// Full-resolution frames as yuv420p (half the bytes of rgb24, and no rgb pass in ffmpeg) when
-// only a few small regions of each frame are ever looked at: those regions are converted here.
+// yuv420p frames as ffmpeg pipes them (half the bytes of rgb24, and no rgb pass in ffmpeg):
+// the 320×240 stream, and full-resolution frames when only crops read them. What is looked at
+// is converted here: crop regions, and the small frames the detector reads.
 import type { Rect } from '../export/crop';
 
 /** How a stream's YCbCr maps to RGB: the matrix (BT.601 or BT.709) and the range of its codes. */
@@ -99,7 +100,8 @@ export function yuvTables(color: YuvColor): YuvTables {
 /**
  * `rect` of a packed yuv420p frame as packed rgb24. Chroma is replicated over each 2×2 block,
  * as ffmpeg's own unscaled yuv420p→rgb24 conversion does. Row-wise, two pixels per chroma
- * sample, table lookups and integer adds only: this runs on the main thread for every crop.
+ * sample, table lookups and integer adds only: this runs on the engine thread for every crop
+ * kept at its size and every analysed 320×240 frame.
  */
 export function yuv420pRectToRgb(frame: Buffer, width: number, height: number, rect: Rect, color: YuvColor): Buffer {
   const { cw, uPlane, vPlane } = planes(frame, width, height);
