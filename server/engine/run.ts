@@ -29,6 +29,7 @@ import { dirSize } from './cache/stage-store';
 import { newRunId, recordRun } from './history/run-history';
 import type { StageStatus } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunEvent, RunState } from './events';
+import { StageTimes } from './stage-times';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -89,7 +90,8 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   // A replay knows the video from the entry: probing would start ffmpeg.
   const video = lookup.hit ? lookup.hit.video : await probeVideo(ffmpeg.path, config.video);
   const plan = planRun(config, video);
-  const analysis = await openAnalysis(plan, lookup, detectorPath, models, ffmpeg.path, opts.signal);
+  const times = new StageTimes();
+  const analysis = await openAnalysis(plan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
   const cache: CacheReport = { analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason };
   emit({ type: 'stage', ep_id: epId, stage: 'analysis', status: cache.analysis, key: cache.key, reason: cache.reason });
   emit({
@@ -107,7 +109,7 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   };
   await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'running', pid: process.pid, started_at: startedAt });
 
-  const run = new EpisodeRun(plan, analysis.source, analysis.detectorId, ffmpeg, emitAndKeep);
+  const run = new EpisodeRun(plan, analysis.source, analysis.detectorId, ffmpeg, times, emitAndKeep);
   try {
     phase('detect_track');
     await run.processFrames(opts.signal);
@@ -155,7 +157,7 @@ interface OpenedAnalysis {
 /** The analysis stage: a replay of the cached entry, or live (recording a new entry when asked). */
 async function openAnalysis(
   plan: RunPlan, lookup: AnalysisLookup, detectorPath: string, models: { landmark: string; feature: string } | undefined,
-  ffmpegPath: string, signal: AbortSignal | undefined,
+  ffmpegPath: string, times: StageTimes, signal: AbortSignal | undefined,
 ): Promise<OpenedAnalysis> {
   const cfg = plan.config;
   const hit = lookup.hit;
@@ -170,7 +172,7 @@ async function openAnalysis(
   // The gate embeds faces on a worker thread so it overlaps decoding and detection.
   const embedder = cfg.gate.enabled ? await EmbedWorker.start({ landmark: models!.landmark, feature: models!.feature, threads: 1 }) : undefined;
   const recording = lookup.record ? await AnalysisRecording.begin(lookup) : undefined;
-  const source = new LiveAnalysis({ plan, ffmpegPath, detector, embedder, writer: recording?.writer, signal });
+  const source = new LiveAnalysis({ plan, ffmpegPath, detector, embedder, writer: recording?.writer, times, signal });
   let closed = false;
   return {
     source,
@@ -246,6 +248,7 @@ class EpisodeRun {
     private readonly source: AnalysisSource,
     private readonly detectorId: string,
     private readonly ffmpeg: { path: string; source: string },
+    private readonly times: StageTimes,
     private readonly emit: EventSink,
   ) {
     const cfg = (this.cfg = plan.config);
@@ -330,8 +333,11 @@ class EpisodeRun {
 
   private async analyse({ idx, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
+    const t = performance.now();
+    const tracked = this.tracker.update(idx, dets);
+    this.times.add('tracking', t);
     // The gate commits each frame one analysed frame later, once its embeddings are back.
-    await this.gate.push(idx, idx / this.plan.video.fps, this.tracker.update(idx, dets), faces, full);
+    await this.gate.push(idx, idx / this.plan.video.fps, tracked, faces, full);
   }
 
   /** Records one analysed frame, with the gate's split decisions, and exports its crops. */
@@ -340,7 +346,11 @@ class EpisodeRun {
       const { exportId, recorded } = this.recorder.record({
         trackerId: obj.trackerId, frameIdx: idx, ts, bbox: obj.bbox, conf: obj.conf, forceNew: !!obj.split, splitReason: obj.split, face: obj.face,
       });
-      if (recorded && full && this.cfg.export.crops) await this.exporter.addCrop(exportId, idx, ts, full, obj.bbox);
+      if (recorded && full && this.cfg.export.crops) {
+        const t = performance.now();
+        await this.exporter.addCrop(exportId, idx, ts, full, obj.bbox);
+        this.times.add('crops', t);
+      }
     }
     this.recorder.endUnseen(idx);
     if (full && this.cfg.export.frames) await this.exporter.addFrame(idx, ts, full);
@@ -408,6 +418,8 @@ class EpisodeRun {
         fps_processed: round(this.framesDecoded / wallS, 1),
         // The engine process only; ffmpeg's own memory is separate and flat (it streams).
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+        // The engine thread's seconds per stage (waiting_for_frames: for ffmpeg's decoding).
+        engine_thread_s: this.times.seconds(),
         decode_warning: this.decodeWarning,
       },
       export: exportStats,

@@ -60,6 +60,9 @@ test('a match_thresh change replays the cached analysis: no ffmpeg process, trac
     for (const k of ['tracks_written', 'id_switches', 'forced_splits', 'splits_by_reason', 'scene_cuts']) assert.deepEqual(cached.metrics[k], live.metrics[k], k);
     if (opts === SWAP) assert.ok(cached.metrics.forced_splits >= 1, 'the swap episode exercises the gate');
     assert.equal(cached.metrics.stats.frames_decoded, live.metrics.stats.frames_decoded);
+    // A replay neither decodes nor detects: its engine thread only tracks.
+    assert.deepEqual(Object.keys(cached.metrics.stats.engine_thread_s), ['tracking']);
+    assert.deepEqual(Object.keys(live.metrics.stats.engine_thread_s).sort(), ['detection', 'scenes', 'tracking', 'waiting_for_frames']);
     assert.ok(cached.metrics.cache.size_bytes > 0);
     assert.equal(readdirSync(join(r, 'c', 'runs')).length, 2, 'both runs kept in the history');
   }

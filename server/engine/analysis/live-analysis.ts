@@ -13,6 +13,7 @@ import { HistogramSceneDetector } from '../scenes/histogram-detector';
 import { CutPolicy } from '../scenes/cut-policy';
 import type { RunPlan } from '../run-plan';
 import type { AnalysisWriter } from '../cache/analysis-file';
+import type { StageTimes } from '../stage-times';
 import { lookupByBox, type AnalysisEvent, type AnalysisSource, type AnalysisSummary, type FaceLookup } from './analysis-source';
 
 /** The whole small frame: analysed frames are converted to rgb24 for the detector. */
@@ -26,6 +27,8 @@ export interface LiveAnalysisOptions {
   embedder?: EmbedWorker;
   /** Records the stage into a cache entry being built. */
   writer?: AnalysisWriter;
+  /** Receives the time spent waiting for frames, on histograms and on detection. */
+  times?: StageTimes;
   signal?: AbortSignal;
 }
 
@@ -45,6 +48,7 @@ export class LiveAnalysis implements AnalysisSource {
 
   async *[Symbol.asyncIterator](): AsyncIterator<AnalysisEvent> {
     const { plan, detector, embedder, writer, signal } = this.opts;
+    const times = this.opts.times;
     const cfg = plan.config;
     const { width, height } = plan.video;
     const source = (this.source = openFrameSourceInWorker({
@@ -63,14 +67,20 @@ export class LiveAnalysis implements AnalysisSource {
     const policy = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
     const [cols, rows] = cfg.detector.tiles;
     const tiled = cols * rows > 1;
+    // Reset after each yield: the consumer's time is its own.
+    let mark = performance.now();
     for await (const frame of source) {
       try {
+        mark = times?.add('waiting_for_frames', mark) ?? mark;
         const idx = frame.index;
         this.framesDone = idx + 1;
-        if (cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT)) {
+        const cut = cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT);
+        mark = times?.add('scenes', mark) ?? mark;
+        if (cut) {
           const reset = policy.onCut(idx);
           this.record(async () => void (writer!.cut(idx, reset) || (await writer!.drain())));
           yield { kind: 'cut', idx, reset };
+          mark = performance.now();
         }
         const warm = policy.consumeWarmup();
         if (!frame.sampled && !warm) continue;
@@ -79,6 +89,7 @@ export class LiveAnalysis implements AnalysisSource {
         const dets = tiled && full
           ? await detector.detectTiled(full, width, height, small, cfg.detector.tiles)
           : await detector.detectSmall(small, width, height);
+        times?.add('detection', mark);
         let faces: FaceLookup | undefined;
         if (full && embedder && writer) {
           const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
@@ -97,6 +108,7 @@ export class LiveAnalysis implements AnalysisSource {
         yield { kind: 'frame', idx, dets, faces, full };
       } finally {
         source.recycle(frame.small); // nothing keeps the 320×240 frame past its iteration
+        mark = performance.now();
       }
     }
     const decoded = await source.done();

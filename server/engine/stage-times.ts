@@ -1,0 +1,21 @@
+// Where the engine thread's time goes, stage by stage. A run that mostly waits for frames is
+// bound by ffmpeg's decoding (a larger stride saves little); one that mostly detects or crops is
+// bound by its own work. Wall-clock time on the one engine thread, so the stages never overlap.
+
+export type Stage = 'waiting_for_frames' | 'scenes' | 'detection' | 'tracking' | 'crops';
+
+export class StageTimes {
+  private readonly ms = new Map<Stage, number>();
+
+  /** Adds the time since `since` (a performance.now() reading) to `stage`, and returns now. */
+  add(stage: Stage, since: number): number {
+    const now = performance.now();
+    this.ms.set(stage, (this.ms.get(stage) ?? 0) + now - since);
+    return now;
+  }
+
+  /** Seconds per stage, for the stages this run went through (a replayed analysis has no detection). */
+  seconds(): Partial<Record<Stage, number>> {
+    return Object.fromEntries([...this.ms].map(([stage, ms]) => [stage, Math.round(ms) / 1000]));
+  }
+}
