@@ -19,7 +19,7 @@ const PEER = resolve(__dirname, '../../../shared/bench/peer_opencv.py');
 const TOS_CLIP = resolve(__dirname, '../../../shared/data/clips/clip_01_tears_of_steel.mp4');
 const BENCH_CACHE = resolve(__dirname, '../../.cache/bench');
 
-interface Sample { wall: number; cpu: number; rssMb?: number }
+interface Sample { wall: number; cpu: number; rssMb?: number; stages?: Record<string, number> }
 interface Variant { name: string; what: string; cmd: (video: string, out: string) => string[]; rss?: boolean }
 
 const shell = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
@@ -114,7 +114,10 @@ function benchInput(input: Input, chosen: Variant[], reps: number, ffmpegSource:
     for (const v of chosen) {
       const out = mkdtempSync(join(tmpdir(), 'bench-'));
       const s: Sample = timed(v.cmd(input.video, out));
-      if (v.rss) s.rssMb = JSON.parse(readFileSync(join(out, 'bench', 'manifests', 'track_metrics.json'), 'utf8')).stats.peak_rss_mb;
+      if (v.rss) {
+        const { stats } = JSON.parse(readFileSync(join(out, 'bench', 'manifests', 'track_metrics.json'), 'utf8'));
+        [s.rssMb, s.stages] = [stats.peak_rss_mb, stats.engine_thread_s];
+      }
       samples.get(v.name)!.push(s);
       process.stderr.write(`  rep ${rep + 1}/${reps} ${v.name}: ${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} CPU-s\n`);
       execFileSync('rm', ['-rf', out]);
@@ -130,6 +133,11 @@ function benchInput(input: Input, chosen: Variant[], reps: number, ffmpegSource:
   for (const v of chosen) {
     const rss = samples.get(v.name)!.map((s) => s.rssMb).filter((x): x is number => x !== undefined);
     console.log(`| ${v.what} | ${med(v.name, 'wall').toFixed(2)} | ${med(v.name, 'cpu').toFixed(2)} | ${(med(v.name, 'wall') / decodeWall).toFixed(2)} | ${(med(v.name, 'cpu') / decodeCpu).toFixed(2)} | ${rss.length ? Math.max(...rss) : '–'} |`);
+  }
+  const engine = samples.get('no-gate')?.filter((s) => s.stages);
+  if (engine?.length) {
+    const stages = Object.keys(engine[0].stages!).map((k) => `${k.replaceAll('_', ' ')} ${median(engine.map((s) => s.stages![k] ?? 0)).toFixed(2)}`);
+    console.log(`\nThe Engine issue's pipeline, engine-thread seconds per stage (medians): ${stages.join(', ')}`);
   }
   const ratio = (a: string, b: string) => samples.has(a) && samples.has(b)
     ? `wall ${(med(a, 'wall') / med(b, 'wall')).toFixed(2)}, CPU ${(med(a, 'cpu') / med(b, 'cpu')).toFixed(2)}` : undefined;
