@@ -5,6 +5,7 @@ import { runEpisode } from './engine/run';
 import { runSweep } from './engine/sweep/run-sweep';
 import type { RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
+import { describeStages } from './engine/stage-times';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
 
@@ -73,20 +74,12 @@ function printSummary(m: Record<string, any>, outDir: string): void {
       (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : ''),
     `  tracks   ${m.tracks_written} written (${m.tracks_born} born, ${m.id_switches} id switches, ${m.short_tracks_dropped} short dropped)`,
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
-    `  engine   ${engineTimes(s.engine_thread_s)}`,
+    `  engine   ${describeStages(s.engine_thread_s)}`,
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-/** The engine thread's stages, the longest first: "waiting for frames 3.95s, detection 3.78s, …". */
-function engineTimes(stages: Record<string, number>): string {
-  return Object.entries(stages)
-    .sort((a, b) => b[1] - a[1])
-    .map(([stage, sec]) => `${stage.replaceAll('_', ' ')} ${sec.toFixed(2)}s`)
-    .join(', ');
 }
 
 /** A whole episode has hundreds of cuts: the summary shows the first ones (scene_cuts.json has all). */

@@ -19,3 +19,11 @@ export class StageTimes {
     return Object.fromEntries([...this.ms].map(([stage, ms]) => [stage, Math.round(ms) / 1000]));
   }
 }
+
+/** Stage seconds as a line, the longest first: "waiting for frames 3.95s, detection 3.78s, …". */
+export function describeStages(seconds: Record<string, number>): string {
+  return Object.entries(seconds)
+    .sort((a, b) => b[1] - a[1])
+    .map(([stage, sec]) => `${stage.replaceAll('_', ' ')} ${sec.toFixed(2)}s`)
+    .join(', ');
+}

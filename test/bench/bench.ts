@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { ensureModels } from '../../server/engine/models/ensure-models';
+import { describeStages } from '../../server/engine/stage-times';
 import { generateEpisode } from '../fixtures/episode-generator';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -136,8 +137,8 @@ function benchInput(input: Input, chosen: Variant[], reps: number, ffmpegSource:
   }
   const engine = samples.get('no-gate')?.filter((s) => s.stages);
   if (engine?.length) {
-    const stages = Object.keys(engine[0].stages!).map((k) => `${k.replaceAll('_', ' ')} ${median(engine.map((s) => s.stages![k] ?? 0)).toFixed(2)}`);
-    console.log(`\nThe Engine issue's pipeline, engine-thread seconds per stage (medians): ${stages.join(', ')}`);
+    const medians = Object.fromEntries(Object.keys(engine[0].stages!).map((k) => [k, median(engine.map((s) => s.stages![k] ?? 0))]));
+    console.log(`\nThe Engine issue's pipeline, the engine thread's time per stage (medians): ${describeStages(medians)}`);
   }
   const ratio = (a: string, b: string) => samples.has(a) && samples.has(b)
     ? `wall ${(med(a, 'wall') / med(b, 'wall')).toFixed(2)}, CPU ${(med(a, 'cpu') / med(b, 'cpu')).toFixed(2)}` : undefined;

@@ -28,7 +28,7 @@ export interface LiveAnalysisOptions {
   /** Records the stage into a cache entry being built. */
   writer?: AnalysisWriter;
   /** Receives the time spent waiting for frames, on histograms and on detection. */
-  times?: StageTimes;
+  times: StageTimes;
   signal?: AbortSignal;
 }
 
@@ -47,8 +47,7 @@ export class LiveAnalysis implements AnalysisSource {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AnalysisEvent> {
-    const { plan, detector, embedder, writer, signal } = this.opts;
-    const times = this.opts.times;
+    const { plan, detector, embedder, writer, times, signal } = this.opts;
     const cfg = plan.config;
     const { width, height } = plan.video;
     const source = (this.source = openFrameSourceInWorker({
@@ -71,11 +70,11 @@ export class LiveAnalysis implements AnalysisSource {
     let mark = performance.now();
     for await (const frame of source) {
       try {
-        mark = times?.add('waiting_for_frames', mark) ?? mark;
+        mark = times.add('waiting_for_frames', mark);
         const idx = frame.index;
         this.framesDone = idx + 1;
         const cut = cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT);
-        mark = times?.add('scenes', mark) ?? mark;
+        mark = times.add('scenes', mark);
         if (cut) {
           const reset = policy.onCut(idx);
           this.record(async () => void (writer!.cut(idx, reset) || (await writer!.drain())));
@@ -89,7 +88,7 @@ export class LiveAnalysis implements AnalysisSource {
         const dets = tiled && full
           ? await detector.detectTiled(full, width, height, small, cfg.detector.tiles)
           : await detector.detectSmall(small, width, height);
-        times?.add('detection', mark);
+        times.add('detection', mark);
         let faces: FaceLookup | undefined;
         if (full && embedder && writer) {
           const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
