@@ -93,6 +93,20 @@ describe('analysis entry files', () => {
     ]);
   });
 
+  test('abandoning with writes still in flight (a cancel) neither crashes nor hangs a pending drain', async () => {
+    const w = new AnalysisWriter(tmp());
+    const faces = Array.from({ length: 4 }, () => ({ embedding: new Float32Array(512), quality: { contrast: 1, sharpness: 1 } }));
+    const dets = faces.map(() => ({ bbox: [0, 0, 1, 1] as BBox, conf: 0.5 }));
+    await new Promise((r) => setTimeout(r, 20)); // the files are open, so the writes below go to disk at once
+    let full = false;
+    for (let i = 0; i < 200; i++) full = !w.frame(i, dets, faces) || full;
+    assert.ok(full, '1.6 MB of embeddings fill the 1 MiB buffer');
+    const drained = w.drain();
+    await w.abandon();
+    await drained;
+    await new Promise((r) => setTimeout(r, 50)); // an unheard stream error would surface here as an uncaught exception
+  });
+
   test('an entry appears only on commit; truncation and a changed key are caught', async () => {
     const root = tmp();
     const k = 'a'.repeat(64);

@@ -100,7 +100,7 @@ export class AnalysisRecording {
 
   /** A cancelled or failed stage: its partial rows are dropped. */
   async abandon(): Promise<void> {
-    this.writer.abandon();
+    await this.writer.abandon();
     await rm(this.tmp, { recursive: true, force: true });
   }
 }

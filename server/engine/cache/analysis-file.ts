@@ -25,33 +25,55 @@ export type AnalysisRow =
 class SummedStream {
   private readonly hash: Hash = createHash('sha256');
   private readonly out: WriteStream;
+  private failure: Error | undefined;
+  private abandoned = false;
   bytes = 0;
 
   constructor(file: string) {
     this.out = createWriteStream(file, { highWaterMark: 1 << 20 });
+    // Unheard, a stream error would kill the process. A real one is kept for drain() and close();
+    // the one destroy() causes in a write still in flight (a cancel) is expected.
+    this.out.on('error', (err) => {
+      if (!this.abandoned) this.failure ??= err;
+    });
   }
 
   write(chunk: Uint8Array | string): boolean {
+    if (this.failure) throw this.failure;
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.hash.update(buf);
     this.bytes += buf.length;
     return this.out.write(buf);
   }
 
-  drain(): Promise<void> {
-    return this.out.writableNeedDrain ? new Promise((r) => this.out.once('drain', r)) : Promise.resolve();
+  /** Waits out a full buffer, or the stream's end (a destroyed stream never drains); rejects once it has failed. */
+  async drain(): Promise<void> {
+    if (this.out.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.out.off('drain', done).off('close', done);
+          resolve();
+        };
+        this.out.on('drain', done).on('close', done);
+      });
+    }
+    if (this.failure) throw this.failure;
   }
 
   /** Flushes, fsyncs and closes; the sum describes the file as written. */
   async close(): Promise<FileSum> {
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (this.failure) throw this.failure;
     const fh = await open(this.out.path, 'r+');
     await fh.sync().finally(() => fh.close());
     return { bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
-  destroy(): void {
-    this.out.destroy();
+  /** Drops what is still buffered; resolves once the file is closed. */
+  async destroy(): Promise<void> {
+    this.abandoned = true;
+    if (this.out.closed) return;
+    await new Promise<void>((resolve) => this.out.once('close', () => resolve()).destroy());
   }
 }
 
@@ -94,9 +116,8 @@ export class AnalysisWriter {
     return { [ROWS_FILE]: await this.rowsOut.close(), [EMBEDDINGS_FILE]: await this.embOut.close() };
   }
 
-  abandon(): void {
-    this.rowsOut.destroy();
-    this.embOut.destroy();
+  async abandon(): Promise<void> {
+    await Promise.all([this.rowsOut.destroy(), this.embOut.destroy()]);
   }
 }
 
