@@ -4,7 +4,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const TOS_CLIP = path.resolve(__dirname, '../../../shared/data/clips/clip_01_tears_of_steel.mp4');
+import { TOS_CLIP } from '../helpers/shared-data';
+
+export { TOS_CLIP };
 
 export function makeWorkspace(dir: string): { dir: string; clipMissing?: string } {
   mkdirSync(dir, { recursive: true });

@@ -11,11 +11,11 @@ import {
   HistogramSceneDetector,
 } from '../../server/engine/scenes/histogram-detector';
 import { resolveConfig } from '../../server/config/episode-config';
+import { SHARED_DATA as DATA } from '../helpers/shared-data';
 
 /** The shipped defaults: the config schema is their single source. */
 const { threshold: DEFAULT_SCENE_THRESHOLD, min_len: DEFAULT_SCENE_MIN_LEN } = resolveConfig({ ep_id: 't', video: 'v' }).scene;
 
-const DATA = path.resolve(__dirname, '../../../shared/data');
 const skip = fs.existsSync(DATA) ? false : `real clips not found at ${DATA} (they live outside the repo)`;
 
 async function cutsOf(clip: string): Promise<number[]> {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const SERVER = path.join(REPO, 'dist/server.js');
-export const TOS_CLIP = path.resolve(REPO, '../shared/data/clips/clip_01_tears_of_steel.mp4');
+export { TOS_CLIP } from '../helpers/shared-data';
 
 interface Message {
   id?: number | string;

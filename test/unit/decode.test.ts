@@ -16,8 +16,8 @@ import { openFrameSourceInWorker } from '../../server/engine/decode/decode-worke
 import { yuv420pRectToRgb, yuv420pSize } from '../../server/engine/decode/yuv';
 import { copyRect } from '../../server/engine/export/crop';
 import type { VideoInfo } from '../../server/engine/types';
+import { TOS_CLIP as TOS } from '../helpers/shared-data';
 
-const TOS = path.resolve(__dirname, '../../../shared/data/clips/clip_01_tears_of_steel.mp4');
 const ffmpeg = resolveFfmpeg().path;
 let tmp: string;
 let clip: string;

@@ -215,8 +215,9 @@ test('misuse is reported: wrong frame size, add after close; close() twice is fi
 
 test('yuv420p frames: crops match the rgb24 crops of the same pixels, halved ones included', async (t) => {
   // A close-up of Tears of Steel (or ffmpeg's test pattern without ../shared/data), scaled to 720p.
+  // Frame 100 in both: the pattern lasts 5 s.
   const [w, h] = [1280, 720];
-  const input = tos.skip ? ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=24:duration=1'] : ['-i', tos.path];
+  const input = tos.skip ? ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=24:duration=5'] : ['-i', tos.path];
   const yuv = execFileSync(resolveFfmpeg().path, [
     '-hide_banner', '-loglevel', 'error', ...input, '-vf', `select=eq(n\\,100),scale=${w}:${h},format=yuv420p`,
     '-frames:v', '1', '-f', 'rawvideo', '-',
