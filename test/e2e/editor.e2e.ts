@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { log, openFile, openWorkbench, palette } from './workbench';
+import { e2eScript, log, openFile, openWorkbench, palette } from './workbench';
 
 const FOLDER = process.env.FOLDER!;
 const SHOTS = path.resolve(process.env.SHOTS ?? 'test-output/e2e');
 const CLIP_MISSING = process.env.CLIP_MISSING;
+
 /** The frame of the webview page (any panel's) that shows `selector`. */
 async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
   const end = Date.now() + timeoutMs;
@@ -43,7 +44,7 @@ const runsIndex = (epId: string): { run_id: string }[] => {
   }
 };
 
-(async () => {
+e2eScript(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const { browser, page } = await openWorkbench(FOLDER);
   await page.getByRole('treeitem', { name: 'tos.episode.yaml' }).waitFor({ timeout: 60_000 });
@@ -180,8 +181,4 @@ const runsIndex = (epId: string): { run_id: string }[] => {
   await page.screenshot({ path: path.join(SHOTS, '6-compare.png') });
 
   await browser.close();
-  log('PASS');
-})().catch((e) => {
-  console.error('FAIL', e);
-  process.exit(1);
 });

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { log, openFile, openWorkbench, palette } from './workbench';
+import { e2eScript, log, openFile, openWorkbench, palette } from './workbench';
 
 const FOLDER = process.env.FOLDER!;
 const SHOTS = path.resolve(process.env.SHOTS ?? 'test-output/e2e');
 const markers = () => readdirSync(path.join(FOLDER, 'bin')).filter((f) => f.endsWith('.ran')).sort();
 
-(async () => {
+e2eScript(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const { browser, page } = await openWorkbench(FOLDER);
   // The first time a folder opens, the workbench asks whether to trust its authors: the user says no.
@@ -69,8 +69,4 @@ const markers = () => readdirSync(path.join(FOLDER, 'bin')).filter((f) => f.ends
   assert.deepEqual(markers(), ['ffmpeg-config.sh.ran', 'ffmpeg-setting.sh.ran', 'node-setting.sh.ran']);
   await page.screenshot({ path: path.join(SHOTS, 'r3-trusted-control.png') });
   await browser.close();
-  log('PASS');
-})().catch((e) => {
-  console.error('FAIL', e);
-  process.exit(1);
 });

@@ -43,3 +43,11 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.getByRole('treeitem', { name }).first().click();
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
 }
+
+/** Runs an e2e script: PASS, or FAIL with the error and exit code 1. */
+export function e2eScript(script: () => Promise<void>): void {
+  script().then(() => log('PASS'), (e) => {
+    console.error('FAIL', e);
+    process.exit(1);
+  });
+}
