@@ -17,6 +17,7 @@ import { planRun, type RunPlan } from './run-plan';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
 import { gateFields } from './embed/track-prototype';
+import { gateFacesKept } from './embed/sample-plan';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
 import { EMBEDDING_DIM, FaceEmbedder } from './embed/face-embedder';
@@ -288,6 +289,7 @@ class EpisodeRun {
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
       gateFields: (faces) => gateFields(faces, cfg.embed, source.embedderId),
+      gateFacesKept: gateFacesKept(cfg.embed),
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
     this.gate = new GatePipeline(appearance, (f) => this.commitFrame(f));
@@ -331,13 +333,13 @@ class EpisodeRun {
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
   }
 
-  private async analyse({ idx, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
+  private async analyse({ idx, ts, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
     const t = performance.now();
     const tracked = this.tracker.update(idx, dets);
     this.times.add('tracking', t);
     // The gate commits each frame one analysed frame later, once its embeddings are back.
-    await this.gate.push(idx, idx / this.plan.video.fps, tracked, faces, full);
+    await this.gate.push(idx, ts, tracked, faces, full);
   }
 
   /** Records one analysed frame, with the gate's split decisions, and exports its crops. */
