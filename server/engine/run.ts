@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EpisodeConfig } from '../config/episode-config';
 import { resolveFfmpeg } from './decode/ffmpeg-path';
-import { probeVideo } from './decode/probe';
+import { checkVideoFile, probeVideo } from './decode/probe';
+import { checkOutputRoot, writeFailure } from './output-root';
 import { ensureModels } from './models/ensure-models';
 import { FaceDetector } from './detect/face-detector';
 import { ByteTracker } from './track/byte-tracker';
@@ -77,6 +78,9 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   phase('init');
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
+  // Before the cache reads the file's identity, so a bad path gets its one clear line.
+  await checkVideoFile(config.video);
+  await checkOutputRoot(config.output_root);
   const identity = config.gate.enabled || config.embed.enabled;
   const models = config.detector.model === 'default' || identity ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
@@ -101,14 +105,21 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   });
   if (plan.samplingNote) emit({ type: 'log', ep_id: epId, level: 'warn', message: plan.samplingNote });
 
-  prepareOutputDir(plan);
   const progressPath = path.join(plan.manifestsDir, MANIFESTS.progress);
   let latest: RunEvent | undefined;
   const emitAndKeep: EventSink = (e) => {
     if (e.type === 'progress' || e.type === 'phase') latest = e;
     emit(e);
   };
-  await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'running', pid: process.pid, started_at: startedAt });
+  try {
+    prepareOutputDir(plan);
+    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'running', pid: process.pid, started_at: startedAt });
+  } catch (err) {
+    // The models' worker threads would keep the process alive.
+    await analysis.close(false).catch(() => undefined);
+    const full = writeFailure(err, plan.outDir);
+    throw full ? new Error(full) : err;
+  }
 
   const run = new EpisodeRun(plan, analysis.source, analysis.detectorId, ffmpeg, times, emitAndKeep);
   try {
@@ -136,12 +147,15 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
     emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics), run_id: runId });
     return { state, outDir: plan.outDir, runId, metrics, damaged: run.decodeWarning };
   } catch (err) {
-    const message = (err as Error).message;
+    const full = writeFailure(err, plan.outDir);
+    const message = full ?? (err as Error).message;
     await analysis.close(false).catch(() => undefined);
     await run.abandon();
-    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'failed', error: message, last_event: latest, finished_at: new Date().toISOString() });
+    // On a full disk this write may fail too; the .partial manifests still mark the run unfinished.
+    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'failed', error: message, last_event: latest, finished_at: new Date().toISOString() })
+      .catch(() => undefined);
     phase('error', message);
-    throw err;
+    throw full ? new Error(full) : err;
   }
 }
 
@@ -426,7 +440,7 @@ class EpisodeRun {
       },
       export: exportStats,
       video: {
-        path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec,
+        path: plan.video.path, width: plan.video.width, height: plan.video.height, rotation: plan.video.rotation, fps: plan.video.fps, codec: plan.video.codec,
         pix_fmt: plan.video.pixFmt, color: plan.video.color,
       },
       ffmpeg: this.ffmpeg,

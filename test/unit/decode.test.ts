@@ -194,7 +194,7 @@ describe('probeVideo', () => {
     await rejects(f, /cover\.mp3 has no video stream \(only a cover picture and Audio streams\)/);
   });
 
-  test('a directory', () => rejects(tmp, /is not a file/));
+  test('a directory', () => rejects(tmp, /is a folder, not a video file/));
 });
 
 describe('FrameAssembler', () => {

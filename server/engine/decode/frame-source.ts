@@ -184,7 +184,7 @@ const STDERR_TAIL_CHARS = 4000;
  * ffmpeg lines that mean frames were lost. Other error-level lines can be harmless (e.g. mp4's
  * "Referenced QT chapter track not found"), so not every stderr line marks a file as damaged.
  */
-const DECODE_ERROR = /error while decoding|decoding error|partial file|invalid data found/i;
+const DECODE_ERROR = /error while decoding|decoding error|partial file|invalid data found|read error/i;
 
 export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   const { info, stride, d1, full: hasFull } = opts;

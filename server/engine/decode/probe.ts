@@ -11,7 +11,8 @@
 // The banner format is stable across ffmpeg 4.x (the npm static build) and 5.x (Debian).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import type { VideoInfo } from '../types';
 import { defaultYuvColor, type YuvColor } from './yuv';
 
@@ -34,17 +35,29 @@ export interface ProbeNonces {
   output: string;
 }
 
-export async function probeVideo(ffmpegPath: string, videoPath: string): Promise<VideoInfo> {
-  let size: number;
+/**
+ * Fails with one line unless `videoPath` is a readable, non-empty regular file. A FIFO or a
+ * device is refused before anything opens it: opening a FIFO waits for a writer.
+ */
+export async function checkVideoFile(videoPath: string): Promise<void> {
+  let st;
   try {
-    const st = await stat(videoPath);
-    if (!st.isFile()) throw new VideoError(`${videoPath} is not a file`, videoPath);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof VideoError) throw e;
+    st = await stat(videoPath);
+  } catch {
     throw new VideoError(`Video file not found: ${videoPath}`, videoPath);
   }
-  if (size === 0) throw new VideoError(`${videoPath} is empty (0 bytes)`, videoPath);
+  if (st.isDirectory()) throw new VideoError(`${videoPath} is a folder, not a video file`, videoPath);
+  if (!st.isFile()) throw new VideoError(`${videoPath} is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device'})`, videoPath);
+  try {
+    await access(videoPath, constants.R_OK);
+  } catch {
+    throw new VideoError(`${videoPath} cannot be read (permission denied)`, videoPath);
+  }
+  if (st.size === 0) throw new VideoError(`${videoPath} is empty (0 bytes)`, videoPath);
+}
+
+export async function probeVideo(ffmpegPath: string, videoPath: string): Promise<VideoInfo> {
+  await checkVideoFile(videoPath);
   const nonces = { input: `~${randomBytes(6).toString('hex')}~`, output: `~${randomBytes(6).toString('hex')}~` };
   return parseProbe(await runFfmpegProbe(ffmpegPath, videoPath, nonces), videoPath, nonces);
 }
