@@ -4,7 +4,7 @@
 // whole sandbox is hashed: nothing outside the episode folder may change (sentinel folders sit
 // where a bad ep_id would reach: <root>/crops, <root>/cache, a sibling episode), and every
 // manifest left in the episode folder parses. README.md "Bad input" lists the kinds and answers.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -377,24 +377,25 @@ describe('paths', () => {
     exitsWithOneLine(run(sb, ['--ep-id', 'ep', '--video', sb.file('secret.mp4')], { epId: 'ep', asUser: String(NOBODY) }), /secret\.mp4 cannot be read \(permission denied\)$/);
   });
 
-  test('an output root on a read-only file system', { skip: !mountable && 'mounting a tmpfs is not permitted here' }, (t) => {
-    const sb = sandbox('read-only');
-    const ro = sb.file('ro');
-    fs.mkdirSync(ro);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
-    t.after(() => spawnSync('umount', [ro]));
-    const r = run({ ...sb, out: ro }, ['--ep-id', 'ep', '--video', base], { epId: 'ep' });
-    exitsWithOneLine(r, /read-only file system/i);
+  /** A sandbox whose output root is a tmpfs mounted with `options`, unmounted after the test. */
+  function onTmpfs(name: string, options: string, t: TestContext): Sandbox {
+    const sb = sandbox(name);
+    const mnt = sb.file('mnt');
+    fs.mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mnt]);
+    t.after(() => spawnSync('umount', [mnt]));
+    return { ...sb, out: mnt };
+  }
+  const noMount = !mountable && 'mounting a tmpfs is not permitted here';
+
+  test('an output root on a read-only file system', { skip: noMount }, (t) => {
+    const sb = onTmpfs('read-only', 'ro,size=1m', t);
+    exitsWithOneLine(run(sb, ['--ep-id', 'ep', '--video', base], { epId: 'ep' }), /output_root .*mnt cannot be written: .*mnt: read-only file system$/);
   });
 
-  test('a full disk (a 256 KiB tmpfs) while crops are written', { skip: !mountable && 'mounting a tmpfs is not permitted here' }, (t) => {
-    const sb = sandbox('full');
-    const small = sb.file('small');
-    fs.mkdirSync(small);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]);
-    t.after(() => spawnSync('umount', [small]));
-    const r = run({ ...sb, out: small }, ['--ep-id', 'ep', '--video', base, '--save-crops', '--save-frames'], { epId: 'ep' });
-    exitsWithOneLine(r, /no space left on device/i);
+  test('a full disk (a 256 KiB tmpfs) while crops and frames are written', { skip: noMount }, (t) => {
+    const sb = onTmpfs('full', 'size=256k', t);
+    exitsWithOneLine(run(sb, ['--ep-id', 'ep', '--video', base, '--save-crops', '--save-frames'], { epId: 'ep' }), /cannot write .*mnt\/ep: no space left on device/);
   });
 
   for (const [id, why] of [['..', /ep_id/], ['.', /ep_id/], ['a/b', /ep_id/]] as const) {
