@@ -30,10 +30,17 @@ export async function removeLeftovers(layout: EpisodeLayout): Promise<void> {
   await remove(layout, layout.scratchDir);
 }
 
-/** Removes the engine's own files in `dir` (and its index temp files), then `dir` if nothing else is left. */
+/** The file a temp name of tempPathFor's stands for: ".frame_000047.jpg.123-4.tmp" → "frame_000047.jpg". */
+const tempTarget = (name: string) => name.slice(1).replace(/\.\d+-\d+\.tmp$/, '');
+
+/**
+ * Removes the engine's own files in `dir` and the temp files of them and of its index (a killed
+ * run's JPEG half-written when it died), then `dir` if nothing else is left.
+ */
 async function removeFiles(layout: EpisodeLayout, dir: string, owned: (name: string) => boolean): Promise<void> {
   for (const name of await list(dir)) {
-    if (owned(name) || (isTempName(name) && name.startsWith(`.${INDEX_FILE}.`))) await remove(layout, path.join(dir, name));
+    const temp = isTempName(name) && (owned(tempTarget(name)) || tempTarget(name) === INDEX_FILE);
+    if (owned(name) || temp) await remove(layout, path.join(dir, name));
   }
   await removeDirIfEmpty(layout, dir);
 }
