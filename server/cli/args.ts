@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYamlScalar } from 'yaml';
 import {
-  ConfigError, absolutizePaths, parseConfigYaml, resolveConfig, setPath, type EpisodeConfig,
+  ConfigError, MAX_CONFIG_BYTES, absolutizePaths, parseConfigYaml, resolveConfig, setPath, tooLarge, type EpisodeConfig,
 } from '../config/episode-config';
 import { isPlainObject } from '../config/validate';
 import { idProblem } from '../engine/manifests/ids';
@@ -113,8 +113,12 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     const file = path.resolve(cwd, values.config);
     let text: string;
     try {
+      // The size first: a huge file is refused without reading it.
+      const size = fs.statSync(file).size;
+      if (size > MAX_CONFIG_BYTES) throw new ConfigError(tooLarge(file, size));
       text = fs.readFileSync(file, 'utf8');
-    } catch {
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
       throw new ConfigError(`Config file not found: ${file}`);
     }
     const parsed = parseConfigYaml(text, file);

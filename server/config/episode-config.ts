@@ -37,16 +37,51 @@ export function resolveConfig(raw: unknown): EpisodeConfig {
   return withDefaults(raw) as EpisodeConfig;
 }
 
+/** An episode config is a page of settings: anything near this size is not one (and would take seconds to parse). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+/** Its deepest value is 3 levels down; YAML's parser overflows the stack near 800. */
+export const MAX_CONFIG_DEPTH = 64;
+
 export function parseConfigYaml(text: string, source = 'config'): unknown {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CONFIG_BYTES) throw new ConfigError(tooLarge(source, bytes));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  const deep = `the config is nested more than ${MAX_CONFIG_DEPTH} levels deep`;
   if (doc.errors.length) {
     const e = doc.errors[0];
     const pos = lineCounter.linePos(e.pos[0]);
     const at = `:${pos.line}:${pos.col}`;
+    if (/call stack/i.test(e.message)) throw new ConfigError(`${source}${at}: ${deep}`);
     throw new ConfigError(`${source}${at}: YAML syntax error: ${e.message.split('\n')[0]}`);
   }
-  return doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = doc.toJS() ?? {};
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError(`${source}: ${deep}`);
+    throw e;
+  }
+  if (depthOf(value) > MAX_CONFIG_DEPTH) throw new ConfigError(`${source}: ${deep}`);
+  return value;
+}
+
+export function tooLarge(source: string, bytes: number): string {
+  return `${source} is ${(bytes / 1e6).toFixed(1)} MB; an episode config is at most ${MAX_CONFIG_BYTES / (1 << 20)} MiB`;
+}
+
+/** Levels of arrays and objects, counted without recursion (the value may be deeper than the stack). */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    max = Math.max(max, d + 1);
+    if (max > MAX_CONFIG_DEPTH) break;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /** Sets a dotted key, e.g. setPath(cfg, 'tracker.match_thresh', 0.7). */

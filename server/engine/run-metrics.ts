@@ -63,7 +63,7 @@ export function buildTrackMetrics(plan: RunPlan, run: RunIdentity, c: RunCounts)
     },
     export: c.exportStats,
     video: {
-      path: video.path, width: video.width, height: video.height, fps: video.fps, codec: video.codec, pix_fmt: video.pixFmt, color: video.color,
+      path: video.path, width: video.width, height: video.height, rotation: video.rotation, fps: video.fps, codec: video.codec, pix_fmt: video.pixFmt, color: video.color,
     },
     ffmpeg: run.ffmpeg,
     detector: run.detector,

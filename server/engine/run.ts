@@ -4,7 +4,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import type { EpisodeConfig } from '../config/episode-config';
 import { resolveFfmpeg } from './decode/ffmpeg-path';
-import { probeVideo } from './decode/probe';
+import { checkVideoFile, probeVideo } from './decode/probe';
+import { checkOutputRoot, writeFailure } from './output-root';
 import { ensureModels } from './models/ensure-models';
 import { FaceDetector } from './detect/face-detector';
 import { ByteTracker } from './track/byte-tracker';
@@ -22,6 +23,7 @@ import { buildTrackMetrics, type RunIdentity } from './run-metrics';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
 import { gateFields } from './embed/track-prototype';
+import { gateFacesKept } from './embed/sample-plan';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
 import { EMBEDDING_DIM, FaceEmbedder } from './embed/face-embedder';
@@ -65,6 +67,8 @@ export interface RunResult {
 export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): Promise<RunResult> {
   const layout = new EpisodeLayout(config.output_root, config.ep_id);
   const runId = opts.runId ?? newRunId();
+  // Before the lock (which writes) and the cache (which reads the file), so a bad path gets its one clear line.
+  await checkVideoFile(config.video);
   if (opts.lock) return runLocked(config, layout, runId, opts.lock, opts);
   const lock = await lockEpisode(layout, { purpose: 'run', runId }, opts.onEvent);
   try {
@@ -81,6 +85,7 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
  */
 export async function lockEpisode(layout: EpisodeLayout, what: { purpose: string; runId?: string }, onEvent?: EventSink): Promise<EpisodeLock> {
   const warn = (message: string) => onEvent?.({ type: 'log', ep_id: layout.epId, level: 'warn', message });
+  await checkOutputRoot(layout.outputRoot);
   const lock = await EpisodeLock.acquire(layout, what);
   try {
     if (lock.tookOver) warn(`took over the lock of ${describeHolder(lock.tookOver)}: that process is gone`);
@@ -167,7 +172,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     emit({ type: 'summary', ep_id: epId, state, out_dir: layout.dir, metrics_path: layout.manifest('metrics'), run_id: runId });
     return { state, outDir: layout.dir, runId, metrics, damaged: run.decodeWarning };
   } catch (err) {
-    const message = (err as Error).message;
+    const full = writeFailure(err, layout.dir);
+    const message = full ?? (err as Error).message;
     await analysis.close(false).catch(() => undefined);
     await run?.abandon();
     // A run that lost its lock leaves the episode to its new holder.
@@ -177,7 +183,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
         .catch(() => undefined);
     }
     phase('error', message);
-    throw err;
+    throw full ? new Error(full) : err;
   }
 }
 
@@ -314,6 +320,7 @@ class EpisodeRun {
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
       gateFields: (faces) => gateFields(faces, cfg.embed, source.embedderId),
+      gateFacesKept: gateFacesKept(cfg.embed),
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
     this.gate = new GatePipeline(appearance, (f) => this.commitFrame(f));
@@ -357,13 +364,13 @@ class EpisodeRun {
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
   }
 
-  private async analyse({ idx, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
+  private async analyse({ idx, ts, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
     const t = performance.now();
     const tracked = this.tracker.update(idx, dets);
     this.times.add('tracking', t);
     // The gate commits each frame one analysed frame later, once its embeddings are back.
-    await this.gate.push(idx, idx / this.plan.video.fps, tracked, faces, full);
+    await this.gate.push(idx, ts, tracked, faces, full);
   }
 
   /** Records one analysed frame, with the gate's split decisions, and exports its crops. */

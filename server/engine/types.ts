@@ -15,6 +15,12 @@ export interface VideoInfo {
   path: string;
   width: number;
   height: number;
+  /**
+   * Clockwise degrees the stream is shown rotated by (its display matrix): 0, 90, 180, 270 or an
+   * odd angle. ffmpeg applies it while decoding, so width, height and every box are in display
+   * orientation.
+   */
+  rotation: number;
   /** Frames per second of the stream (r_frame_rate / avg). */
   fps: number;
   durationS: number;

@@ -80,7 +80,8 @@ async function videoFacts(raw: Record<string, unknown>, configDir: string, probe
   const { video, finding } = await probeConfigVideo(raw, configDir, probe, restricted);
   if (!video) return finding ? [`⚠ ${finding.message}`] : [];
   return [
-    `**Video:** ${video.width}×${video.height}, ${round(video.fps, 3)} fps, ${round(video.durationS, 2)} s (about ${video.framesEstimate} frames), ${video.codec}`,
+    `**Video:** ${video.width}×${video.height}${video.rotation ? ` (shown rotated ${video.rotation}°)` : ''}, ${round(video.fps, 3)} fps, `
+      + `${video.durationS ? `${round(video.durationS, 2)} s (about ${video.framesEstimate} frames)` : 'duration unknown'}, ${video.codec}`,
     analysedFrames(raw, configDir, video),
   ];
 }
@@ -88,6 +89,7 @@ async function videoFacts(raw: Record<string, unknown>, configDir: string, probe
 function analysedFrames(raw: Record<string, unknown>, configDir: string, video: VideoInfo): string {
   try {
     const stride = planRun(absolutizePaths(resolveConfig(raw), configDir), video).stride;
+    if (!video.framesEstimate) return `**Analysed:** one frame in ${stride}, plus the warm-up frames after each cut.`;
     const frames = Math.ceil(video.framesEstimate / stride);
     return `**Analysed:** about ${frames} frames at effective stride ${stride}, plus the warm-up frames after each cut.`;
   } catch {

@@ -88,8 +88,8 @@ describe('analysis entry files', () => {
       { embedding: Float32Array.from([-1, 0, 1]), quality: { contrast: 3, sharpness: 0.1 } },
     ];
     w.cut(0, true);
-    w.frame(0, dets, faces);
-    w.frame(1, [dets[1]]);
+    w.frame(0, 0, dets, faces);
+    w.frame(1, 0.04, [dets[1]]);
     w.cut(7, false);
     const files = await w.close();
     assert.equal(w.rows, 4);
@@ -99,8 +99,8 @@ describe('analysis entry files', () => {
     for await (const r of readAnalysis(dir, 3)) rows.push(r);
     assert.deepEqual(rows, [
       { kind: 'cut', idx: 0, reset: true },
-      { kind: 'frame', idx: 0, dets, faces },
-      { kind: 'frame', idx: 1, dets: [dets[1]], faces: undefined },
+      { kind: 'frame', idx: 0, ts: 0, dets, faces },
+      { kind: 'frame', idx: 1, ts: 0.04, dets: [dets[1]], faces: undefined },
       { kind: 'cut', idx: 7, reset: false },
     ]);
   });
@@ -111,7 +111,7 @@ describe('analysis entry files', () => {
     const dets = faces.map(() => ({ bbox: [0, 0, 1, 1] as BBox, conf: 0.5 }));
     await new Promise((r) => setTimeout(r, 20)); // the files are open, so the writes below go to disk at once
     let full = false;
-    for (let i = 0; i < 200; i++) full = !w.frame(i, dets, faces) || full;
+    for (let i = 0; i < 200; i++) full = !w.frame(i, i / 25, dets, faces) || full;
     assert.ok(full, '1.6 MB of embeddings fill the 1 MiB buffer');
     const drained = w.drain();
     await w.abandon();
@@ -125,7 +125,7 @@ describe('analysis entry files', () => {
     const dir = entryDir(root, 'analysis', k);
     const t = await beginEntry(root, 'analysis', k);
     const w = new AnalysisWriter(t);
-    w.frame(0, [{ bbox: [0, 0, 10, 10], conf: 0.9 }], [{ embedding: Float32Array.from([1, 2]), quality: { contrast: 1, sharpness: 1 } }]);
+    w.frame(0, 0, [{ bbox: [0, 0, 10, 10], conf: 0.9 }], [{ embedding: Float32Array.from([1, 2]), quality: { contrast: 1, sharpness: 1 } }]);
     const files = await w.close();
     assert.equal((await checkEntry(dir, k)).ok, false, 'not visible before commit');
     const manifest: StageManifest = { stage: 'analysis', key: k, inputs: {}, files, created_at: '' };

@@ -11,7 +11,7 @@ import { planRun } from '../../server/engine/run-plan';
 import type { VideoInfo } from '../../server/engine/types';
 
 const video: VideoInfo = {
-  path: '/v.mp4', width: 1920, height: 1080, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, constantRate: true, codec: 'h264',
+  path: '/v.mp4', width: 1920, height: 1080, rotation: 0, fps: 24, durationS: 60, startPtsS: 0, framesEstimate: 1440, constantRate: true, codec: 'h264',
   pixFmt: 'yuv420p', color: { matrix: 'bt709', range: 'limited' },
 };
 

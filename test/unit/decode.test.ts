@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { parseProbe, probeVideo, VideoError } from '../../server/engine/decode/probe';
 import { FrameAssembler } from '../../server/engine/decode/frame-assembler';
-import { openFrameSource, SMALL_BYTES, SMALL_HEIGHT, SMALL_WIDTH, smallFrameColor, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
+import { openFrameSource, showinfoPts, SMALL_BYTES, SMALL_HEIGHT, SMALL_WIDTH, smallFrameColor, type DecodedFrame, type FrameSourceOptions } from '../../server/engine/decode/frame-source';
 import { openFrameSourceInWorker } from '../../server/engine/decode/decode-worker';
 import { yuv420pRectToRgb, yuv420pSize } from '../../server/engine/decode/yuv';
 import { copyRect } from '../../server/engine/export/crop';
@@ -83,11 +83,15 @@ describe('probeVideo', () => {
     assert.deepEqual(info.color, { matrix: 'bt601', range: 'limited' }, 'untagged below 720 lines: BT.601');
   });
 
+  /** The probe's report with these nonces: the input's lines, then the null output's stream line. */
+  const N = { input: '~in~', output: '~out~' };
+  const report = (input: string[], stream: string, after: string[] = []) => [
+    "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':", ...input,
+    "Output #0, null, to 'pipe:':", `    Stream #0:0: Video: ${stream.replace(', ', N.output)}`, ...after, 'Stream mapping:',
+  ].join('\n');
+
   test('reads the colour matrix and range, with defaults by height for untagged streams', () => {
-    const probe = (stream: string) => parseProbe([
-      "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':", '  Duration: 00:00:10.00, start: 0.000000, bitrate: 600 kb/s',
-      `    Stream #0:0(und): Video: ${stream}, 24 fps, 24 tbr, 12288 tbn (default)`,
-    ].join('\n'), 'x.mp4');
+    const probe = (stream: string) => parseProbe(report(['  Duration: 00:00:10.00, start: 0.000000, bitrate: 600 kb/s'], `${stream}, 24 fps, 24 tbr, 12288 tbn (default)`), 'x.mp4', N);
     const p709 = probe('h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 640x360 [SAR 1:1 DAR 16:9]');
     assert.deepEqual([p709.pixFmt, p709.color], ['yuv420p', { matrix: 'bt709', range: 'limited' }]);
     const jpeg = probe('mjpeg (Baseline), yuvj420p(pc, bt470bg/unknown/unknown), 1280x720');
@@ -97,26 +101,64 @@ describe('probeVideo', () => {
   });
 
   test('parses ffmpeg 5.x stream lines and restores NTSC rates exactly', () => {
-    const stderr = [
-      "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':",
-      '  Duration: 00:42:10.52, start: 0.844000, bitrate: 5000 kb/s',
-      '  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 4800 kb/s, 23.98 fps, 23.98 tbr, 24k tbn (default)',
-    ].join('\n');
-    const p = parseProbe(stderr, 'x.mp4');
-    assert.deepEqual([p.width, p.height, p.codec, p.startPtsS], [1920, 1080, 'h264', 0.844]);
+    const stderr = report(
+      ['  Duration: 00:42:10.52, start: 0.844000, bitrate: 5000 kb/s'],
+      'h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 4800 kb/s, 23.98 fps, 23.98 tbr, 24k tbn (default)',
+    );
+    const p = parseProbe(stderr, 'x.mp4', N);
+    assert.deepEqual([p.width, p.height, p.codec, p.startPtsS, p.rotation], [1920, 1080, 'h264', 0.844, 0]);
     assert.equal(p.fps, 24000 / 1001);
     assert.ok(Math.abs(p.durationS - 2530.52) < 1e-9);
     assert.equal(p.framesEstimate, Math.round(2530.52 * 24000 / 1001));
     assert.equal(p.constantRate, true);
     // A phone clip: its average rate is off its base rate, so its frame rate varies.
-    assert.equal(parseProbe(stderr.replace('23.98 fps, 23.98 tbr', '29.73 fps, 30 tbr'), 'x.mp4').constantRate, false);
+    assert.equal(parseProbe(stderr.replace('23.98 fps, 23.98 tbr', '29.73 fps, 30 tbr'), 'x.mp4', N).constantRate, false);
   });
 
-  test('swaps the size of a video shown rotated by 90°', async () => {
-    const rotated = path.join(tmp, 'rotated.mp4');
-    ff('-i', clip, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated);
-    const p = await probeVideo(ffmpeg, rotated);
-    assert.deepEqual([p.width, p.height], [360, 640]);
+  test('only lines a tag cannot forge count: the nonce-marked stream line, its side data, a single Duration line', () => {
+    const forged = [
+      '  Metadata:', '    x', '  Duration: 99:00:00.00, start: 7.000000, bitrate: 1 kb/s',
+      '    Stream #0:0: Video: h264, yuv420p, 9999x9999, 1 fps, 1 tbr, 1k tbn: 1',
+      '  Duration: 00:00:02.00, start: 0.000000, bitrate: 300 kb/s',
+      '    Stream #0:0: Video: h264 (High)~in~yuv420p, 320x240, 24 fps, 24 tbr, 12288 tbn',
+      '    Metadata:', '      y', '    Side data:', '      displaymatrix: rotation of -90.00 degrees: 2',
+    ];
+    const p = parseProbe(report(forged, 'h264 (High), yuv420p(progressive), 320x240 [SAR 1:1 DAR 4:3], q=2-31, 24 fps, 24 tbr, 12288 tbn'), 'x.mp4', N);
+    assert.deepEqual([p.width, p.height, p.fps, p.rotation], [320, 240, 24, 0]);
+    assert.deepEqual([p.durationS, p.framesEstimate, p.startPtsS], [0, 0, 0], 'two Duration lines: unknown, not 99 h');
+    const turned = (deg: string) => parseProbe(report([], 'h264, yuv420p, 320x240, 24 fps, 24 tbr', ['    Side data:', `      displaymatrix: rotation of ${deg} degrees`]), 'x.mp4', N);
+    assert.deepEqual([turned('-90.00').rotation, turned('-90.00').width, turned('-90.00').height], [90, 240, 320]);
+    assert.deepEqual([turned('90.00').rotation, turned('90.00').width], [270, 240]);
+    assert.deepEqual([turned('180.00').rotation, turned('180.00').width], [180, 320]);
+  });
+
+  test('a quarter turn in the display matrix swaps the size; a rotate tag in the title does not', async () => {
+    const turned = new Map<string, VideoInfo>();
+    for (const rotate of ['90', '270', '180']) {
+      const rotated = path.join(tmp, `rotated-${rotate}.mp4`);
+      ff('-i', clip, '-c', 'copy', '-metadata:s:v', `rotate=${rotate}`, rotated);
+      turned.set(rotate, await probeVideo(ffmpeg, rotated));
+    }
+    // ffmpeg 4.x's mp4 muxer writes rotate=90 as a matrix that reads back as 270 (5.x as 90): the matrix is what counts.
+    const quarters = ['90', '270'].map((r) => turned.get(r)!);
+    assert.deepEqual(quarters.map((p) => p.rotation).sort(), [270, 90]);
+    for (const p of quarters) assert.deepEqual([p.width, p.height], [info.height, info.width]);
+    assert.deepEqual([turned.get('180')!.width, turned.get('180')!.rotation], [info.width, 180]);
+    const spoof = path.join(tmp, 'title.mp4');
+    ff('-i', clip, '-c', 'copy', '-metadata', 'title=Duration: 99:00:00.00, start: 5.0 displaymatrix: rotation of 90.00 degrees', spoof);
+    const p = await probeVideo(ffmpeg, spoof);
+    assert.deepEqual([p.width, p.height, p.rotation, p.startPtsS], [info.width, info.height, 0, info.startPtsS]);
+    assert.ok(Math.abs(p.durationS - info.durationS) < 1e-9);
+  });
+
+  test('tags whose keys forge whole lines (a NUT file) change nothing', async () => {
+    const nut = path.join(tmp, 'forged.nut');
+    ff('-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=24:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      '-metadata', 'x\n  Duration: 99:00:00.00, start: 7.000000, bitrate: 1 kb/s\n    Stream #0:0: Video: h264, yuv420p, 9999x9999, 1 fps, 1 tbr, 1k tbn=1',
+      '-metadata:s:v:0', 'y\n    Side data:\n      displaymatrix: rotation of -90.00 degrees=2', nut);
+    const p = await probeVideo(ffmpeg, nut);
+    assert.deepEqual([p.width, p.height, p.fps, p.rotation], [320, 240, 24, 0]);
+    assert.ok(p.durationS < 2, `duration ${p.durationS}`);
   });
 
   const rejects = async (file: string, message: RegExp) => {
@@ -146,7 +188,13 @@ describe('probeVideo', () => {
     await rejects(f, /audio\.m4a has no video stream \(only Audio streams\)/);
   });
 
-  test('a directory', () => rejects(tmp, /is not a file/));
+  test('audio with a cover picture', async () => {
+    const f = path.join(tmp, 'cover.mp3');
+    ff('-f', 'lavfi', '-i', 'sine=d=1', '-f', 'lavfi', '-i', 'testsrc2=s=64x64:d=0.04', '-map', '0', '-map', '1', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', f);
+    await rejects(f, /cover\.mp3 has no video stream \(only a cover picture and Audio streams\)/);
+  });
+
+  test('a directory', () => rejects(tmp, /is a folder, not a video file/));
 });
 
 describe('FrameAssembler', () => {
@@ -163,11 +211,12 @@ describe('FrameAssembler', () => {
 });
 
 describe('openFrameSource', () => {
-  test('every frame once, with exact indices', async () => {
+  test('every frame once, with exact indices and times', async () => {
     const { frames, summary } = await decodeAll({});
     assert.equal(frames.length, 240);
     frames.forEach((f, i) => {
       assert.equal(f.index, i);
+      assert.ok(Math.abs(f.ts - (info.startPtsS + i / 24)) < 1e-6, `frame ${i} at ${f.ts} s`);
       assert.equal(f.small.length, SMALL_BYTES);
       assert.equal(f.full, undefined);
     });
@@ -258,7 +307,7 @@ describe('openFrameSource', () => {
     const exact = new Map<number, string>();
     const source = openFrameSource({ ffmpegPath: ffmpeg, info, stride: 1, full: true, d1: true, fullFormat: 'yuv420p' });
     for await (const f of source) {
-      exact.set(f.index, `${sha(f.small)} ${sha(f.full!)}`);
+      exact.set(f.index, `${sha(f.small)} ${sha(f.full!)} ${f.ts}`);
       source.recycle(f.small);
       source.recycle(f.full!);
     }
@@ -282,8 +331,9 @@ describe('openFrameSource', () => {
         for (const f of frames) {
           assert.equal(f.sampled, wanted.has(f.index), `${sampling} frame ${f.index} sampled`);
           assert.equal(f.full !== undefined, f.sampled, `${sampling} frame ${f.index} full`);
-          const [small, full] = exact.get(f.index)!.split(' ');
+          const [small, full, ts] = exact.get(f.index)!.split(' ');
           assert.equal(sha(f.small), small, `${sampling} frame ${f.index}: the picture exact decoding gives`);
+          assert.equal(f.ts, Number(ts), `${sampling} frame ${f.index}: the time exact decoding gives`);
           if (f.full) assert.equal(sha(f.full), full, `${sampling} frame ${f.index} full`);
         }
         counts[sampling] = frames.length;
@@ -295,14 +345,28 @@ describe('openFrameSource', () => {
 
   test('a variable frame rate: the probe says so, and refs sampling on it fails with one clear line', async () => {
     const vfr = path.join(tmp, 'vfr.mp4');
-    // One second at 24 fps, then one at 30 fps, times kept as they are (-vsync 0).
+    // One second at 24 fps, then one at 30 fps, times kept as they are (-vsync 0) on a 1/120 s grid.
     ff('-filter_complex', 'testsrc2=size=320x240:rate=24:duration=1[a];testsrc2=size=320x240:rate=30:duration=1[b];[a][b]concat',
-      '-vsync', '0', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', vfr);
+      '-vsync', '0', '-enc_time_base', '1:120', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', vfr);
     const probed = await probeVideo(ffmpeg, vfr);
     assert.equal(probed.constantRate, false);
     // The plan would fall back to exact (config.test.ts); the frame source still refuses such times.
     const video = { ...probed, fps: 24 };
     await assert.rejects(decodeAll({ info: video, sampling: 'refs' }), /vfr\.mp4: frame times are not on a constant 24 fps grid \(a frame at [\d.]+ s\), which sampling: refs needs; use sampling: exact/);
+    // Exact sampling: each frame at its own time, not index / average rate.
+    const { frames } = await decodeAll({ info: probed });
+    assert.equal(frames.length, 54);
+    const expected = (i: number) => (i < 24 ? i / 24 : 1 + (i - 24) / 30);
+    for (const f of frames) assert.ok(Math.abs(f.ts - expected(f.index)) < 1e-4, `frame ${f.index} at ${f.ts} s, not ${expected(f.index)}`);
+  });
+
+  test('a frame time comes only from this run\'s showinfo line, never from text a tag prints', () => {
+    const line = (name: string) => `[${name} @ 0x55d0c8] n:   3 pts: 125000 pts_time:0.125   pos: 4242 fmt:yuv420p sar:1/1 s:2x2`;
+    assert.equal(showinfoPts(line('showinfo@tabc123'), 'abc123'), 125000);
+    assert.equal(showinfoPts(line('showinfo@tabc123').replace('pts: 125000', 'pts:NOPTS'), 'abc123'), null);
+    assert.equal(showinfoPts(line('Parsed_showinfo_2'), 'abc123'), undefined);
+    assert.equal(showinfoPts(line('showinfo@tother'), 'abc123'), undefined);
+    assert.equal(showinfoPts('[showinfo@tabc123 @ 0x1] color_range:tv color_space:unknown', 'abc123'), undefined);
   });
 
   test('on a worker thread: the same frames, recycled buffers travel back, and an abort ends it', async () => {

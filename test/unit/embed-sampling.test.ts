@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TrackSampler, type SamplingConfig } from '../../server/engine/embed/sample-plan';
+import { EvenSubset, TrackSampler, type SamplingConfig } from '../../server/engine/embed/sample-plan';
 import { gateFields, type GateFace } from '../../server/engine/embed/track-prototype';
 import type { DetectionRow } from '../../server/engine/manifests/manifest-types';
 
@@ -63,5 +63,25 @@ describe('gateFields (G3: the prototype of the gate\'s faces)', () => {
     assert.equal(lowConf.gate_samples, 1);
     assert.deepEqual(lowConf.gate_embedding, [0, 1]);
     assert.deepEqual(gateFields([], cfg, 'm'), {});
+  });
+});
+
+describe('EvenSubset (an open track\'s gate faces)', () => {
+  test('keeps everything up to the cap, then every 2^k-th item, always the latest', () => {
+    const s = new EvenSubset<number>(4);
+    for (let i = 0; i < 4; i++) s.offer(i);
+    assert.deepEqual(s.items, [0, 1, 2, 3]);
+    s.offer(4);
+    assert.deepEqual(s.items, [0, 2, 4]);
+    for (let i = 5; i < 20; i++) s.offer(i);
+    assert.deepEqual(s.items, [0, 8, 16, 19]);
+  });
+
+  test('the same items in the same order give the same subset (faces_embed rebuilds the recorder\'s)', () => {
+    const a = new EvenSubset<number>(7);
+    const b = new EvenSubset<number>(7);
+    for (let i = 0; i < 1000; i += 3) (a.offer(i), b.offer(i));
+    assert.deepEqual(a.items, b.items);
+    assert.ok(a.items.length <= 8);
   });
 });

@@ -117,6 +117,19 @@ test('the queue bound holds under a burst, and close() flushes everything', asyn
   assert.equal(readdirSync(join(dir, 'frames')).length, 61);
 });
 
+test('the queue is bounded in bytes too: whole frames wait for room, one always gets in', async (t) => {
+  const dir = tempDir(t);
+  const bytes = W * H * 3;
+  const ex = exporter(dir, { frames: true, crops: false, queueSize: 64, maxQueuedBytes: 2.5 * bytes });
+  for (let f = 0; f < 20; f++) await ex.addFrame(f, f / 24, frame(f));
+  const stats = await ex.close();
+  assert.equal(stats.written, 20);
+  assert.equal(stats.peakDepth, 2, 'two frames fit in 2.5 frames of bytes');
+  const one = exporter(tempDir(t), { frames: true, crops: false, maxQueuedBytes: 1 });
+  for (let f = 0; f < 3; f++) await one.addFrame(f, f / 24, frame(f));
+  assert.deepEqual([(await one.close()).written, one.stats.peakDepth], [3, 1]);
+});
+
 test('concurrent callers share the bound', async (t) => {
   const dir = tempDir(t);
   const ex = exporter(dir, { queueSize: 2 });

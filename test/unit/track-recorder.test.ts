@@ -257,3 +257,18 @@ test('G3: faces the gate embedded flag their detection rows and reach gateFields
   assert.deepEqual(seen, [[0, 12], [18]]);
   assert.deepEqual(tracks.map((t) => t.gate_span), [[0, 12], [18, 18]]);
 });
+
+test('an open track keeps a bounded, evenly spread sample of its gate faces, first and last included', () => {
+  const seen: number[][] = [];
+  const { rec } = recorder({ maxGap: 1000, gateFacesKept: 16, gateFields: (faces) => (seen.push(faces.map((f) => f.frame_idx)), {}) });
+  const face = { embedding: new Float32Array(512), quality: { contrast: 40, sharpness: 300 } };
+  // An hour-long shot at stride 6: 14,400 embedded faces would be 29 MB of embeddings.
+  for (let f = 0; f <= 6 * 14_399; f += 6) rec.record(rec1(1, f, box(100, 100), { face }));
+  rec.finalize();
+  const kept = seen[0];
+  assert.ok(kept.length > 8 && kept.length <= 17, `${kept.length} faces kept`);
+  assert.equal(kept[0], 0);
+  assert.equal(kept[kept.length - 1], 6 * 14_399);
+  const gaps = new Set(kept.slice(1, -1).map((f, i) => f - kept[i]));
+  assert.equal(gaps.size, 1, `even spacing, got gaps ${[...gaps]}`);
+});

@@ -12,8 +12,11 @@ export type FaceLookup = (bbox: BBox) => Promise<EmbeddedFace>;
 
 export type AnalysisEvent =
   | { kind: 'cut'; idx: number; reset: boolean }
-  /** `full`: the full-res frame (plan.fullFormat), live on sampled frames only (crops and frames need it). */
-  | { kind: 'frame'; idx: number; dets: Detection[]; faces?: FaceLookup; full?: Buffer };
+  /**
+   * `ts`: the frame's presentation time in seconds. `full`: the full-res frame (plan.fullFormat),
+   * live on sampled frames only (crops and frames need it).
+   */
+  | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; faces?: FaceLookup; full?: Buffer };
 
 export interface CutLists {
   cuts: number[];

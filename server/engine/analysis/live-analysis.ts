@@ -96,15 +96,15 @@ export class LiveAnalysis implements AnalysisSource {
           // At most this frame and the one before are in flight: the previous frame's row is
           // written (its embeddings done) while this frame was being detected.
           const before = this.recorded;
-          this.record(async () => void (writer.frame(idx, dets, await Promise.all(jobs)) || (await writer.drain())));
+          this.record(async () => void (writer.frame(idx, frame.ts, dets, await Promise.all(jobs)) || (await writer.drain())));
           await before;
           if (this.failure) throw this.failure;
           faces = lookupByBox(dets, jobs);
         } else {
-          if (writer) this.record(async () => void (writer.frame(idx, dets) || (await writer.drain())));
+          if (writer) this.record(async () => void (writer.frame(idx, frame.ts, dets) || (await writer.drain())));
           if (full && embedder) faces = (bbox) => embedder.embedFace(full, width, height, bbox);
         }
-        yield { kind: 'frame', idx, dets, faces, full };
+        yield { kind: 'frame', idx, ts: frame.ts, dets, faces, full };
       } finally {
         source.recycle(frame.small); // nothing keeps the 320×240 frame past its iteration
         mark = performance.now();

@@ -1,7 +1,8 @@
 // The analysis stage's output, streamed in frame order:
 //   rows.jsonl      one line per event: {"cut":48,"reset":true} or
-//                   {"f":54,"d":[[x1,y1,x2,y2,conf],…],"e":true,"q":[[contrast,sharpness],…]}
-//                   (an analysed frame, its detections and, with "e", each face's quality)
+//                   {"f":54,"t":2.25,"d":[[x1,y1,x2,y2,conf],…],"e":true,"q":[[contrast,sharpness],…]}
+//                   (an analysed frame, its presentation time, its detections and, with "e",
+//                   each face's quality)
 //   embeddings.f32  when a frame row has "e": one float32 vector per detection, in row order
 // JSON keeps boxes and scores exact (doubles round-trip), and float32 is what the embedder returns,
 // so a replay feeds the tracker and the gate bit-identical inputs.
@@ -19,7 +20,7 @@ export const EMBEDDINGS_FILE = 'embeddings.f32';
 
 export type AnalysisRow =
   | { kind: 'cut'; idx: number; reset: boolean }
-  | { kind: 'frame'; idx: number; dets: Detection[]; faces?: EmbeddedFace[] };
+  | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; faces?: EmbeddedFace[] };
 
 /** A write stream that hashes and counts what goes through it. */
 class SummedStream {
@@ -95,9 +96,9 @@ export class AnalysisWriter {
   }
 
   /** `faces`, when given, has one per detection. */
-  frame(idx: number, dets: readonly Detection[], faces?: readonly EmbeddedFace[]): boolean {
+  frame(idx: number, ts: number, dets: readonly Detection[], faces?: readonly EmbeddedFace[]): boolean {
     this.rows++;
-    const row: { f: number; d: number[][]; e?: true; q?: number[][] } = { f: idx, d: dets.map((d) => [...d.bbox, d.conf]) };
+    const row: { f: number; t: number; d: number[][]; e?: true; q?: number[][] } = { f: idx, t: ts, d: dets.map((d) => [...d.bbox, d.conf]) };
     let ok = true;
     if (faces) {
       row.e = true;
@@ -183,7 +184,7 @@ export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<An
           quality: { contrast: r.q[i][0], sharpness: r.q[i][1] },
         }));
       }
-      yield { kind: 'frame', idx: r.f, dets, faces };
+      yield { kind: 'frame', idx: r.f, ts: r.t, dets, faces };
     }
   } finally {
     lines.close();

@@ -8,7 +8,7 @@ import type { EpisodeConfig } from '../../config/episode-config';
 import { SMALL_HEIGHT, SMALL_SWS_FLAGS, SMALL_WIDTH } from '../decode/frame-source';
 
 /** Bump when the cache file format changes. Code changes are caught by `engine` below. */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /**
  * sha256 of the engine's code: the bundle running this (dist/cli.js or dist/server.js) and the

@@ -1,14 +1,15 @@
 // The frame source on a worker thread. ffmpeg writes through 64 KiB pipes, so whenever the
 // engine thread is busy (a detection runs synchronously for milliseconds, crops are converted)
 // a pipe read on that thread would wait, and ffmpeg would stop with it. Read on a thread of
-// their own, the pipes keep flowing and frames queue up to `maxAhead` ahead; their buffers move
-// between the threads without copies (transferred, and handed back by recycle()).
+// their own, the pipes keep flowing and frames queue up to `maxAhead` frames or `maxAheadBytes`
+// ahead; their buffers move between the threads without copies (transferred, and handed back by
+// recycle()).
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-script';
 import { FrameQueue } from './frame-queue';
-import { ffmpegDecodeArgs, type DecodeSummary, type FrameSource, type FrameSourceOptions } from './frame-source';
+import { ffmpegDecodeArgs, QUEUE_BYTES, type DecodeSummary, type FrameSource, type FrameSourceOptions } from './frame-source';
 
-export type DecodeWorkerData = Omit<FrameSourceOptions, 'signal'> & { maxAhead: number };
+export type DecodeWorkerData = Omit<FrameSourceOptions, 'signal'> & { maxAhead: number; maxAheadBytes: number };
 
 export type ToDecodeWorker =
   | { type: 'took' }
@@ -16,17 +17,20 @@ export type ToDecodeWorker =
   | { type: 'close' };
 
 export type FromDecodeWorker =
-  | { type: 'frame'; index: number; sampled: boolean; small: Uint8Array; full?: Uint8Array }
+  | { type: 'frame'; index: number; ts: number; sampled: boolean; small: Uint8Array; full?: Uint8Array }
   | { type: 'done'; summary: DecodeSummary }
   | { type: 'error'; message: string };
 
 const asBuffer = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length);
 
-/** openFrameSource's contract, run on a worker thread; `maxAhead` frames may wait for the caller (default 16). */
-export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: number }): FrameSource {
-  const { signal, maxAhead = 16, ...rest } = opts;
-  ffmpegDecodeArgs(opts); // bad options throw here, as openFrameSource's do
-  const worker: Worker = startWorker(__dirname, 'decode-worker', { ...rest, maxAhead } satisfies DecodeWorkerData);
+/**
+ * openFrameSource's contract, run on a worker thread; `maxAhead` frames (default 16) or
+ * `maxAheadBytes` of them (default QUEUE_BYTES, at least one frame) may wait for the caller.
+ */
+export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: number; maxAheadBytes?: number }): FrameSource {
+  const { signal, maxAhead = 16, maxAheadBytes = QUEUE_BYTES, ...rest } = opts;
+  ffmpegDecodeArgs({ ...opts, nonce: '' }); // bad options throw here, as openFrameSource's do
+  const worker: Worker = startWorker(__dirname, 'decode-worker', { ...rest, maxAhead, maxAheadBytes } satisfies DecodeWorkerData);
   const queue = new FrameQueue(() => send({ type: 'took' }), () => close());
   let finished = false;
   let closed = false;
@@ -38,7 +42,7 @@ export function openFrameSourceInWorker(opts: FrameSourceOptions & { maxAhead?: 
 
   worker.on('message', (msg: FromDecodeWorker) => {
     if (msg.type === 'frame') {
-      queue.push({ index: msg.index, sampled: msg.sampled, small: asBuffer(msg.small), full: msg.full && asBuffer(msg.full) });
+      queue.push({ index: msg.index, ts: msg.ts, sampled: msg.sampled, small: asBuffer(msg.small), full: msg.full && asBuffer(msg.full) });
     } else if (msg.type === 'done') {
       end();
       resolveDone(msg.summary);

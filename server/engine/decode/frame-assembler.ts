@@ -6,18 +6,23 @@
  * but never copied, which keeps dropping frames in JS cheap.
  */
 const MAX_SPARES = 4;
+/** …and at most this many bytes of them: none of an 8K rgb24 frame (100 MB), where a fresh one costs little beside decoding it. */
+const MAX_SPARE_BYTES = 32 << 20;
 
 export class FrameAssembler {
   private frame: Buffer | undefined;
   private filled = 0;
   private count = 0;
   private readonly spares: Buffer[] = [];
+  private readonly maxSpares: number;
 
   constructor(
     readonly frameSize: number,
     private readonly onFrame: (frame: Buffer, n: number) => void,
     private readonly wanted: (n: number) => boolean = () => true,
-  ) {}
+  ) {
+    this.maxSpares = Math.min(MAX_SPARES, Math.floor(MAX_SPARE_BYTES / frameSize));
+  }
 
   /** Frames completed so far, wanted or not. */
   get frames(): number {
@@ -34,7 +39,7 @@ export class FrameAssembler {
    * per frame means gigabytes of allocation per episode, paid in GC and page faults.
    */
   recycle(frame: Buffer): void {
-    if (frame.length === this.frameSize && this.spares.length < MAX_SPARES) this.spares.push(frame);
+    if (frame.length === this.frameSize && this.spares.length < this.maxSpares) this.spares.push(frame);
   }
 
   push(chunk: Buffer): void {

@@ -12,13 +12,14 @@ export class FrameQueue implements AsyncIterable<DecodedFrame> {
   /** Stopped by the consumer: queued frames are dropped. */
   private stopped = false;
   private iterated = false;
+  private queuedBytes = 0;
 
   /**
-   * @param onTake after a frame is handed out, with the number still queued (for backpressure)
+   * @param onTake after a frame is handed out (for backpressure)
    * @param onReturn the consumer left its loop early (break, throw)
    */
   constructor(
-    private readonly onTake: (queued: number) => void,
+    private readonly onTake: () => void,
     private readonly onReturn: () => void,
   ) {}
 
@@ -26,10 +27,16 @@ export class FrameQueue implements AsyncIterable<DecodedFrame> {
     return this.frames.length;
   }
 
+  /** Bytes of the queued frames' buffers. */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
   /** Queues a frame for the consumer; after stop() frames are dropped. */
   push(frame: DecodedFrame): void {
     if (this.stopped) return;
     this.frames.push(frame);
+    this.queuedBytes += frameBytes(frame);
     this.wake();
   }
 
@@ -41,6 +48,7 @@ export class FrameQueue implements AsyncIterable<DecodedFrame> {
   stop(): void {
     this.stopped = true;
     this.frames.length = 0;
+    this.queuedBytes = 0;
     this.wake();
   }
 
@@ -68,7 +76,8 @@ export class FrameQueue implements AsyncIterable<DecodedFrame> {
 
   private take(): DecodedFrame {
     const frame = this.frames.shift()!;
-    this.onTake(this.frames.length);
+    this.queuedBytes -= frameBytes(frame);
+    this.onTake();
     return frame;
   }
 
@@ -83,4 +92,8 @@ export class FrameQueue implements AsyncIterable<DecodedFrame> {
       },
     };
   }
+}
+
+export function frameBytes(frame: DecodedFrame): number {
+  return frame.small.length + (frame.full?.length ?? 0);
 }

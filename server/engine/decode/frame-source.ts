@@ -8,18 +8,25 @@
 // off every full frame is converted and piped, and JS drops the unsampled ones. Used frames are
 // byte-identical.
 //
+// Time: every frame's presentation time comes from ffmpeg's showinfo filter on a 2×2 crop of the
+// 320×240 stream (its checksums cost nothing there; on the whole 320×240 frame they cost ~1% of
+// ffmpeg's CPU), in microseconds (settb=AVTB), on stderr. A tag of the file can print any text
+// on stderr too, so only lines from the showinfo instance named with this run's random nonce
+// count. ffmpeg subtracts the file's start time, so ts is the time a player shows for the frame.
+//
 // Sampling (DESIGN §3): `exact` decodes every frame, and frame n is index n. `refs` has the
 // decoder skip non-reference frames (`-skip_frame noref`, not `bidir`: P-frames may reference
 // B-frames, and skipping those corrupts what follows) and `keyframes` all but keyframes. Indices
-// then come from timestamps, which ffmpeg's showinfo filter prints for each 320×240 frame, and a
-// sampled frame is the first decoded one at or after each stride point (ffmpeg's `select`
-// applies the same rule for D1).
+// then come from the timestamps, and a sampled frame is the first decoded one at or after each
+// stride point (ffmpeg's `select` applies the same rule for D1).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Sampling } from '../../config/episode-config';
 import type { VideoInfo } from '../types';
 import { FrameAssembler } from './frame-assembler';
 import { FrameQueue } from './frame-queue';
+import { VIDEO_STREAM } from './probe';
 import { isYuv420p8, yuv420pSize, type YuvColor } from './yuv';
 
 export const SMALL_WIDTH = 320;
@@ -37,6 +44,8 @@ export const SMALL_SWS_FLAGS = 'area';
 export interface DecodedFrame {
   /** Index in the video, from 0: the n-th frame, counting the frames the decoder skipped. */
   index: number;
+  /** Presentation time in seconds (the frame's pts, from the file's start). */
+  ts: number;
   /** A stride frame: analysed whatever the cuts; it carries `full` when the full stream is on. */
   sampled: boolean;
   /** SMALL_WIDTH × SMALL_HEIGHT yuv420p, in smallFrameColor(). */
@@ -60,10 +69,14 @@ export interface FrameSourceOptions {
   fullFormat?: FullFormat;
   /** Select sampled frames inside ffmpeg, before colour conversion (D1). */
   d1: boolean;
+  /** Names this run's showinfo instance (default random): see the header. */
+  nonce?: string;
   /** ffmpeg decoder threads (ffmpeg's default when omitted). */
   threads?: number;
-  /** Frames decoded ahead of the consumer before the pipes are paused (default 16). */
+  /** Frames decoded ahead of the consumer before the pipes are paused (default 16)… */
   maxQueued?: number;
+  /** …or bytes of them (default QUEUE_BYTES); one frame is always let through. */
+  maxQueuedBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -90,10 +103,19 @@ export interface FrameSource extends AsyncIterable<DecodedFrame> {
   recycle(buf: Buffer): void;
 }
 
-/** The one line ffmpeg's showinfo filter prints per frame; the rest of its lines are about the frame too. */
-const SHOWINFO = /^\[Parsed_showinfo_\d+ @ [^\]]*\] (?:n:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[\d.e+-]+))?/;
+/** The showinfo instance of a run: its name carries the nonce, so a tag cannot forge its lines. */
+const showinfoName = (nonce: string) => `showinfo@t${nonce}`;
 
-export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
+/** pts in µs from showinfo's per-frame line, or null for a frame without one; undefined for its other lines. */
+export function showinfoPts(line: string, nonce: string): number | null | undefined {
+  const prefix = `[${showinfoName(nonce)} @ `;
+  if (!line.startsWith(prefix)) return undefined;
+  const m = /\] n:\s*\d+\s+pts:\s*(-?\d+|NOPTS)\s/.exec(line.slice(prefix.length - 2));
+  if (!m) return undefined;
+  return m[1] === 'NOPTS' ? null : Number(m[1]);
+}
+
+export function ffmpegDecodeArgs(opts: FrameSourceOptions & { nonce: string }): string[] {
   const { info, stride, d1 } = opts;
   const timed = (opts.sampling ?? 'exact') !== 'exact';
   const { matrix, range } = info.color;
@@ -101,7 +123,8 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   // ffmpeg (measured on its filter thread, 2,880 frames of 1080p: 1.6 CPU-s against 2.0 via
   // rgb24). Limited range always, so that smallFrameColor() holds for full-range sources too.
   const pin = info.pixFmt.startsWith('yuv') ? '' : `:out_color_matrix=${smallFrameColor(info).matrix}`;
-  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS}:out_range=tv${pin},format=yuv420p${timed ? ',showinfo' : ''}`;
+  const small = `scale=${SMALL_WIDTH}:${SMALL_HEIGHT}:flags=${SMALL_SWS_FLAGS}:out_range=tv${pin},format=yuv420p`;
+  const times = `settb=AVTB,crop=2:2:0:0,${showinfoName(opts.nonce)},nullsink`;
   // The full branch pins the probed size, so a mid-stream resolution change cannot break framing.
   const select = !d1 || stride <= 1 ? '' : timed ? `select=${firstAtStridePoint(info.fps, stride)},` : `select=not(mod(n\\,${stride})),`;
   const yuv = opts.fullFormat === 'yuv420p';
@@ -111,10 +134,13 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
   const pinFull = isYuv420p8(info.pixFmt) ? `:in_color_matrix=${matrix}:in_range=${range}` : '';
   const size = `scale=${info.width}:${info.height}`;
   const full = yuv ? `${select}${size},format=${info.pixFmt}` : `${select}${size}${pinFull},format=rgb24`;
-  const graph = opts.full ? `[0:v:0]split=2[a][b];[a]${small}[s];[b]${full}[f]` : `[0:v:0]${small}[s]`;
+  const smallAndTimes = `${small},split=2[s][t];[t]${times}`;
+  const graph = opts.full ? `[${VIDEO_STREAM}]split=2[a][b];[a]${smallAndTimes};[b]${full}[f]` : `[${VIDEO_STREAM}]${smallAndTimes}`;
+  // Each output drops the file's tags, so its report on stderr prints none.
+  const untagged = ['-map_metadata', '-1', '-map_chapters', '-1'];
   return [
     // showinfo logs at info level; -nostats keeps ffmpeg's progress line out of stderr.
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', timed ? 'info' : 'error',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
     ...(opts.threads ? ['-threads', String(opts.threads)] : []),
     ...(timed ? ['-skip_frame', opts.sampling === 'refs' ? 'noref' : 'nokey'] : []),
     '-i', info.path,
@@ -122,8 +148,8 @@ export function ffmpegDecodeArgs(opts: FrameSourceOptions): string[] {
     // Passthrough: never duplicate or drop frames, so output frame n is decoded frame n.
     // (-vsync is deprecated in 5.1 for -fps_mode, but 4.x only knows -vsync.)
     '-vsync', '0',
-    '-map', '[s]', '-f', 'rawvideo', 'pipe:1',
-    ...(opts.full ? ['-map', '[f]', '-f', 'rawvideo', 'pipe:3'] : []),
+    '-map', '[s]', ...untagged, '-f', 'rawvideo', 'pipe:1',
+    ...(opts.full ? ['-map', '[f]', ...untagged, '-f', 'rawvideo', 'pipe:3'] : []),
   ];
 }
 
@@ -150,38 +176,46 @@ export function indexAt(t: number, t0: number, fps: number): number | undefined 
   return Math.abs(k - Math.round(k)) <= 0.25 ? Math.round(k) : undefined;
 }
 
+/** Frames a source holds for its consumer, in bytes: 2½ frames of 4K rgb24, one of 8K. */
+export const QUEUE_BYTES = 64 << 20;
+
 const STDERR_TAIL_CHARS = 4000;
 /**
  * ffmpeg lines that mean frames were lost. Other error-level lines can be harmless (e.g. mp4's
  * "Referenced QT chapter track not found"), so not every stderr line marks a file as damaged.
  */
-const DECODE_ERROR = /error while decoding|decoding error|partial file|invalid data found/i;
+const DECODE_ERROR = /error while decoding|decoding error|partial file|invalid data found|read error/i;
 
 export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   const { info, stride, d1, full: hasFull } = opts;
   if (!Number.isInteger(stride) || stride < 1) throw new Error(`stride must be an integer >= 1, got ${stride}`);
   const maxQueued = Math.max(1, opts.maxQueued ?? 16);
+  const maxBytes = opts.maxQueuedBytes ?? QUEUE_BYTES;
   const timed = (opts.sampling ?? 'exact') !== 'exact';
+  const nonce = opts.nonce ?? randomBytes(6).toString('hex');
 
-  const child = spawn(opts.ffmpegPath, ffmpegDecodeArgs(opts), {
+  const child = spawn(opts.ffmpegPath, ffmpegDecodeArgs({ ...opts, nonce }), {
     stdio: ['ignore', 'pipe', 'pipe', hasFull ? 'pipe' : 'ignore'],
   });
   const smallPipe = child.stdout as Readable;
   const fullPipe = hasFull ? (child.stdio[3] as Readable) : undefined;
   const pipes = fullPipe ? [smallPipe, fullPipe] : [smallPipe];
 
-  // Frames wait here until both halves of a sampled frame (and, timed, its timestamp) have arrived.
+  // Frames wait here until both halves of a sampled frame and its timestamp have arrived.
   const pendingSmall: Buffer[] = [];
   /** Small frames paired so far: the next one's ordinal among decoded frames. */
   let paired = 0;
-  /** Timed sampling: showinfo's timestamps of the small frames not yet paired, and the first frame's. */
-  const pendingTimes: number[] = [];
+  /** showinfo's pts (µs, null when the frame has none) of the small frames not yet paired, and the first frame's. */
+  const pendingTimes: (number | null)[] = [];
   let firstTime: number | undefined;
   let lastIndex = -1;
+  let lastTs: number | undefined;
+  /** Before ffmpeg's first frame line, stderr holds its report of the file, tags and all: not read for errors. */
+  let started = false;
   const pendingFull: { index: number; buf: Buffer }[] = [];
-  // Resume at half the bound so pipes do not flap pause/resume on every frame.
-  const queue = new FrameQueue((queued) => {
-    if (paused && queued <= maxQueued >> 1) {
+  // Resume at half the bounds so pipes do not flap pause/resume on every frame.
+  const queue = new FrameQueue(() => {
+    if (paused && queue.length <= maxQueued >> 1 && queue.bytes <= maxBytes / 2) {
       paused = false;
       for (const p of pipes) p.resume();
     }
@@ -226,57 +260,71 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
     const lines = (stderrLine + s).split('\n');
     stderrLine = lines.pop()!;
     lines.forEach(scanStderrLine);
-    if (timed) pair();
+    pair();
   });
 
   function scanStderrLine(line: string): void {
-    const shown = timed ? SHOWINFO.exec(line) : null;
-    if (shown) {
-      if (shown[1] !== undefined) pendingTimes.push(Number(shown[1]));
+    const pts = showinfoPts(line, nonce);
+    if (pts !== undefined) {
+      started = true;
+      pendingTimes.push(pts);
       return; // per-frame lines stay out of the tail
     }
+    if (line.startsWith(`[${showinfoName(nonce)} @ `)) return;
     if (line) stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
-    if (!DECODE_ERROR.test(line)) return;
+    if (!started || !DECODE_ERROR.test(line)) return;
     decodeErrors++;
     firstDecodeError ??= line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]/, '').trim();
   }
 
-  /** The next small frame's index, or undefined while its timestamp is still on its way. */
-  function nextIndex(): number | undefined {
-    if (!timed) return paired;
+  /** The next small frame's index and time, or undefined while its timestamp is still on its way. */
+  function nextFrame(): { index: number; ts: number } | undefined {
     if (pendingTimes.length === 0) return undefined;
-    firstTime ??= pendingTimes[0];
-    const index = indexAt(pendingTimes[0], firstTime, info.fps);
+    const pts = pendingTimes[0];
+    if (!timed) {
+      // A frame without a pts (rare: broken streams) is put one frame after the one before.
+      const ts = pts !== null ? pts / 1e6 : lastTs !== undefined ? lastTs + 1 / info.fps : paired / info.fps;
+      return { index: paired, ts };
+    }
+    const t = pts === null ? NaN : pts / 1e6;
+    firstTime ??= t;
+    const index = indexAt(t, firstTime, info.fps);
     if (index === undefined || index <= lastIndex) {
       fail(new Error(`${info.path}: frame times are not on a constant ${+info.fps.toFixed(3)} fps grid `
-        + `(a frame at ${pendingTimes[0]} s), which sampling: ${opts.sampling} needs; use sampling: exact`));
+        + `(a frame at ${pts === null ? 'no time' : `${t} s`}), which sampling: ${opts.sampling} needs; use sampling: exact`));
       return undefined;
     }
-    return index;
+    return { index, ts: t };
   }
 
   function pair(): void {
     while (pendingSmall.length > 0 && !failure) {
-      const index = nextIndex();
-      if (index === undefined) return;
+      const next = nextFrame();
+      if (next === undefined) break;
+      const { index, ts } = next;
       // Timed: the first decoded frame at or after a stride point. Exact: the stride points.
       const sampled = timed ? paired === 0 || Math.floor(index / stride) > Math.floor(lastIndex / stride) : index % stride === 0;
       // Timed without d1 the full stream has every decoded frame; otherwise the sampled ones.
       const withFull = hasFull && (sampled || (timed && !d1));
       let fullBuf: Buffer | undefined;
       if (withFull) {
-        if (pendingFull.length === 0) return; // its full frame is still in the pipe
+        if (pendingFull.length === 0) break; // its full frame is still in the pipe
         const f = pendingFull.shift()!;
         if (f.index >= 0 && f.index !== (timed ? paired : index)) return fail(new Error(`ffmpeg frame pairing lost: full ${f.index} vs small ${index}`));
         if (sampled) fullBuf = f.buf;
         else full.recycle(f.buf);
       }
-      queue.push({ index, sampled, small: pendingSmall.shift()!, full: fullBuf });
-      if (timed) pendingTimes.shift();
+      const smallBuf = pendingSmall.shift()!;
+      queue.push({ index, ts, sampled, small: smallBuf, full: fullBuf });
+      pendingTimes.shift();
       lastIndex = index;
+      lastTs = ts;
       paired++;
     }
-    if (queue.length >= maxQueued && !paused) {
+    // Only the consumer's queue pauses the pipes: it always drains, whereas a frame waiting for its
+    // other half would wait forever for a paused pipe. ffmpeg's blocking writes keep the two
+    // pipes within about a frame of each other, so what waits unpaired stays small.
+    if ((queue.length >= maxQueued || queue.bytes >= maxBytes) && !paused) {
       paused = true;
       for (const p of pipes) p.pause();
     }
@@ -296,14 +344,14 @@ export function openFrameSource(opts: FrameSourceOptions): FrameSource {
   child.on('close', (code, sig) => {
     if (failure) return;
     scanStderrLine(stderrLine);
-    if (timed) pair();
+    pair();
     if (failure) return;
     // A kill by close() leaves cut-short frames and a signal exit: expected, not damage.
     const problems: string[] = [];
     if (!aborted) {
       if (code !== 0) problems.push(`ffmpeg exited with ${code ?? sig}`);
       if (small.partialBytes || full.partialBytes) problems.push('the last frame was cut short');
-      if (pendingSmall.length) problems.push(`${pendingSmall.length} frames lacked their full-resolution frame${timed ? ' or timestamp' : ''}`);
+      if (pendingSmall.length) problems.push(`${pendingSmall.length} frames lacked their full-resolution frame or timestamp`);
       if (decodeErrors) problems.push(`${decodeErrors} ffmpeg errors, first: ${firstDecodeError}`);
     }
     const damaged = problems.length > 0;

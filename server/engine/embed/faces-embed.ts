@@ -22,7 +22,7 @@ import { cropRegion } from './align';
 import type { FaceEmbedder } from './face-embedder';
 import { pickFrames } from './frame-picker';
 import { faceQuality, qualityScore } from './quality';
-import { TrackSampler } from './sample-plan';
+import { EvenSubset, gateFacesKept, TrackSampler } from './sample-plan';
 import { faceWeight, skipReason, weightedPrototype, type FaceSkip } from './track-prototype';
 import type { FacesEmbedSummary } from '../manifests/track-metrics';
 
@@ -72,8 +72,8 @@ export interface FacesEmbedOptions {
 interface TrackInfo {
   row: Pick<TrackRow, 'track_id' | 'gate_embedding' | 'gate_samples'>;
   sampler?: TrackSampler<DetectionRow>;
-  /** Sample only the faces the gate embedded. */
-  gateOnly: boolean;
+  /** Sample only the faces the gate embedded, among those the recorder kept of them (the same EvenSubset). */
+  gateFaces?: EvenSubset<DetectionRow>;
   /** Sampled faces not handled yet; the prototype is written when it reaches 0. */
   remaining: number;
   kept: { e: Float32Array; w: number }[];
@@ -164,7 +164,8 @@ async function readTracks(path: string, cfg: EmbedConfig, model: string, g3: boo
     const slim = { track_id: row.track_id, gate_embedding: reuse ? row.gate_embedding : undefined, gate_samples: row.gate_samples };
     const [first, last] = row.gate_span ?? [row.first_frame_idx, row.last_frame_idx];
     const sampler = reuse ? undefined : new TrackSampler<DetectionRow>(first, last, cfg);
-    tracks.set(row.track_id, { row: slim, sampler, gateOnly: !!row.gate_span, remaining: 0, kept: [] });
+    const gateFaces = sampler && row.gate_span ? new EvenSubset<DetectionRow>(gateFacesKept(cfg)) : undefined;
+    tracks.set(row.track_id, { row: slim, sampler, gateFaces, remaining: 0, kept: [] });
   }
   return tracks;
 }
@@ -173,11 +174,14 @@ async function readTracks(path: string, cfg: EmbedConfig, model: string, g3: boo
 async function pickSamples(path: string, tracks: Map<number, TrackInfo>): Promise<Map<number, DetectionRow[]>> {
   for await (const det of readJsonl<DetectionRow>(path)) {
     const t = tracks.get(det.track_id);
-    if (t?.sampler && (det.gate_embedded || !t.gateOnly)) t.sampler.offer(det);
+    if (t?.gateFaces) {
+      if (det.gate_embedded) t.gateFaces.offer(det);
+    } else t?.sampler?.offer(det);
   }
   const all: DetectionRow[] = [];
   for (const t of tracks.values()) {
     if (!t.sampler) continue;
+    for (const det of t.gateFaces?.items ?? []) t.sampler.offer(det);
     t.remaining = t.sampler.picks.length;
     all.push(...t.sampler.picks);
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FrameAssembler } from '../decode/frame-assembler';
+import { VIDEO_STREAM } from '../decode/probe';
 import type { VideoInfo } from '../types';
 
 export interface PickedFrame {
@@ -29,7 +30,7 @@ export async function* pickFrames(
   await mkdir(scratchDir, { recursive: true });
   const dir = await mkdtemp(join(scratchDir, 'pick-'));
   const script = join(dir, 'select.txt');
-  await writeFile(script, `[0:v:0]select='${wanted.map((n) => `eq(n,${n})`).join('+')}',scale=${info.width}:${info.height},format=rgb24[f]`);
+  await writeFile(script, `[${VIDEO_STREAM}]select='${wanted.map((n) => `eq(n,${n})`).join('+')}',scale=${info.width}:${info.height},format=rgb24[f]`);
   const child = spawn(ffmpegPath, [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', info.path,
     '-filter_complex_script', script, '-map', '[f]', '-vsync', '0', '-f', 'rawvideo', 'pipe:1',

@@ -38,3 +38,39 @@ export class TrackSampler<T extends { frame_idx: number }> {
     }
   }
 }
+
+/** How many of a track's gate faces are kept while it is open: a few times what is sampled from them. */
+export const gateFacesKept = (cfg: Pick<EmbedConfig, 'max_samples'>): number => Math.max(64, 4 * cfg.max_samples);
+
+/**
+ * A bounded, evenly spread subset of items that arrive one by one, before their last is known (a
+ * track's gate faces while it is open): every `stride`-th item by arrival, the stride doubling
+ * whenever more than `cap` are kept, and always the latest item. The same items offered in the
+ * same order give the same subset, so faces_embed can rebuild the recorder's choice from the rows.
+ */
+export class EvenSubset<T> {
+  private kept: { ord: number; item: T }[] = [];
+  private latest: T | undefined;
+  private offered = 0;
+  private stride = 1;
+
+  constructor(private readonly cap: number) {}
+
+  offer(item: T): void {
+    const ord = this.offered++;
+    this.latest = item;
+    if (ord % this.stride !== 0) return;
+    this.kept.push({ ord, item });
+    if (this.kept.length > this.cap) {
+      this.stride *= 2;
+      this.kept = this.kept.filter((k) => k.ord % this.stride === 0);
+    }
+  }
+
+  /** The kept items in arrival order, the latest one last. */
+  get items(): T[] {
+    const items = this.kept.map((k) => k.item);
+    if (this.latest !== undefined && items[items.length - 1] !== this.latest) items.push(this.latest);
+    return items;
+  }
+}

@@ -25,8 +25,13 @@ export interface ExporterOptions {
   frames: boolean;
   crops: boolean;
   jpegQuality: number;
-  /** Most jobs accepted and not yet written (waiting + encoding). */
+  /** Most jobs accepted and not yet written (waiting + encoding)… */
   queueSize: number;
+  /**
+   * …and most bytes of their pixels (default EXPORT_QUEUE_BYTES; one job always gets in): a
+   * frame job pins a whole frame, 100 MB at 8K.
+   */
+  maxQueuedBytes?: number;
   /** C3 on: add*() returns once the job is queued. Off: once the file is written. */
   async: boolean;
   width: number;
@@ -79,6 +84,7 @@ interface Job {
   onWritten: () => void;
 }
 
+export const EXPORT_QUEUE_BYTES = 128 << 20;
 
 export class FrameExporter {
   private readonly s: ExportStats = { queued: 0, written: 0, failed: 0, skipped: 0, peakDepth: 0, encodeMs: 0, blockedMs: 0 };
@@ -89,8 +95,9 @@ export class FrameExporter {
   private readonly tracks = new Map<number, TrackState>();
   private readonly waiting: Job[] = [];
   private running = 0;
-  /** Jobs accepted and not finished. */
+  /** Jobs accepted and not finished, and the bytes of their pixels. */
   private depth = 0;
+  private bytes = 0;
   /** Callers waiting for queue space. */
   private blocked = 0;
   private listeners: Array<() => void> = [];
@@ -246,30 +253,34 @@ export class FrameExporter {
   private async submit(job: Job): Promise<void> {
     this.s.queued++;
     if (!this.opts.async) {
-      this.accept();
+      this.accept(job);
       await this.execute(job);
-      this.release();
+      this.release(job);
       return;
     }
-    if (this.depth >= this.opts.queueSize) {
+    const maxBytes = this.opts.maxQueuedBytes ?? EXPORT_QUEUE_BYTES;
+    const full = () => this.depth >= this.opts.queueSize || (this.depth > 0 && this.bytes + job.pixels.length > maxBytes);
+    if (full()) {
       const t0 = performance.now();
       this.blocked++;
-      while (this.depth >= this.opts.queueSize) await this.changed();
+      while (full()) await this.changed();
       this.blocked--;
       this.s.blockedMs += performance.now() - t0;
     }
-    this.accept();
+    this.accept(job);
     this.waiting.push(job);
     this.pump();
   }
 
-  private accept(): void {
+  private accept(job: Job): void {
     this.depth++;
+    this.bytes += job.pixels.length;
     this.s.peakDepth = Math.max(this.s.peakDepth, this.depth);
   }
 
-  private release(): void {
+  private release(job: Job): void {
     this.depth--;
+    this.bytes -= job.pixels.length;
     for (const wake of this.listeners.splice(0)) wake();
   }
 
@@ -284,7 +295,7 @@ export class FrameExporter {
       this.running++;
       void this.execute(job).then(() => {
         this.running--;
-        this.release();
+        this.release(job);
         this.pump();
       });
     }

@@ -83,7 +83,8 @@ export interface TrackMetrics extends RecorderMetrics {
     decode_warning?: string;
   };
   export: ExportStats;
-  video: { path: string; width: number; height: number; fps: number; codec: string; pix_fmt: string; color: YuvColor };
+  /** `rotation`: clockwise degrees of the display matrix; width, height and boxes are as displayed. */
+  video: { path: string; width: number; height: number; rotation: number; fps: number; codec: string; pix_fmt: string; color: YuvColor };
   ffmpeg: { path: string; source: string };
   /** The detector's model id. */
   detector: string;

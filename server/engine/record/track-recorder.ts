@@ -2,6 +2,7 @@
 // Tracker ids map to export ids (1, 2, ...); a track is emitted as soon as it closes and then
 // forgotten, so memory holds only the open tracks, whatever the episode length.
 import type { EmbeddedFace } from '../embed/quality';
+import { EvenSubset } from '../embed/sample-plan';
 import type { GateFace, GateFields } from '../embed/track-prototype';
 import type { BBox } from '../types';
 import {
@@ -33,8 +34,10 @@ export interface RecorderOptions {
   onTrack: (row: TrackRow) => void;
   /** A track was dropped as too short: its crops, if any, should go. */
   onDropTrack?: (exportId: number) => void;
-  /** G3: a closing track's gate fields, from the faces the appearance gate embedded in it. */
+  /** G3: a closing track's gate fields, from the faces the appearance gate embedded in it… */
   gateFields?: (faces: readonly GateFace[]) => GateFields;
+  /** …of which an open track keeps at most about this many, evenly spread (gateFacesKept). */
+  gateFacesKept?: number;
 }
 
 export interface RecordInput {
@@ -103,7 +106,8 @@ interface OpenTrack {
   lastSample?: Sample;
   /** B4 reference: the last box of this tracker id that was recorded, not skipped. */
   lastRecorded?: { frameIdx: number; bbox: BBox };
-  gateFaces: GateFace[];
+  /** Bounded: a face seen for an hour would otherwise hold thousands of embeddings. */
+  gateFaces: EvenSubset<GateFace>;
 }
 
 export class TrackRecorder {
@@ -176,7 +180,7 @@ export class TrackRecorder {
       ...(r.landmarks ? { landmarks: r.landmarks.map(roundPx) } : {}),
       ...(r.face ? { gate_embedded: true as const } : {}),
     };
-    if (r.face) t.gateFaces.push({ frame_idx: row.frame_idx, conf: row.conf, face: r.face });
+    if (r.face) t.gateFaces.offer({ frame_idx: row.frame_idx, conf: row.conf, face: r.face });
     if (skip) {
       this.m.b4_skipped++;
     } else {
@@ -238,7 +242,7 @@ export class TrackRecorder {
       samples: [],
       sampleStride: 1,
       recordedCount: 0,
-      gateFaces: [],
+      gateFaces: new EvenSubset(this.opts.gateFacesKept ?? Infinity),
     };
     this.open.set(r.trackerId, t);
     this.m.tracks_born++;
@@ -313,7 +317,7 @@ export class TrackRecorder {
       mean_conf: roundConf(t.confSum / t.frameCount),
       bboxes_sampled: samples,
       ...(t.splitReason ? { split_reason: t.splitReason } : {}),
-      ...this.opts.gateFields?.(t.gateFaces),
+      ...this.opts.gateFields?.(t.gateFaces.items),
     };
   }
 }
