@@ -14,10 +14,15 @@ export interface SchemaNode {
   enum?: readonly (string | number | boolean)[];
   examples?: readonly unknown[];
   pattern?: string;
+  /** What a value breaking `pattern` is told, after its name; default: the ep_id characters. */
+  patternHint?: string;
   properties?: Record<string, SchemaNode>;
   required?: readonly string[];
-  additionalProperties?: boolean;
+  /** false: only `properties`; a node: every other key holds a value of that shape. */
+  additionalProperties?: boolean | SchemaNode;
   items?: SchemaNode;
+  /** Alternatives told apart by their `type` (e.g. a path string or an inline mapping). */
+  oneOf?: SchemaNode[];
   minItems?: number;
   maxItems?: number;
   title?: string;
