@@ -39,11 +39,13 @@ await build({
   logLevel: 'warning',
 });
 
-// The schema's single source is server/config/schema.ts; this file is generated from it.
+// The schemas' single sources are server/config/schema.ts and server/season/season-schema.ts; these files are generated from them.
 const require = createRequire(import.meta.url);
 const { register } = require('tsx/cjs/api');
 const unregister = register();
 const { episodeConfigSchema } = require('../server/config/schema.ts');
+const { seasonSchema } = require('../server/season/season-schema.ts');
 unregister();
 mkdirSync('schemas', { recursive: true });
 writeFileSync('schemas/episode-config.schema.json', JSON.stringify(episodeConfigSchema, null, 2) + '\n');
+writeFileSync('schemas/season-config.schema.json', JSON.stringify(seasonSchema, null, 2) + '\n');

@@ -4,6 +4,8 @@ import type { RunEvent, RunState } from '../engine/events';
 
 /** The language id of `*.episode.yaml` documents. */
 export const LANGUAGE_ID = 'episode-config';
+/** The language id of `*.season.yaml` documents. */
+export const SEASON_LANGUAGE_ID = 'season-config';
 
 /** workspace/executeCommand names; `arguments` are given per command below. */
 export const Commands = {

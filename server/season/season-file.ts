@@ -4,7 +4,7 @@
 // CLI prints the first one as `file:line:col: message`.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { globSync } from 'tinyglobby';
+import fastGlob from 'fast-glob';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import {
   ConfigError, absolutizePaths, resolveConfig, type EpisodeConfig,
@@ -292,7 +292,7 @@ export function lineOfIn(doc: Document, lineCounter: LineCounter): (p: ConfigPat
 /** The facts from this machine's file system. */
 export const diskFacts: Omit<SeasonFacts, 'lineOf'> = {
   fileExists: existsSync,
-  glob: (pattern, cwd) => globSync(pattern, { cwd, absolute: true, onlyFiles: true, expandDirectories: false }),
+  glob: (pattern, cwd) => fastGlob.sync(pattern, { cwd, absolute: true, onlyFiles: true }),
   readText: (file) => {
     try {
       return readFileSync(file, 'utf8');
