@@ -6,6 +6,9 @@ import { createRequire } from 'node:module';
 const external = ['vscode', 'onnxruntime-node', 'sharp', '@ffmpeg-installer/ffmpeg', 'ffmpeg-static'];
 const entries = {
   cli: 'server/cli.ts',
+  // Loaded by dist/cli.js for --season only.
+  'season-cli': 'server/cli/season-cli.ts',
+  'episode-worker': 'server/worker-cli.ts',
   'fetch-models': 'server/engine/models/fetch-models-cli.ts',
   demo: 'scripts/demo.ts',
   server: 'server/lsp/server.ts',

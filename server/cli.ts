@@ -1,4 +1,5 @@
 // `episode-run`: the engine, headless. JSON-line events with --json, a progress bar on a TTY.
+import * as path from 'node:path';
 import { parseCli, USAGE } from './cli/args';
 import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
@@ -6,6 +7,8 @@ import { runSweep } from './engine/sweep/run-sweep';
 import type { RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
 import { describeStages } from './engine/stage-times';
+import { ConfigError } from './config/episode-config';
+import { VideoError } from './engine/decode/probe';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
 
@@ -29,10 +32,17 @@ async function main(argv: string[]): Promise<number> {
     else if (bar) bar.update(e);
     else if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
   };
+  if (opts.season) return loadSeasonCli().runSeasonCli(opts.season);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by a supervisor (the language server, a season runner, a worker) over an IPC
+  // channel: when the supervisor dies, even by kill -9, the channel closes and the run cancels.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', onSignal);
+  }
   try {
     if (opts.sweep) {
       const sweep = await runSweep(opts.config, { signal: abort.signal, onEvent });
@@ -49,20 +59,30 @@ async function main(argv: string[]): Promise<number> {
     if (result.damaged) {
       // The frames before the damage were processed and their manifests written; the run still failed.
       const message = `${result.damaged}; the frames before the damage were processed (${result.outDir})`;
-      if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message }) + '\n');
+      if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message, input: true }) + '\n');
       process.stderr.write(`episode-run: ${message}\n`);
       return EXIT.failure;
     }
     return EXIT.ok;
   } catch (e) {
     bar?.clear();
-    if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message: (e as Error).message }) + '\n');
+    // `input`: the video or the config is at fault, so running it again cannot help.
+    const input = e instanceof VideoError || e instanceof ConfigError || undefined;
+    if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message: (e as Error).message, input }) + '\n');
     process.stderr.write(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The season runner (BullMQ and ioredis inside) is a bundle of its own, dist/season-cli.js,
+ * loaded only for --season: every engine run starts this file, and would parse it in vain.
+ */
+function loadSeasonCli(): typeof import('./cli/season-cli') {
+  return require(path.join(__dirname, 'season-cli.js'));
 }
 
 function printSummary(m: Record<string, any>, outDir: string): void {

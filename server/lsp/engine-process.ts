@@ -10,6 +10,8 @@ import type { RunSummary } from '../engine/history/run-summary';
 interface CliErrorLine {
   type: 'error';
   message: string;
+  /** The video or the config is at fault: running it again cannot help. */
+  input?: boolean;
 }
 
 /** The CLI's last line after `--sweep`: the sweep's id, its CSV and one summary per point run. */
@@ -24,6 +26,8 @@ export interface EngineExit {
   /** The exit code (130 after a cancel), or null when killed by a signal. */
   code: number | null;
   error?: string;
+  /** The error is the input's (a bad or damaged video, a bad config), not the engine's. */
+  inputError?: boolean;
   /** Set after a sweep that got to its end (all points, or up to a cancelled or failed one). */
   sweep?: SweepLine;
 }
@@ -49,9 +53,15 @@ export interface EngineSettings {
   threads?: number;
 }
 
+export interface EngineOptions extends EngineSettings {
+  log: (line: string) => void;
+  sweep?: boolean;
+  /** Names the run's folder under <ep_id>/runs/. */
+  runId?: string;
+}
+
 export function startEngine(
-  configPath: string, onEvent: (e: RunEvent) => void,
-  opts: EngineSettings & { log: (line: string) => void; sweep?: boolean },
+  configPath: string, onEvent: (e: RunEvent) => void, opts: EngineOptions,
 ): EngineProcess {
   const node = opts.nodePath || process.execPath;
   // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
@@ -60,8 +70,10 @@ export function startEngine(
   if (opts.ffmpegPath) args.push('--ffmpeg', opts.ffmpegPath);
   if (opts.threads && opts.threads > 0) args.push('--threads', String(opts.threads));
   if (opts.sweep) args.push('--sweep');
+  if (opts.runId) args.push('--run-id', opts.runId);
+  // The IPC channel is the engine's lifeline: if this process dies, the engine cancels its run.
   const child = spawn(node, args, {
-    stdio: ['ignore', 'pipe', 'pipe'], env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env,
   });
   // The run is batch work; typing in the editor is not. A lower priority keeps diagnostics
   // quick when the engine takes every core.
@@ -73,11 +85,11 @@ export function startEngine(
     }
   }
   let stderr = '';
-  let cliError: string | undefined;
+  let cliError: CliErrorLine | undefined;
   let sweep: SweepLine | undefined;
   let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;
@@ -85,7 +97,7 @@ export function startEngine(
       if (!line.trim()) continue;
       try {
         const event = JSON.parse(line) as RunEvent | CliErrorLine | SweepLine;
-        if (event.type === 'error') cliError = event.message;
+        if (event.type === 'error') cliError = event;
         else if (event.type === 'sweep') sweep = event;
         else onEvent(event);
       } catch {
@@ -93,15 +105,15 @@ export function startEngine(
       }
     }
   });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
 
   const exited = new Promise<EngineExit>((resolve) => {
     child.on('error', (e) => resolve({ code: null, error: `cannot start the engine with ${node}: ${e.message}` }));
     child.on('close', (code, signal) => {
       const failed = code !== 0 && code !== 130;
-      const error = failed ? cliError ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
-      resolve({ code, error, sweep });
+      const error = failed ? cliError?.message ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
+      resolve({ code, error, inputError: failed && cliError?.input ? true : undefined, sweep });
     });
   });
 
