@@ -72,7 +72,7 @@ function reportOutcome(ctx: Ctx, r: RunEpisodeResult): void {
   }
 }
 
-function reportRefusal(ctx: Ctx, e: unknown): void {
+export function reportRefusal(ctx: Ctx, e: unknown): void {
   const message = e instanceof Error ? e.message : String(e);
   ctx.output.error(message);
   if (e instanceof ResponseError && e.code === RunErrorCodes.invalidConfig) {

@@ -41,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
   // channel: when the supervisor dies, even by kill -9, the channel closes and the run cancels.
   if (process.channel) {
     process.channel.unref();
-    process.once('disconnect', onSignal);
+    process.once('disconnect', () => {
+      // Its reader is gone too: writes to stdout would fail (EPIPE) and end the process before
+      // the cancelled run is written.
+      process.stdout.on('error', () => {});
+      onSignal();
+    });
   }
   try {
     if (opts.sweep) {

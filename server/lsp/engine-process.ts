@@ -1,5 +1,6 @@
 // The engine runs as `node dist/cli.js --config FILE --json` in its own process (DESIGN §5):
-// a crash or a long inference there never blocks the language server.
+// a crash or a long inference there never blocks the language server. A season runs the same
+// way (`--season FILE --json`), and starts one such engine per episode.
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,18 +64,37 @@ export interface EngineOptions extends EngineSettings {
 export function startEngine(
   configPath: string, onEvent: (e: RunEvent) => void, opts: EngineOptions,
 ): EngineProcess {
-  const node = opts.nodePath || process.execPath;
-  // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
-  const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  const args = [CLI_PATH, '--config', configPath, '--json'];
+  const args = ['--config', configPath, '--json'];
   if (opts.ffmpegPath) args.push('--ffmpeg', opts.ffmpegPath);
   if (opts.threads && opts.threads > 0) args.push('--threads', String(opts.threads));
   if (opts.sweep) args.push('--sweep');
   if (opts.runId) args.push('--run-id', opts.runId);
-  // The IPC channel is the engine's lifeline: if this process dies, the engine cancels its run.
-  const child = spawn(node, args, {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env,
-  });
+  let sweep: SweepLine | undefined;
+  const cli = spawnCli<RunEvent | SweepLine>(args, (line) => {
+    if (line.type === 'sweep') sweep = line;
+    else onEvent(line);
+  }, opts);
+  return { exited: cli.exited.then((exit) => ({ ...exit, sweep })), cancel: cli.cancel };
+}
+
+export interface CliProcess {
+  exited: Promise<Omit<EngineExit, 'sweep'>>;
+  /** SIGINT (the CLI cancels and exits 130), then SIGKILL after a grace period. */
+  cancel(): void;
+}
+
+/**
+ * Runs `node dist/cli.js ARGS` (which prints JSON lines with --json) at a lower priority. Its
+ * `error` line becomes the exit's error; every other line goes to `onLine`.
+ */
+export function spawnCli<L extends { type: string }>(
+  args: string[], onLine: (line: L) => void, opts: { nodePath?: string; log: (line: string) => void },
+): CliProcess {
+  const node = opts.nodePath || process.execPath;
+  // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
+  const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  // The IPC channel is the CLI's lifeline: if this process dies, the CLI cancels its run.
+  const child = spawn(node, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
   // The run is batch work; typing in the editor is not. A lower priority keeps diagnostics
   // quick when the engine takes every core.
   if (child.pid) {
@@ -86,7 +106,6 @@ export function startEngine(
   }
   let stderr = '';
   let cliError: CliErrorLine | undefined;
-  let sweep: SweepLine | undefined;
   let pending = '';
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => {
@@ -96,10 +115,9 @@ export function startEngine(
     for (const line of lines) {
       if (!line.trim()) continue;
       try {
-        const event = JSON.parse(line) as RunEvent | CliErrorLine | SweepLine;
-        if (event.type === 'error') cliError = event;
-        else if (event.type === 'sweep') sweep = event;
-        else onEvent(event);
+        const value = JSON.parse(line) as L | CliErrorLine;
+        if (value.type === 'error') cliError = value as CliErrorLine;
+        else onLine(value as L);
       } catch {
         opts.log(`engine: ${line}`);
       }
@@ -108,12 +126,12 @@ export function startEngine(
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
 
-  const exited = new Promise<EngineExit>((resolve) => {
+  const exited = new Promise<Omit<EngineExit, 'sweep'>>((resolve) => {
     child.on('error', (e) => resolve({ code: null, error: `cannot start the engine with ${node}: ${e.message}` }));
     child.on('close', (code, signal) => {
       const failed = code !== 0 && code !== 130;
       const error = failed ? cliError?.message ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
-      resolve({ code, error, inputError: failed && cliError?.input ? true : undefined, sweep });
+      resolve({ code, error, inputError: failed && cliError?.input ? true : undefined });
     });
   });
 

@@ -22,7 +22,7 @@ export async function runSeasonLocally(season: Season, opts: LocalSeasonOptions)
   const header: SeasonHeader = {
     season: season.name, season_file: season.file, run_id: opts.runId ?? newRunId(), mode: 'local', started_at: new Date().toISOString(),
   };
-  const rows: EpisodeRow[] = season.episodes.map((e) => ({ ep_id: e.ep_id, status: 'queued', out_dir: path.join(e.config.output_root, e.ep_id) }));
+  const rows: EpisodeRow[] = season.episodes.map((e) => ({ ep_id: e.ep_id, status: 'queued', out_dir: path.join(e.config.output_root, e.ep_id), video: e.video }));
   // Writes go one after another, so the file always ends with the newest rows.
   let writing = Promise.resolve();
   const save = () => {

@@ -13,6 +13,7 @@ export interface EpisodeRow {
   status: EpisodeStatus;
   /** <output_root>/<ep_id>: the episode's run folder. */
   out_dir: string;
+  video?: string;
   /** 0–100 while running. */
   progress?: number;
   /** The engine's phase while running (detect_track, export_flush, …). */

@@ -1,5 +1,6 @@
 // The season's side of the queue: enqueue one BullMQ job per episode, follow the jobs through
 // BullMQ's events (and attach again later to a season still running), or cancel them all.
+import * as path from 'node:path';
 import { Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { newRunId } from '../../engine/history/run-history';
@@ -90,7 +91,7 @@ async function enqueue(s: Session, season: Season, url: string): Promise<string>
   await saveRecord(s.redis, {
     season: season.name, season_file: season.file, run_id: runId, summary_dir: season.summaryDir, queue: redactUrl(url),
     started_at: new Date().toISOString(),
-    episodes: season.episodes.map((e) => ({ ep_id: e.ep_id, out_dir: `${e.config.output_root}/${e.ep_id}` })),
+    episodes: season.episodes.map((e) => ({ ep_id: e.ep_id, out_dir: path.join(e.config.output_root, e.ep_id), video: e.video })),
   });
   const { attempts, backoff, delay_s } = season.retries;
   await s.queue.addBulk(season.episodes.map((e) => ({

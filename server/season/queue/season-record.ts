@@ -15,7 +15,7 @@ export interface SeasonRecord {
   /** The queue's Redis, without a password. */
   queue: string;
   started_at: string;
-  episodes: { ep_id: string; out_dir: string }[];
+  episodes: { ep_id: string; out_dir: string; video: string }[];
   cancelled?: boolean;
 }
 
@@ -57,8 +57,8 @@ export async function readRecord(redis: Redis, runId: string): Promise<SeasonRec
 }
 
 /** An episode's row, from its job's state, progress, result or failure. */
-export async function rowOfJob(queue: Queue, runId: string, ep: { ep_id: string; out_dir: string }): Promise<EpisodeRow> {
-  const row: EpisodeRow = { ep_id: ep.ep_id, status: 'queued', out_dir: ep.out_dir };
+export async function rowOfJob(queue: Queue, runId: string, ep: SeasonRecord['episodes'][number]): Promise<EpisodeRow> {
+  const row: EpisodeRow = { ep_id: ep.ep_id, status: 'queued', out_dir: ep.out_dir, video: ep.video };
   const job = await queue.getJob(jobIdOf(runId, ep.ep_id));
   // Gone: removed by a cancel before it ran (or aged out long after).
   if (!job) return { ...row, status: 'cancelled' };

@@ -41,6 +41,8 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
   const queue = new Queue(QUEUE_NAME, { connection: redis });
   const stopping = new AbortController();
   const running = new Set<string>();
+  /** Jobs whose lock this worker lost (Redis away longer than the lock): they are someone else's now. */
+  const lost = new Set<string>();
 
   const worker = new Worker<EpisodeJobData, EpisodeJobResult>(QUEUE_NAME, async (job, token, signal) => {
     running.add(job.id!);
@@ -72,6 +74,7 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
       runId, signal: stop, onProgress: (p) => void job.updateProgress({ ...p, worker: name }).catch(() => undefined),
     });
     log(`${job.id}: ${outcome.state}${outcome.error ? `: ${outcome.error}` : ''}`);
+    if (lost.delete(job.id!)) throw new Error(`${name} lost the job's lock and stopped its run; another try goes on`);
     if (outcome.state === 'completed') return { state: 'completed', worker: name, results: outcome.results! };
     if (signal?.aborted) throw new UnrecoverableError(`${CANCELLED} ${String(signal.reason ?? 'the season was cancelled')}`);
     if (stopping.signal.aborted) {
@@ -95,6 +98,16 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
     refresh(job);
   });
   worker.on('stalled', (jobId) => log(`${jobId}: its worker stopped answering; the job goes back to the queue`));
+  // The lock expired (Redis was away longer than it): the stalled check may have handed the job to
+  // another worker, so this run stops rather than race that one in the same episode folder.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) {
+      if (!running.has(id) || lost.has(id)) continue;
+      lost.add(id);
+      log(`${id}: lost its lock; stopping this run of it`);
+      worker.cancelJob(id, 'lock lost');
+    }
+  });
   worker.on('error', (e) => log(`worker: ${e.message}`));
 
   // Cancels reach every worker; only the one running the season's jobs acts on them.
@@ -105,14 +118,14 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
     for (const id of running) if (id.startsWith(`${args.run_id}.`)) worker.cancelJob(id, 'the season was cancelled');
   }) as never);
 
-  let lost = false;
+  let disconnected = false;
   redis.on('close', () => {
-    if (!lost && !stopping.signal.aborted) log(`lost the connection to ${redactUrl(url)}; reconnecting (running episodes go on)`);
-    lost = true;
+    if (!disconnected && !stopping.signal.aborted) log(`lost the connection to ${redactUrl(url)}; reconnecting (running episodes go on)`);
+    disconnected = true;
   });
   redis.on('ready', () => {
-    if (lost) log(`reconnected to ${redactUrl(url)}`);
-    lost = false;
+    if (disconnected) log(`reconnected to ${redactUrl(url)}`);
+    disconnected = false;
   });
   await worker.waitUntilReady();
   log(`worker ${name} on ${redactUrl(url)}: up to ${opts.concurrency} episode${opts.concurrency > 1 ? 's' : ''} at once`);
