@@ -8,16 +8,19 @@ export const LANGUAGE_ID = 'episode-config';
 /** The language id of `*.season.yaml` documents. */
 export const SEASON_LANGUAGE_ID = 'season-config';
 
-/** workspace/executeCommand names; `arguments` are given per command below. */
+/**
+ * workspace/executeCommand names; `arguments` are given per command below. The client registers
+ * these names itself, so none may equal an extension command (episodeLab.runSeason is the extension's).
+ */
 export const Commands = {
   /** arguments: [configUri: string] → RunEpisodeResult. Lasts as long as the run (or the sweep). */
   runEpisode: 'episodeLab.runEpisode',
   /** arguments: [epId: string] → boolean (whether a run was cancelled). */
   cancelRun: 'episodeLab.cancelRun',
   /** arguments: [seasonUri: string] → RunSeasonResult. Lasts as long as the season runs (or is followed on its queue). */
-  runSeason: 'episodeLab.runSeason',
+  runSeason: 'episodeLab.seasonRun',
   /** arguments: [seasonUri: string] → boolean: every job of the season stopped (queued ones removed). */
-  cancelSeason: 'episodeLab.cancelSeason',
+  cancelSeason: 'episodeLab.seasonCancel',
 } as const;
 
 /** ResponseError codes of a refused runEpisode (application range, outside JSON-RPC's). */

@@ -1,10 +1,11 @@
 // The sample workspace of the editor tests and `npm run demo:editor`: a Tears of Steel config,
-// one to tune the tracker on, a slower one to cancel, and a deliberately broken one for the
-// Problems panel.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// one to tune the tracker on, a slower one to cancel, a deliberately broken one for the
+// Problems panel, and a season of three generated episodes.
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { TOS_CLIP } from '../helpers/shared-data';
+import { generateEpisode } from '../fixtures/episode-generator';
 
 export { TOS_CLIP };
 
@@ -24,9 +25,23 @@ export function makeWorkspace(dir: string): { dir: string; clipMissing?: string 
   return existsSync(TOS_CLIP) ? { dir } : { dir, clipMissing: `shared footage not found at ${TOS_CLIP}` };
 }
 
+/** A season of three short generated episodes (no footage needed): s01.season.yaml, two at a time. */
+export async function addSeason(dir: string): Promise<void> {
+  mkdirSync(path.join(dir, 'videos'), { recursive: true });
+  const episodes: string[] = [];
+  for (let i = 1; i <= 3; i++) {
+    const ep = await generateEpisode({ width: 320, height: 240, fps: 12, durationS: 4, seed: 100 + i });
+    copyFileSync(ep.video, path.join(dir, 'videos', `s01e0${i}.mp4`));
+    episodes.push(`  - { ep_id: s01e0${i}, video: videos/s01e0${i}.mp4 }`);
+  }
+  writeFileSync(path.join(dir, 's01.season.yaml'),
+    ['# Three generated episodes, run two at a time.', 'base:', '  output_root: episodes', 'episodes:', ...episodes, 'jobs: 2', ''].join('\n'));
+}
+
 if (require.main === module) {
   const target = process.argv[2];
   if (!target) throw new Error('usage: workspace.ts DIR');
   const ws = makeWorkspace(path.resolve(target));
   if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
+  void addSeason(ws.dir);
 }

@@ -17,7 +17,7 @@ after(() => browser?.close());
 const row = (ep_id: string, extra: Partial<EpisodeRow>): EpisodeRow => ({ ep_id, status: 'queued', out_dir: `/data/${ep_id}`, ...extra });
 
 const summary: SeasonSummary = {
-  season: 'S01', season_file: '/ws/S01.season.yaml', run_id: '20261202-090000-abcd', mode: 'queue', queue: 'redis://10.0.0.5:6379',
+  season: 'S01', season_file: '/ws/S01.season.yaml', run_id: '20261202-090000-abcd', mode: 'queue', queue: 'redis://queue-host:6379',
   state: 'running', started_at: '2026-12-02T09:00:00Z', updated_at: '2026-12-02T09:01:00Z',
   counts: { queued: 1, running: 1, completed: 1, failed: 1, cancelled: 0 },
   totals: { wall_time_s: 61.2, tracks: 14, id_switches: 1 },
@@ -33,7 +33,7 @@ test('a season: one row per episode with status, progress and results; updates a
   const p = await openSeason(browser);
   await p.send({ type: 'season', summary, running: true });
   assert.equal(await p.page.locator('#ep').textContent(), 'Season S01');
-  assert.equal(await p.page.locator('#counts').textContent(), '4 episodes on redis://10.0.0.5:6379 · 1 completed · 1 running · 1 queued · 1 failed');
+  assert.equal(await p.page.locator('#counts').textContent(), '4 episodes on redis://queue-host:6379 · 1 completed · 1 running · 1 queued · 1 failed');
   assert.deepEqual((await p.stats()).rows, [
     { ep_id: 'S01E01', status: 'completed', progress: '240 s of video' },
     { ep_id: 'S01E02', status: 'running', progress: 'detect track · 43% · 96 fps · ETA 1:15' },

@@ -8,7 +8,7 @@ export const QUEUE_NAME = 'episode-lab';
 /** Our own keys beside BullMQ's. */
 export const KEY_PREFIX = 'episode-lab';
 
-const FIRST_CONTACT_MS = 4000;
+const FIRST_CONTACT_MS = 3000;
 /** Reconnect after 0.5 s, 1 s, … at most every 5 s. */
 const reconnectDelay = (times: number) => Math.min(times * 500, 5000);
 
@@ -24,7 +24,7 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * Connects to Redis and checks it answers, within 4 s, or throws one line that says why.
+ * Connects to Redis and checks it answers, within 3 s, or throws one line that says why.
  * Returns a connection that reconnects when lost later, as BullMQ needs (no per-command retry limit).
  */
 export async function connectRedis(url: string, name: string): Promise<Redis> {
