@@ -4,7 +4,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EpisodeRow, SeasonEvent, SeasonSummary } from '../server/season/season-events';
-import type { SeasonHostMessage, SeasonPageMessage } from '../webview/season-protocol';
+import { EpisodeLayout } from '../server/engine/manifests/layout';
+import type { SeasonHostMessage } from '../webview/season-protocol';
+import { describeDropped, parseSeasonPageMessage } from './page-messages';
+import { runFolderAt } from './run-folder';
 import { seasonHtml } from './season-html';
 import { TimelinePanel } from './timeline-panel';
 import { createPagePanel, PageChannel, pageResources, showPerFolder } from './webview-page';
@@ -29,7 +32,7 @@ export class SeasonPanel {
     const webview = panel.webview;
     this.channel = new PageChannel(webview);
     webview.html = seasonHtml(pageResources(webview, extensionUri, 'season'));
-    webview.onDidReceiveMessage((m: SeasonPageMessage) => void this.onMessage(m));
+    webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m));
   }
 
   showSummary(summary: SeasonSummary, running: boolean): void {
@@ -54,12 +57,15 @@ export class SeasonPanel {
   async openEpisode(epId: string): Promise<void> {
     const row = this.rows.get(epId);
     if (!row) return;
-    const panel = TimelinePanel.show(this.extensionUri, { epId, outDir: row.out_dir, video: row.video ?? '' });
+    const panel = TimelinePanel.show(this.extensionUri, runFolderAt(EpisodeLayout.of(row.out_dir), row.video));
     await panel.showRun(row.status === 'completed' ? row.run_id : undefined);
   }
 
-  private async onMessage(m: SeasonPageMessage): Promise<void> {
-    if (m.type === 'ready') this.channel.open();
+  /** A message from the page, checked before it is acted on (page-messages.ts). */
+  private async onMessage(raw: unknown): Promise<void> {
+    const m = parseSeasonPageMessage(raw);
+    if (!m) console.warn(`Episode Lab season page: ${describeDropped(raw)}`);
+    else if (m.type === 'ready') this.channel.open();
     else if (m.type === 'openEpisode') await this.openEpisode(m.epId);
     else if (m.type === 'cancel') this.onCancel();
   }

@@ -13,6 +13,8 @@ interface CliErrorLine {
   message: string;
   /** The video or the config is at fault: running it again cannot help. */
   input?: boolean;
+  /** `busy`: another run holds the episode's lock, and this one never started. */
+  code?: 'busy';
 }
 
 /** The CLI's last line after `--sweep`: the sweep's id, its CSV and one summary per point run. */
@@ -29,6 +31,8 @@ export interface EngineExit {
   error?: string;
   /** The error is the input's (a bad or damaged video, a bad config), not the engine's. */
   inputError?: boolean;
+  /** The run was refused: another run holds the episode (`error` names it). */
+  busy?: boolean;
   /** Set after a sweep that got to its end (all points, or up to a cancelled or failed one). */
   sweep?: SweepLine;
 }
@@ -93,7 +97,8 @@ export function spawnCli<L extends { type: string }>(
   const node = opts.nodePath || process.execPath;
   // Inside VS Code, process.execPath is Electron; this makes it behave as plain Node.
   const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  // The IPC channel is the CLI's lifeline: if this process dies, the CLI cancels its run.
+  // The IPC channel is never written to: it closes when this process exits, however it exits, and
+  // the CLI then cancels cleanly instead of running on unseen (cli.ts).
   const child = spawn(node, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
   // The run is batch work; typing in the editor is not. A lower priority keeps diagnostics
   // quick when the engine takes every core.
@@ -131,7 +136,7 @@ export function spawnCli<L extends { type: string }>(
     child.on('close', (code, signal) => {
       const failed = code !== 0 && code !== 130;
       const error = failed ? cliError?.message ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
-      resolve({ code, error, inputError: failed && cliError?.input ? true : undefined });
+      resolve({ code, error, ...(failed && cliError?.input ? { inputError: true } : {}), ...(cliError?.code === 'busy' ? { busy: true } : {}) });
     });
   });
 

@@ -8,6 +8,7 @@ import type { EpisodeConfig } from '../config/episode-config';
 import { readRunMetrics } from '../engine/history/run-history';
 import { summarizeMetrics } from '../engine/history/run-summary';
 import type { Phase, RunEvent, RunState } from '../engine/events';
+import { EpisodeLayout } from '../engine/manifests/layout';
 import { startEngine } from '../lsp/engine-process';
 import type { EpisodeRow } from './season-events';
 import { rowResults } from './summary';
@@ -16,12 +17,14 @@ import { rowResults } from './summary';
 export type EpisodeProgress = Pick<EpisodeRow, 'phase' | 'progress' | 'fps' | 'eta_s'>;
 
 export interface EpisodeOutcome {
-  state: Exclude<RunState, 'running'>;
+  state: 'completed' | 'failed' | 'cancelled';
   runId: string;
   /** The engine's one line, for a failed episode. */
   error?: string;
   /** The video or the config is at fault: trying again cannot help. */
   inputError?: boolean;
+  /** Refused: another run holds the episode's lock (`error` names it). */
+  busy?: boolean;
   /** A completed run's numbers, from its track_metrics.json. */
   results?: Partial<EpisodeRow>;
 }
@@ -61,8 +64,8 @@ export async function runEpisodeProcess(config: EpisodeConfig, opts: EpisodeProc
   try {
     const exit = await engine.exited;
     if (exit.code === 130 || (exit.code === 0 && summaryState === 'cancelled')) return { state: 'cancelled', runId: opts.runId };
-    if (exit.code !== 0) return { state: 'failed', runId: opts.runId, error: oneLine(exit.error), inputError: exit.inputError };
-    const metrics = await readRunMetrics(path.join(config.output_root, config.ep_id), opts.runId);
+    if (exit.code !== 0) return { state: 'failed', runId: opts.runId, error: oneLine(exit.error), inputError: exit.inputError, busy: exit.busy };
+    const metrics = await readRunMetrics(new EpisodeLayout(config.output_root, config.ep_id), opts.runId);
     return { state: 'completed', runId: opts.runId, results: rowResults(summarizeMetrics(metrics), metrics) };
   } finally {
     opts.signal?.removeEventListener('abort', cancel);

@@ -13,6 +13,7 @@ import { episodeConfigSchema } from '../config/schema';
 import { semanticFindings, type Finding } from '../config/semantic-checks';
 import { isPlainObject, validateAgainstSchema, type ConfigPath } from '../config/validate';
 import { valueSpan } from '../config/yaml-positions';
+import { idProblem } from '../engine/manifests/layout';
 import { seasonSchema } from './season-schema';
 
 export const SEASON_FILE_SUFFIXES = ['.season.yaml', '.season.yml'];
@@ -173,10 +174,9 @@ function globEntries(spec: Record<string, unknown>, dir: string, facts: SeasonFa
       add(['episodes', 'ep_id'], 'error', 'ep-id-template', `${epId.problem} in the ep_id template. Use {stem}, {dir}, {index}, {index:N}${match ? ' or the groups of `match` ({1}, {2}, …)' : ''}.`);
       return [];
     }
-    const invalid = validateAgainstSchema(epId, episodeConfigSchema.properties!.ep_id).length > 0;
-    if (invalid) {
-      add(['episodes', 'ep_id'], 'error', 'ep-id-template',
-        `The ep_id template gives \`${epId}\` for ${name}, which is not an ep_id: letters, digits, '.', '_' and '-' only. Use \`match\` to pick part of the name.`);
+    const problem = idProblem('ep_id', epId);
+    if (problem) {
+      add(['episodes', 'ep_id'], 'error', 'ep-id-template', `The ep_id template gives a bad ep_id for ${name}: ${problem}. Use \`match\` to pick part of the name.`);
       return [];
     }
     const other = fileOf.get(epId);

@@ -77,7 +77,7 @@ export const seasonSchema: SchemaNode = {
       description: 'Episodes run at once on this machine (`episode-run --season`; `--jobs` overrides). Each run uses every core by default: more than 1 helps when decoding leaves cores idle.',
     },
     queue: {
-      type: 'string', pattern: '^rediss?://', patternHint: 'must be a Redis URL such as redis://127.0.0.1:6379 (rediss:// for TLS)', examples: ['redis://127.0.0.1:6379'],
+      type: 'string', pattern: '^rediss?://', patternErrorMessage: 'It must be a Redis URL such as redis://127.0.0.1:6379 (rediss:// for TLS).', examples: ['redis://127.0.0.1:6379'],
       description: 'Run on a BullMQ queue in this Redis instead of locally: one job per episode, processed by `episode-worker --queue` on any machine that sees the same paths. `--queue` overrides.',
     },
     retries: {

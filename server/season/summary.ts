@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../engine/manifests/atomic-file';
 import type { RunSummary } from '../engine/history/run-summary';
+import type { TrackMetrics } from '../engine/manifests/track-metrics';
 import { EPISODE_STATUSES, type EpisodeRow, type EpisodeStatus, type SeasonState, type SeasonSummary } from './season-events';
 
 export const SEASON_JSON = 'season.json';
@@ -51,9 +52,12 @@ function screenTimeTable(rows: EpisodeRow[]): Pick<SeasonSummary, 'screen_time'>
   return { screen_time: { people, by_episode: byEpisode, total_s: total } };
 }
 
-/** A finished run's numbers on its row. `screen_time_s` is read from the metrics when identities wrote it. */
-export function rowResults(run: RunSummary, metrics: Record<string, unknown>): Partial<EpisodeRow> {
-  const screen = metrics.screen_time_s;
+/**
+ * A finished run's numbers on its row. Screen time per person is read from the metrics where a
+ * run with identities writes it (`screen_time_s`: person → seconds).
+ */
+export function rowResults(run: RunSummary, metrics: TrackMetrics): Partial<EpisodeRow> {
+  const screen = (metrics as TrackMetrics & { screen_time_s?: unknown }).screen_time_s;
   return {
     run_id: run.run_id,
     wall_time_s: run.wall_time_s,

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { readRunMetrics } from '../../server/engine/history/run-history';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import type { SeasonEvent, SeasonSummary } from '../../server/season/season-events';
 import { generateEpisode } from '../fixtures/episode-generator';
 import { CLI } from './run-cli';
@@ -124,7 +125,7 @@ export function readSeasonJson(summaryDir: string): SeasonSummary {
 
 /** Asserts a completed row carries its run's own numbers (track_metrics.json). */
 export async function assertRowMatchesRun(row: SeasonSummary['episodes'][number]): Promise<void> {
-  const m = await readRunMetrics(row.out_dir, row.run_id!);
+  const m = await readRunMetrics(EpisodeLayout.of(row.out_dir), row.run_id!);
   assert.equal(m.state, 'completed', `${row.ep_id} run ${row.run_id}`);
   assert.deepEqual(
     [row.tracks, row.id_switches, row.forced_splits, row.cuts, row.wall_time_s, row.video_duration_s],

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listRuns } from '../../server/engine/history/run-history';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import {
   assertRowMatchesRun, readSeasonJson, runSeasonCli, seasonVideos, writeSeason,
 } from '../helpers/season-fixtures';
@@ -38,7 +39,7 @@ test('a season of 6 episodes with --jobs 2: all complete, two at a time, and sea
     assert.equal(row.run_id, s.run_id, 'every episode\'s run takes the season run\'s id');
     await assertRowMatchesRun(row);
     // An ordinary run: in the episode's own history.
-    assert.deepEqual((await listRuns(row.out_dir)).map((r) => r.run_id), [s.run_id]);
+    assert.deepEqual((await listRuns(EpisodeLayout.of(row.out_dir))).map((r) => r.run_id), [s.run_id]);
   }
   assert.equal(s.totals.tracks, s.episodes.reduce((n, r) => n + r.tracks!, 0));
   assert.ok(s.totals.tracks > 0, 'the generated episodes have faces');
@@ -66,6 +67,6 @@ test('Ctrl-C stops a local season: the running episodes are cancelled, the rest 
   assert.equal(s.state, 'cancelled');
   assert.deepEqual(s.episodes.map((r) => r.status), ['cancelled', 'cancelled', 'cancelled']);
   // E1's run was cancelled and recorded as such; the others never ran.
-  assert.deepEqual((await listRuns(s.episodes[0].out_dir)).map((r) => [r.run_id, r.state]), [[s.run_id, 'cancelled']]);
-  assert.deepEqual(await listRuns(s.episodes[1].out_dir), []);
+  assert.deepEqual((await listRuns(EpisodeLayout.of(s.episodes[0].out_dir))).map((r) => [r.run_id, r.state]), [[s.run_id, 'cancelled']]);
+  assert.deepEqual(await listRuns(EpisodeLayout.of(s.episodes[1].out_dir)), []);
 });

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listRuns } from '../../server/engine/history/run-history';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import { RedisServer, redisSkip } from '../helpers/redis-server';
 import {
   assertRowMatchesRun, readSeasonJson, runSeasonCli, seasonVideos, startWorker, truncatedCopy, workerReady, writeSeason, type WorkerProcess,
@@ -43,7 +44,7 @@ async function stopWorkers(ws: WorkerProcess[]): Promise<void> {
 
 /** The runs of one season run in an episode's history that are marked completed. */
 async function completedRuns(outDir: string, seasonRun: string): Promise<string[]> {
-  return (await listRuns(outDir))
+  return (await listRuns(EpisodeLayout.of(outDir)))
     .filter((r) => r.state === 'completed' && (r.run_id === seasonRun || r.run_id.startsWith(`${seasonRun}-a`)))
     .map((r) => r.run_id);
 }
@@ -81,7 +82,7 @@ test('3 workers: a worker killed with -9 mid-episode loses nothing, a truncated 
   assert.notEqual(row('E1').worker, worker);
   assert.equal(row('E1').run_id, `${s.run_id}-a2`);
   // The first try's engine saw its worker die and cancelled its run.
-  assert.deepEqual((await listRuns(row('E1').out_dir)).map((r) => [r.run_id, r.state]), [[s.run_id, 'cancelled'], [`${s.run_id}-a2`, 'completed']], ws.map((w) => w.log()).join('\n---\n'));
+  assert.deepEqual((await listRuns(EpisodeLayout.of(row('E1').out_dir))).map((r) => [r.run_id, r.state]), [[s.run_id, 'cancelled'], [`${s.run_id}-a2`, 'completed']], ws.map((w) => w.log()).join('\n---\n'));
 
   // The truncated video: one try (an input error is not retried), the engine's own line.
   assert.equal(row('E6').status, 'failed');

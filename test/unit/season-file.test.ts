@@ -97,10 +97,10 @@ test('bad season files: one line naming the file, line and column', () => {
   fails("episodes:\n  glob: \"videos/**/*.mp4\"\n  match: 'S\\d+E\\d+'\n", /:3:10: trailer\.mp4 does not match/);
   fails('base: nope.episode.yaml\nepisodes: [{ ep_id: a, video: videos/Show.S01E01.mp4 }]\n', /^S01\.season\.yaml:1:7: Base config not found: .*nope\.episode\.yaml/);
   fails('jobs: 0\nepisodes: [{ ep_id: a, video: videos/Show.S01E01.mp4 }]\n', /^S01\.season\.yaml:1:7: `jobs` is 0; it must be between 1 and 64\.$/);
-  fails('queue: localhost:6379\nepisodes: [{ ep_id: a, video: videos/Show.S01E01.mp4 }]\n', /:1:8: `queue` must be a Redis URL such as redis:\/\/127\.0\.0\.1:6379/);
+  fails('queue: localhost:6379\nepisodes: [{ ep_id: a, video: videos/Show.S01E01.mp4 }]\n', /:1:8: `queue` "localhost:6379" is not allowed\. It must be a Redis URL such as redis:\/\/127\.0\.0\.1:6379/);
   fails('episodes: videos\n', /:1:11: `episodes` must be a list or a mapping, not string "videos"\./);
   fails('episodes:\n  - ep_id: a\n    video: videos/Show.S01E01.mp4\n    overrides: { stride: 0 }\n', /:4:26: `episodes\[0\]\.overrides\.stride` is 0/);
-  fails('episodes:\n  - ep_id: a b\n    video: v.mp4\n  - ep_id: c\n', /:2:12: `episodes\[0\]\.ep_id` may only contain .* \(and 1 more problem\)$/);
+  fails('episodes:\n  - ep_id: a b\n    video: v.mp4\n  - ep_id: c\n', /:2:12: `episodes\[0\]\.ep_id` "a b" is not allowed\. .* \(and 1 more problem\)$/);
 });
 
 test('ep_id templates', () => {

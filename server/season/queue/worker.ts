@@ -3,10 +3,10 @@
 // died is found by its stalled-job check and run again elsewhere, failures are retried with the
 // season's backoff, and a cancelled season's running jobs are stopped through a custom event.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { DelayedError, Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { listRuns, readRunMetrics } from '../../engine/history/run-history';
 import { summarizeMetrics } from '../../engine/history/run-summary';
+import { EpisodeLayout } from '../../engine/manifests/layout';
 import { runEpisodeProcess } from '../episode-process';
 import type { EpisodeRow } from '../season-events';
 import { rowResults } from '../summary';
@@ -33,6 +33,8 @@ export interface SeasonWorker {
 
 /** A job whose worker died is run again this many times before it fails. */
 const MAX_STALLED = 2;
+/** A job whose episode another run holds waits this long before it tries again. */
+const BUSY_RETRY_MS = 5000;
 
 export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions): Promise<SeasonWorker> {
   const redis = await connectRedis(url, 'episode-lab:worker');
@@ -59,9 +61,8 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
   async function processEpisode(job: Job<EpisodeJobData, EpisodeJobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<EpisodeJobResult> {
     const { season_run: seasonRun, config } = job.data;
     if ((await readRecord(redis, seasonRun))?.cancelled) throw new UnrecoverableError(`${CANCELLED} the season was cancelled`);
-    const outDir = path.join(config.output_root, config.ep_id);
     // A worker that died between the run's end and the job's completion left a finished run.
-    const finished = await completedRun(outDir, seasonRun);
+    const finished = await completedRun(new EpisodeLayout(config.output_root, config.ep_id), seasonRun);
     if (finished) {
       log(`${job.id}: already completed as run ${finished.run_id}; not run again`);
       return { state: 'completed', worker: name, results: finished };
@@ -81,6 +82,13 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
       // This worker is stopping, not the episode failing: back to the queue, no try spent.
       await job.moveToWait(token);
       throw new WaitingError();
+    }
+    if (outcome.busy) {
+      // Another run holds the episode: the one this job had before (a worker that lost it and is
+      // still stopping), or someone else's. Wait for it without spending a try.
+      log(`${job.id}: ${outcome.error}; trying again in ${BUSY_RETRY_MS / 1000} s`);
+      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
     }
     if (outcome.state === 'cancelled') throw new Error(`the engine of ${config.ep_id} was stopped on ${name}`);
     // A bad or damaged video fails the same way every time.
@@ -144,12 +152,12 @@ export async function startSeasonWorker(url: string, opts: SeasonWorkerOptions):
 }
 
 /** A completed, undamaged run of this season in the episode's history: its results. */
-async function completedRun(outDir: string, seasonRun: string): Promise<Partial<EpisodeRow> | undefined> {
-  const runs = await listRuns(outDir);
+async function completedRun(layout: EpisodeLayout, seasonRun: string): Promise<Partial<EpisodeRow> | undefined> {
+  const runs = await listRuns(layout);
   for (const r of runs) {
     if (r.state !== 'completed' || (r.run_id !== seasonRun && !r.run_id.startsWith(`${seasonRun}-a`))) continue;
-    const metrics = await readRunMetrics(outDir, r.run_id).catch(() => undefined);
-    if (metrics && !metrics.decode_warning) return rowResults(summarizeMetrics(metrics), metrics);
+    const metrics = await readRunMetrics(layout, r.run_id).catch(() => undefined);
+    if (metrics && !metrics.stats.decode_warning) return rowResults(summarizeMetrics(metrics), metrics);
   }
   return undefined;
 }
