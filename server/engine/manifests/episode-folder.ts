@@ -5,7 +5,7 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isTempName } from './atomic-file';
-import { INDEX_FILE, isFrameFile, isTrackDir, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from './layout';
+import { isFrameFile, isTrackDir, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from './layout';
 import { removeTemps } from '../cache/stage-store';
 
 /** Clears the latest run's outputs: its manifests, crops and frames. */
@@ -30,10 +30,13 @@ export async function removeLeftovers(layout: EpisodeLayout): Promise<void> {
   await remove(layout, layout.scratchDir);
 }
 
-/** Removes the engine's own files in `dir` (and its index temp files), then `dir` if nothing else is left. */
+/**
+ * Removes the engine's own files in `dir`, and the temp files of them a killed run left (a crop
+ * or an index.json cut off mid-write), then `dir` if nothing else is left.
+ */
 async function removeFiles(layout: EpisodeLayout, dir: string, owned: (name: string) => boolean): Promise<void> {
   for (const name of await list(dir)) {
-    if (owned(name) || (isTempName(name) && name.startsWith(`.${INDEX_FILE}.`))) await remove(layout, path.join(dir, name));
+    if (owned(name) || (isTempName(name) && owned(name.slice(1).replace(/\.\d+-\d+\.tmp$/, '')))) await remove(layout, path.join(dir, name));
   }
   await removeDirIfEmpty(layout, dir);
 }
