@@ -2,14 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, WorkDoneProgress } from 'vscode-languageclient/node';
 import { Commands, SEASON_LANGUAGE_ID, type RunSeasonResult } from '../server/lsp/protocol';
 import type { SeasonSummary } from '../server/season/season-events';
 import { diskFacts, loadSeason } from '../server/season/season-file';
 import { SEASON_JSON } from '../server/season/summary';
 import type { Ctx } from './ctx';
-import { reportRefusal } from './commands';
+import { commandWithProgress, reportRefusal } from './commands';
 import { SeasonPanel } from './season-panel';
+import { requireTrust } from './trust';
 
 const NO_SEASON = 'Open a season file (*.season.yaml) first.';
 
@@ -25,6 +25,7 @@ export function runSeason(ctx: Ctx) {
   return async (arg?: vscode.Uri): Promise<RunSeasonResult | undefined> => {
     const uri = seasonUri(arg);
     if (!uri) return void vscode.window.showErrorMessage(NO_SEASON);
+    if (!requireTrust('Run Season')) return undefined;
     const key = uri.toString();
     if (ctx.seasons.has(key)) return void vscode.window.showInformationMessage('This season is already running; cancel it from its Season view.');
     await vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && d.isDirty)?.save();
@@ -34,22 +35,7 @@ export function runSeason(ctx: Ctx) {
     SeasonPanel.show(ctx.extensionUri, uri.fsPath, () => cancel.cancel()).setRunning(true);
     const name = path.basename(uri.fsPath);
     try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Season ${name}`, cancellable: true }, async (progress, token) => {
-        token.onCancellationRequested(() => cancel.cancel());
-        const workDoneToken = `episodeLab.season.${Date.now()}.${Math.random().toString(36).slice(2)}`;
-        let reported = 0;
-        const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
-          if (v.kind === 'end') return;
-          const pct = v.percentage ?? reported;
-          progress.report({ message: v.message, increment: pct - reported });
-          reported = pct;
-        });
-        try {
-          return (await client.sendRequest(ExecuteCommandRequest.type, { command: Commands.runSeason, arguments: [key], workDoneToken }, cancel.token)) as RunSeasonResult;
-        } finally {
-          sub.dispose();
-        }
-      });
+      const result = await commandWithProgress<RunSeasonResult>(client, `Season ${name}`, Commands.runSeason, key, cancel);
       reportSeason(ctx, name, result);
       return result;
     } catch (e) {

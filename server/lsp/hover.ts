@@ -19,7 +19,10 @@ const PATH_KEYS = new Set([
   'base', 'base.output_root', 'base.detector.model', 'episodes.video', 'episodes.glob', 'summary_dir',
 ]);
 
-export async function hoverAt(doc: TextDocument, position: Position, configPath: string, probe: VideoProber): Promise<Hover | null> {
+/** `restricted`: an untrusted workspace, where the video is probed with Episode Lab's own ffmpeg. */
+export async function hoverAt(
+  doc: TextDocument, position: Position, configPath: string, probe: VideoProber, restricted = false,
+): Promise<Hover | null> {
   const yaml = parseConfigDocument(doc.getText());
   const at = pathAtOffset(yaml, doc.offsetAt(position));
   if (!at) return null;
@@ -38,10 +41,10 @@ export async function hoverAt(doc: TextDocument, position: Position, configPath:
   const configDir = path.dirname(configPath);
   const lines = describeField(fieldPath, node, effectiveValue(raw, fieldPath, schemaOf(doc)), configDir);
   if (fieldPath.length === 1 && fieldPath[0] === 'video' && isPlainObject(raw)) {
-    lines.push('', ...(await videoFacts(raw, configDir, probe)));
+    lines.push('', ...(await videoFacts(raw, configDir, probe, restricted)));
   }
   const episode = seasonEpisodeOf(raw, fieldPath);
-  if (episode) lines.push('', ...(await videoFacts(episode, configDir, probe, false)));
+  if (episode) lines.push('', ...(await videoFacts(episode, configDir, probe, restricted, false)));
   const span = at.onKey ? keySpan(yaml, fieldPath) : valueSpan(yaml, fieldPath);
   return {
     contents: { kind: 'markdown', value: lines.join('\n') },
@@ -93,8 +96,8 @@ function rangeText(node: SchemaNode): string {
   return `${lo ?? '−∞'} to ${node.maximum}`;
 }
 
-async function videoFacts(raw: Record<string, unknown>, configDir: string, probe: VideoProber, withFrames = true): Promise<string[]> {
-  const { video, finding } = await probeConfigVideo(raw, configDir, probe);
+async function videoFacts(raw: Record<string, unknown>, configDir: string, probe: VideoProber, restricted: boolean, withFrames = true): Promise<string[]> {
+  const { video, finding } = await probeConfigVideo(raw, configDir, probe, restricted);
   if (!video) return finding ? [`⚠ ${finding.message}`] : [];
   return [
     `**Video:** ${video.width}×${video.height}, ${round(video.fps, 3)} fps, ${round(video.durationS, 2)} s (about ${video.framesEstimate} frames), ${video.codec}`,

@@ -13,7 +13,7 @@ import { SOURCE, computeDiagnostics } from './diagnostics';
 import { DiagnosticsScheduler } from './diagnostics-scheduler';
 import { formatDocument } from './formatting';
 import { hoverAt } from './hover';
-import { Commands, Notifications, type EpisodeLabSettings, type ServerOptions } from './protocol';
+import { Commands, Notifications, RunErrorCodes, type EpisodeLabSettings, type ServerOptions } from './protocol';
 import type { EngineSettings } from './engine-process';
 import { EpisodeRuns } from './run-episode';
 import { SeasonRuns } from './run-season';
@@ -47,7 +47,11 @@ function configPathOf(uri: string): string {
   return fsPath(uri) ?? path.join(workspaceFolders[0] ?? process.cwd(), 'untitled.episode.yaml');
 }
 
-const validate = (doc: TextDocument, configPath: string) => computeDiagnostics(doc, { configPath, workspaceFolders, probe });
+/** An untrusted workspace (VS Code's Restricted Mode): nothing the workspace names is run. */
+const restricted = () => options.trusted === false;
+
+const validate = (doc: TextDocument, configPath: string) =>
+  computeDiagnostics(doc, { configPath, workspaceFolders, probe, restricted: restricted() });
 
 connection.onInitialize((params): InitializeResult => {
   options = (params.initializationOptions ?? {}) as ServerOptions;
@@ -70,7 +74,7 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
-connection.onInitialized(() => log.info(`Episode Lab server ready; workspace: ${workspaceFolders.join(', ') || '(none)'}`));
+connection.onInitialized(() => log.info(`Episode Lab server ready; workspace: ${workspaceFolders.join(', ') || '(none)'}${restricted() ? ' (Restricted Mode: runs are off)' : ''}`));
 
 async function publishDiagnostics(uri: string): Promise<void> {
   const doc = documents.get(uri);
@@ -101,7 +105,7 @@ documents.onDidClose((e) => {
 
 connection.onHover(async (p) => {
   const doc = documents.get(p.textDocument.uri);
-  return doc ? hoverAt(doc, p.position, configPathOf(doc.uri), probe) : null;
+  return doc ? hoverAt(doc, p.position, configPathOf(doc.uri), probe, restricted()) : null;
 });
 connection.onCompletion((p) => {
   const doc = documents.get(p.textDocument.uri);
@@ -130,6 +134,17 @@ async function engineSettings(): Promise<EngineSettings> {
   };
 }
 
+/**
+ * A run loads the models and writes where the config says, with the Node and ffmpeg the
+ * workspace names: like a task, it waits for the user's trust.
+ */
+function refuseUntrusted(): void {
+  if (restricted()) {
+    throw new ResponseError(RunErrorCodes.untrusted,
+      'Restricted Mode: Episode Lab runs nothing in a workspace you have not trusted. Trust the workspace to run episodes.');
+  }
+}
+
 /** The client's progress when it sent a token, else a progress of our own; either's cancel counts. */
 async function progressFor(workDone: WorkDoneProgressReporter, token: CancellationToken): Promise<{ progress: WorkDoneProgressReporter; cancelTokens: CancellationToken[] }> {
   if (!WorkDoneProgressReporter.isNullInstance(workDone) || !canCreateProgress) return { progress: workDone, cancelTokens: [token] };
@@ -142,6 +157,7 @@ connection.onExecuteCommand(async (params, token, workDone) => {
   if (typeof arg !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${params.command} expects one string argument`);
   switch (params.command) {
     case Commands.runEpisode: {
+      refuseUntrusted();
       const { progress, cancelTokens } = await progressFor(workDone, token);
       return runs.run(arg, {
         validate,
@@ -155,6 +171,7 @@ connection.onExecuteCommand(async (params, token, workDone) => {
     case Commands.cancelRun:
       return runs.cancel(arg);
     case Commands.runSeason: {
+      refuseUntrusted();
       const { progress, cancelTokens } = await progressFor(workDone, token);
       return seasons.run(arg, {
         validate, progress, cancelTokens,

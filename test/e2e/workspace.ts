@@ -1,9 +1,12 @@
 // The sample workspace of the editor tests and `npm run demo:editor`: a Tears of Steel config,
 // one to tune the tracker on, a slower one to cancel, a deliberately broken one for the
-// Problems panel, and a season of three generated episodes.
+// Problems panel, and a season of three generated episodes. And the workspace of the Restricted
+// Mode e2e, whose binaries leave markers.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { TOS_CLIP } from '../helpers/shared-data';
 import { generateEpisode } from '../fixtures/episode-generator';
 
@@ -38,10 +41,38 @@ export async function addSeason(dir: string): Promise<void> {
     ['# Three generated episodes, run two at a time.', 'base:', '  output_root: episodes', 'episodes:', ...episodes, 'jobs: 2', ''].join('\n'));
 }
 
+/**
+ * A workspace whose settings (episodeLab.ffmpegPath, episodeLab.engine.nodePath) and config
+ * (ffmpeg.path) name "binaries": scripts that leave `<script>.ran` beside them, then run the real
+ * ffmpeg or Node. Opened untrusted, none may run; trusted, they all do and the run completes.
+ */
+export function makeRestrictedWorkspace(dir: string): void {
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(path.join(dir, '.vscode'));
+  const ffmpeg = resolveFfmpeg().path;
+  const scripts = { 'ffmpeg-setting.sh': ffmpeg, 'node-setting.sh': process.execPath, 'ffmpeg-config.sh': ffmpeg };
+  for (const [name, real] of Object.entries(scripts)) {
+    writeFileSync(path.join(bin, name), `#!/bin/sh\ntouch "$0.ran"\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({
+    'episodeLab.ffmpegPath': path.join(bin, 'ffmpeg-setting.sh'),
+    'episodeLab.engine.nodePath': path.join(bin, 'node-setting.sh'),
+  }, null, 2));
+  execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=24', '-t', '2',
+    '-pix_fmt', 'yuv420p', path.join(dir, 'clip.mp4')]);
+  writeFileSync(path.join(dir, 'restricted.episode.yaml'),
+    'ep_id: restricted\nvideo: clip.mp4\noutput_root: episodes\nffmpeg:\n  path: bin/ffmpeg-config.sh\n');
+}
+
 if (require.main === module) {
-  const target = process.argv[2];
-  if (!target) throw new Error('usage: workspace.ts DIR');
-  const ws = makeWorkspace(path.resolve(target));
-  if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
-  void addSeason(ws.dir);
+  const [flag, target] = process.argv[2] === '--restricted' ? ['--restricted', process.argv[3]] : ['', process.argv[2]];
+  if (!target) throw new Error('usage: workspace.ts [--restricted] DIR');
+  if (flag) {
+    makeRestrictedWorkspace(path.resolve(target));
+  } else {
+    const ws = makeWorkspace(path.resolve(target));
+    if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
+    void addSeason(ws.dir);
+  }
 }

@@ -4,7 +4,7 @@
 // inside the episode folder first. Callers hold the episode's lock.
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isTempName } from './atomic-file';
+import { isTempName, tempTarget } from './atomic-file';
 import { isFrameFile, isTrackDir, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from './layout';
 import { removeTemps } from '../cache/stage-store';
 
@@ -31,12 +31,12 @@ export async function removeLeftovers(layout: EpisodeLayout): Promise<void> {
 }
 
 /**
- * Removes the engine's own files in `dir`, and the temp files of them a killed run left (a crop
- * or an index.json cut off mid-write), then `dir` if nothing else is left.
+ * Removes the engine's own files in `dir`, and the temp files of their writes that a killed run
+ * left (a crop caught mid-write), then `dir` if nothing else is left.
  */
 async function removeFiles(layout: EpisodeLayout, dir: string, owned: (name: string) => boolean): Promise<void> {
   for (const name of await list(dir)) {
-    if (owned(name) || (isTempName(name) && owned(name.slice(1).replace(/\.\d+-\d+\.tmp$/, '')))) await remove(layout, path.join(dir, name));
+    if (owned(tempTarget(name) ?? name)) await remove(layout, path.join(dir, name));
   }
   await removeDirIfEmpty(layout, dir);
 }
