@@ -2,7 +2,7 @@
 // The engine never runs here or in the server: the server spawns it (DESIGN §5).
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LANGUAGE_ID, type ServerOptions as EpisodeServerOptions } from '../server/lsp/protocol';
+import { LANGUAGE_ID, SEASON_LANGUAGE_ID, type ServerOptions as EpisodeServerOptions } from '../server/lsp/protocol';
 import type { Settings } from './config';
 
 /**
@@ -24,7 +24,7 @@ export function createClient(extensionUri: vscode.Uri, settings: Settings, outpu
     trusted: vscode.workspace.isTrusted,
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: LANGUAGE_ID, scheme: 'file' }, { language: LANGUAGE_ID, scheme: 'untitled' }],
+    documentSelector: [LANGUAGE_ID, SEASON_LANGUAGE_ID].flatMap((language) => [{ language, scheme: 'file' }, { language, scheme: 'untitled' }]),
     initializationOptions,
     outputChannel: output,
   };

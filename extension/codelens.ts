@@ -39,3 +39,25 @@ function sweepPoints(text: string): number {
     return 0;
   }
 }
+
+/** The lenses on the first line of a season file: Run Season (Cancel Season while it runs) and Open Season View. */
+export class SeasonCodeLens implements vscode.CodeLensProvider {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+
+  constructor(private readonly ctx: Ctx) {
+    this.onDidChangeCodeLenses = ctx.onRunsChanged;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    const running = this.ctx.seasons.has(doc.uri.toString());
+    return [
+      new vscode.CodeLens(top, !vscode.workspace.isTrusted
+        ? { title: '$(shield) Restricted Mode: trust this workspace to run', command: 'workbench.trust.manage' }
+        : running
+        ? { title: '$(debug-stop) Cancel Season', command: 'episodeLab.cancelSeason', arguments: [doc.uri] }
+        : { title: '$(run-all) Run Season', tooltip: 'Every episode of the season, here or on its queue', command: 'episodeLab.runSeason', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(table) Open Season View', command: 'episodeLab.openSeason', arguments: [doc.uri] }),
+    ];
+  }
+}

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, ResponseError, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import { Commands, RunErrorCodes, type RunEpisodeResult } from '../server/lsp/protocol';
 import { configUri, NO_CONFIG } from './active-config';
 import type { Ctx } from './ctx';
@@ -29,29 +29,7 @@ export function runEpisode(ctx: Ctx) {
     const cancel = new vscode.CancellationTokenSource();
     ctx.setRun(key, { folder, cancel });
     try {
-      const result = await vscode.window.withProgress({
-        location: vscode.ProgressLocation.Notification,
-        title: `Episode ${folder?.epId ?? path.basename(uri.fsPath)}`,
-        cancellable: true,
-      }, async (progress, token) => {
-        token.onCancellationRequested(() => cancel.cancel());
-        // The server reports work-done progress on our token; without one it would open a
-        // second, non-cancellable notification of its own.
-        const workDoneToken = `episodeLab.run.${Date.now()}.${Math.random().toString(36).slice(2)}`;
-        let reported = 0;
-        const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
-          if (v.kind === 'end') return;
-          const pct = v.percentage ?? reported;
-          progress.report({ message: v.message, increment: pct - reported });
-          reported = pct;
-        });
-        try {
-          return (await client.sendRequest(ExecuteCommandRequest.type,
-            { command: Commands.runEpisode, arguments: [key], workDoneToken }, cancel.token)) as RunEpisodeResult;
-        } finally {
-          sub.dispose();
-        }
-      });
+      const result = await commandWithProgress<RunEpisodeResult>(client, `Episode ${folder?.epId ?? path.basename(uri.fsPath)}`, Commands.runEpisode, key, cancel);
       reportOutcome(ctx, result);
       // A config's sweep ran its grid: its table and plot are what to look at now.
       if (result.sweep_id && folder) void showSweep(ctx, folder, result.sweep_id);
@@ -66,6 +44,32 @@ export function runEpisode(ctx: Ctx) {
   };
 }
 
+/**
+ * Runs a long server command (a run, a season) under a cancellable notification that shows the
+ * server's work-done progress. The server reports on our token; without one it would open a
+ * second, non-cancellable notification of its own.
+ */
+export async function commandWithProgress<T>(
+  client: LanguageClient, title: string, command: string, arg: string, cancel: vscode.CancellationTokenSource,
+): Promise<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    token.onCancellationRequested(() => cancel.cancel());
+    const workDoneToken = `episodeLab.${Date.now()}.${Math.random().toString(36).slice(2)}`;
+    let reported = 0;
+    const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
+      if (v.kind === 'end') return;
+      const pct = v.percentage ?? reported;
+      progress.report({ message: v.message, increment: pct - reported });
+      reported = pct;
+    });
+    try {
+      return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg], workDoneToken }, cancel.token)) as T;
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
 function reportOutcome(ctx: Ctx, r: RunEpisodeResult): void {
   ctx.output.info(`run ${r.ep_id}: ${r.state} (exit ${r.exit_code})${r.out_dir ? ` → ${r.out_dir}` : ''}`);
   if (r.state === 'failed') {
@@ -76,7 +80,7 @@ function reportOutcome(ctx: Ctx, r: RunEpisodeResult): void {
   }
 }
 
-function reportRefusal(ctx: Ctx, e: unknown): void {
+export function reportRefusal(ctx: Ctx, e: unknown): void {
   const message = e instanceof Error ? e.message : String(e);
   ctx.output.error(message);
   if (e instanceof ResponseError && e.code === RunErrorCodes.invalidConfig) {

@@ -2,12 +2,13 @@
 // in progress. Commands are small functions of it.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Notifications, type RunEventParams } from '../server/lsp/protocol';
+import { Notifications, type RunEventParams, type SeasonEventParams } from '../server/lsp/protocol';
 import { createClient } from './client';
 import { readSettings } from './config';
 import type { RunFolder } from './run-folder';
 import { RunStatus } from './run-status';
 import { RunsTree } from './runs-tree';
+import { SeasonPanel } from './season-panel';
 import { TimelinePanel } from './timeline-panel';
 
 export interface ActiveRun {
@@ -21,6 +22,8 @@ export class Ctx implements vscode.Disposable {
   readonly status = new RunStatus();
   /** Runs in progress by config URI. */
   readonly runs = new Map<string, ActiveRun>();
+  /** Seasons in progress by season file URI: what cancels each. */
+  readonly seasons = new Map<string, vscode.CancellationTokenSource>();
   private readonly runsChangedEmitter = new vscode.EventEmitter<void>();
   readonly onRunsChanged = this.runsChangedEmitter.event;
   private readonly runEventEmitter = new vscode.EventEmitter<RunEventParams>();
@@ -46,6 +49,10 @@ export class Ctx implements vscode.Disposable {
   private async startClient(): Promise<LanguageClient> {
     const client = createClient(this.extensionUri, readSettings(), this.output);
     client.onNotification(Notifications.runEvent, (p: RunEventParams) => this.onRunEvent(p));
+    client.onNotification(Notifications.seasonEvent, (p: SeasonEventParams) => {
+      if (p.event.type === 'log') this.output.info(`[season] ${p.event.message}`);
+      SeasonPanel.find(vscode.Uri.parse(p.uri).fsPath)?.event(p.event);
+    });
     await client.start();
     this.client = client;
     return client;
@@ -73,6 +80,13 @@ export class Ctx implements vscode.Disposable {
   setRun(configUri: string, run: ActiveRun | undefined): void {
     if (run) this.runs.set(configUri, run);
     else this.runs.delete(configUri);
+    this.runsChangedEmitter.fire();
+  }
+
+  setSeason(seasonUri: string, cancel: vscode.CancellationTokenSource | undefined): void {
+    if (cancel) this.seasons.set(seasonUri, cancel);
+    else this.seasons.delete(seasonUri);
+    void vscode.commands.executeCommand('setContext', 'episodeLab.seasonRunning', this.seasons.size > 0);
     this.runsChangedEmitter.fire();
   }
 

@@ -1,12 +1,13 @@
 // Entry point: wires the context, the commands and the lens; the work lives in the modules.
 import * as vscode from 'vscode';
-import { LANGUAGE_ID } from '../server/lsp/protocol';
-import { RunCodeLens } from './codelens';
+import { LANGUAGE_ID, SEASON_LANGUAGE_ID } from '../server/lsp/protocol';
+import { RunCodeLens, SeasonCodeLens } from './codelens';
 import { clearCache } from './clear-cache';
 import { cancelRun, newConfig, openTimeline, runEpisode } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
 import { compareRuns, openRun, openSweep } from './run-commands';
+import { cancelSeason, openSeason, runSeason } from './season-commands';
 
 let current: Ctx | undefined;
 
@@ -26,7 +27,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
     command('episodeLab.openSweep', openSweep(ctx)),
     command('episodeLab.clearCache', clearCache(ctx)),
     command('episodeLab.refreshRuns', () => ctx.runsTree.refresh()),
+    command('episodeLab.runSeason', runSeason(ctx)),
+    command('episodeLab.cancelSeason', cancelSeason(ctx)),
+    command('episodeLab.openSeason', openSeason(ctx)),
     vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLens(ctx)),
+    vscode.languages.registerCodeLensProvider({ language: SEASON_LANGUAGE_ID }, new SeasonCodeLens(ctx)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && ctx.runs.size === 0) void ctx.restartClient();
     }),

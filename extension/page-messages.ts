@@ -5,6 +5,7 @@
 import { idProblem } from '../server/engine/manifests/ids';
 import type { PageMessage } from '../webview/protocol';
 import type { RunsPageMessage } from '../webview/runs-protocol';
+import type { SeasonPageMessage } from '../webview/season-protocol';
 
 /** Above any track id a run writes (ids count tracks, from 1). */
 const MAX_TRACK_ID = 1e9;
@@ -35,6 +36,14 @@ export function parseRunsPageMessage(m: unknown): RunsPageMessage | undefined {
   if (!isRecord(m)) return undefined;
   if (m.type === 'ready') return { type: 'ready' };
   if (m.type === 'openRun' && isRunId(m.runId)) return { type: 'openRun', runId: m.runId };
+  return undefined;
+}
+
+/** A Season page's message, or undefined when it is not a well-formed one. */
+export function parseSeasonPageMessage(m: unknown): SeasonPageMessage | undefined {
+  if (!isRecord(m)) return undefined;
+  if (m.type === 'ready' || m.type === 'cancel') return { type: m.type };
+  if (m.type === 'openEpisode' && typeof m.epId === 'string' && !idProblem('ep_id', m.epId)) return { type: 'openEpisode', epId: m.epId };
   return undefined;
 }
 

@@ -6,6 +6,9 @@ import { createRequire } from 'node:module';
 const external = ['vscode', 'onnxruntime-node', 'sharp', '@ffmpeg-installer/ffmpeg', 'ffmpeg-static'];
 const entries = {
   cli: 'server/cli.ts',
+  // Loaded by dist/cli.js for --season only.
+  'season-cli': 'server/cli/season-cli.ts',
+  'episode-worker': 'server/worker-cli.ts',
   'fetch-models': 'server/engine/models/fetch-models-cli.ts',
   demo: 'scripts/demo.ts',
   server: 'server/lsp/server.ts',
@@ -29,7 +32,7 @@ await build({
 
 // The webview pages run in the browser sandbox: no Node, one script and one stylesheet each.
 await build({
-  entryPoints: { timeline: 'webview/main.ts', runs: 'webview/runs-main.ts' },
+  entryPoints: { timeline: 'webview/main.ts', runs: 'webview/runs-main.ts', season: 'webview/season-main.ts' },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',
@@ -39,11 +42,13 @@ await build({
   logLevel: 'warning',
 });
 
-// The schema's single source is server/config/schema.ts; this file is generated from it.
+// The schemas' single sources are server/config/schema.ts and server/season/season-schema.ts; these files are generated from them.
 const require = createRequire(import.meta.url);
 const { register } = require('tsx/cjs/api');
 const unregister = register();
 const { episodeConfigSchema } = require('../server/config/schema.ts');
+const { seasonSchema } = require('../server/season/season-schema.ts');
 unregister();
 mkdirSync('schemas', { recursive: true });
 writeFileSync('schemas/episode-config.schema.json', JSON.stringify(episodeConfigSchema, null, 2) + '\n');
+writeFileSync('schemas/season-config.schema.json', JSON.stringify(seasonSchema, null, 2) + '\n');

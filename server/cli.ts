@@ -1,4 +1,5 @@
 // `episode-run`: the engine, headless. JSON-line events with --json, a progress bar on a TTY.
+import * as path from 'node:path';
 import { parseCli, USAGE } from './cli/args';
 import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
@@ -8,6 +9,8 @@ import type { RunEvent } from './engine/events';
 import { EpisodeBusyError } from './engine/manifests/episode-lock';
 import type { TrackMetrics } from './engine/manifests/track-metrics';
 import { describeStages } from './engine/stage-times';
+import { ConfigError } from './config/episode-config';
+import { VideoError } from './engine/decode/probe';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
 
@@ -47,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     else if (bar) bar.update(e);
     else if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
   };
+  if (opts.season) return loadSeasonCli().runSeasonCli(opts.season);
   // A signal, a closed terminal (SIGHUP) or, under the editor, the end of the language server
   // (its IPC channel closes) cancels the run cleanly: manifests written, state cancelled.
   const abort = new AbortController();
@@ -69,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     if (result.damaged) {
       // The frames before the damage were processed and their manifests written; the run still failed.
       const message = `${result.damaged}; the frames before the damage were processed (${result.outDir})`;
-      if (opts.json) out(JSON.stringify({ type: 'error', message }) + '\n');
+      if (opts.json) out(JSON.stringify({ type: 'error', message, input: true }) + '\n');
       err(`episode-run: ${message}\n`);
       return EXIT.failure;
     }
@@ -77,8 +81,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     bar?.clear();
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
+    // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code }) + '\n');
+    const input = e instanceof VideoError || e instanceof ConfigError ? { input: true } : {};
+    if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
   } finally {
@@ -88,6 +94,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * The season runner (BullMQ and ioredis inside) is a bundle of its own, dist/season-cli.js,
+ * loaded only for --season: every engine run starts this file, and would parse it in vain.
+ */
+function loadSeasonCli(): typeof import('./cli/season-cli') {
+  return require(path.join(__dirname, 'season-cli.js'));
+}
 
 function printSummary(m: TrackMetrics, outDir: string): void {
   const s = m.stats;

@@ -51,7 +51,25 @@ const FLAGS: Record<string, [string, Kind]> = {
   'no-cache': ['cache.enabled', 'false'],
 };
 
+/** `episode-run --season FILE`: the whole season, here or on a queue. */
+export interface SeasonCliOptions {
+  /** Absolute path of the season file. */
+  file: string;
+  /** Episodes at once here; overrides the file's `jobs`. */
+  jobs?: number;
+  /** Redis URL of the queue; overrides the file's `queue`. */
+  queue?: string;
+  /** Cancel the season's jobs on the queue (queued ones removed, running ones stopped). */
+  cancel: boolean;
+  /** Enqueue and return without following. */
+  detach: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
 export interface CliOptions {
+  /** Set with --season: then nothing else below applies. */
+  season?: SeasonCliOptions;
   config: EpisodeConfig;
   /** Run the config's `sweep` grid instead of one run. */
   sweep: boolean;
@@ -63,6 +81,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage: episode-run --config EP.episode.yaml [flags]
        episode-run --ep-id ID --video PATH [flags]
+       episode-run --season S01.season.yaml [--jobs N | --queue redis://HOST:PORT [--detach | --cancel]]
 
 Flags override the config file. Main flags:
   --config FILE            episode config (*.episode.yaml)
@@ -83,6 +102,15 @@ Flags override the config file. Main flags:
   --device auto|cpu --threads N --ffmpeg PATH
   --json                   JSON-line events on stdout
   --quiet                  no progress bar
+
+A season (*.season.yaml) runs every episode, each an ordinary run of its own:
+  --season FILE            the season file; writes season.json and season.csv as episodes finish
+  --jobs N                 episodes at once on this machine (default: the file's jobs, else 1)
+  --queue URL              enqueue one BullMQ job per episode in this Redis and follow them;
+                           episode-worker --queue URL runs them, here or on other machines.
+                           Ctrl-C detaches; the same command attaches again
+  --detach                 enqueue and return at once
+  --cancel                 cancel the season on its queue: queued jobs removed, running ones stopped
 Exit codes: 0 ok, 1 failure, 130 cancelled.`;
 
 export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
@@ -90,6 +118,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
     sweep: { type: 'boolean' }, 'run-id': { type: 'string' },
+    season: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, cancel: { type: 'boolean' }, detach: { type: 'boolean' },
   };
   for (const [flag, [, kind]] of Object.entries(FLAGS)) {
     options[flag] = { type: kind === 'true' || kind === 'false' ? 'boolean' : 'string' };
@@ -99,6 +128,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (e) {
     throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see --help)`);
+  }
+  if (values.season !== undefined || ['jobs', 'queue', 'cancel', 'detach'].some((k) => values[k] !== undefined)) {
+    return { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: false, season: seasonOptions(values, cwd), config: undefined as unknown as EpisodeConfig };
   }
   const runId = values['run-id'] as string | undefined;
   const runIdProblem = runId === undefined ? undefined : idProblem('--run-id', runId);
@@ -141,6 +173,24 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     throw new ConfigError('Give --config FILE, or both --ep-id and --video (see --help).');
   }
   return { ...flags, config: absolutizePaths(resolveConfig(raw), baseDir) };
+}
+
+function seasonOptions(values: Record<string, unknown>, cwd: string): SeasonCliOptions {
+  if (typeof values.season !== 'string') throw new ConfigError('--jobs, --queue, --cancel and --detach go with --season FILE (see --help).');
+  const episodeFlags = Object.keys(values).filter((k) => !['season', 'jobs', 'queue', 'cancel', 'detach', 'json', 'quiet', 'help'].includes(k));
+  if (episodeFlags.length) throw new ConfigError(`--${episodeFlags[0]} does not go with --season: episode settings belong in the season file (base or overrides).`);
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new ConfigError(`--jobs must be a whole number from 1 to 64, got "${values.jobs}".`);
+  }
+  const queue = values.queue as string | undefined;
+  if (queue !== undefined && !/^rediss?:\/\//.test(queue)) throw new ConfigError(`--queue must be a Redis URL such as redis://127.0.0.1:6379, got "${queue}".`);
+  if (jobs !== undefined && queue !== undefined) throw new ConfigError('--jobs is for a season run here; with --queue, workers run the episodes (episode-worker --concurrency N).');
+  if (values.cancel && values.detach) throw new ConfigError('--cancel and --detach do not go together.');
+  return {
+    file: path.resolve(cwd, values.season), jobs, queue, cancel: !!values.cancel, detach: !!values.detach, json: !!values.json, quiet: !!values.quiet,
+  };
 }
 
 function flagValue(v: string, kind: Kind, cwd: string): unknown {

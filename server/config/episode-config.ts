@@ -95,16 +95,24 @@ export function setPath(target: Record<string, unknown>, dotted: string, value: 
   node[keys[keys.length - 1]] = value;
 }
 
-/** Makes `video`, `output_root` and a model path absolute, relative to `baseDir`. */
-export function absolutizePaths(cfg: EpisodeConfig, baseDir: string): EpisodeConfig {
+/**
+ * Makes the paths written in a config absolute, relative to `baseDir`: `video`, `output_root`,
+ * `detector.model` and `ffmpeg.path`. Keys that are absent stay absent, so it also serves partial
+ * settings (a season's base and overrides).
+ */
+export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string, unknown>>(cfg: T, baseDir: string): T {
   const abs = (p: string) => path.resolve(baseDir, p);
-  const model = cfg.detector.model === 'default' ? 'default' : abs(cfg.detector.model);
-  return {
-    ...cfg,
-    video: abs(cfg.video),
-    output_root: abs(cfg.output_root),
+  const c = cfg as Partial<EpisodeConfig>;
+  const out: Partial<EpisodeConfig> = { ...c };
+  if (typeof c.video === 'string') out.video = abs(c.video);
+  if (typeof c.output_root === 'string') out.output_root = abs(c.output_root);
+  if (isPlainObject(c.ffmpeg)) {
+    const p = c.ffmpeg.path;
     // A bare name such as `ffmpeg` is looked up on PATH, not next to the config.
-    ffmpeg: cfg.ffmpeg.path ? { path: cfg.ffmpeg.path.includes('/') ? abs(cfg.ffmpeg.path) : cfg.ffmpeg.path } : {},
-    detector: { ...cfg.detector, model },
-  };
+    out.ffmpeg = typeof p === 'string' && p ? { ...c.ffmpeg, path: p.includes('/') ? abs(p) : p } : c.ffmpeg;
+  }
+  if (isPlainObject(c.detector) && typeof c.detector.model === 'string' && c.detector.model !== 'default') {
+    out.detector = { ...c.detector, model: abs(c.detector.model) };
+  }
+  return out as T;
 }

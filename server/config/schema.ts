@@ -20,8 +20,11 @@ export interface SchemaNode {
   maxLength?: number;
   properties?: Record<string, SchemaNode>;
   required?: readonly string[];
-  additionalProperties?: boolean;
+  /** false: only `properties`; a node: every other key holds a value of that shape. */
+  additionalProperties?: boolean | SchemaNode;
   items?: SchemaNode;
+  /** Alternatives told apart by their `type` (e.g. a path string or an inline mapping). */
+  oneOf?: SchemaNode[];
   minItems?: number;
   maxItems?: number;
   title?: string;

@@ -15,6 +15,13 @@ export interface SchemaIssue {
 export function validateAgainstSchema(value: unknown, schema: SchemaNode, path: ConfigPath = []): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const where = path.length ? `\`${formatPath(path)}\`` : 'The config';
+  if (schema.oneOf) {
+    const branch = schema.oneOf.find((b) => matchesType(value, b.type));
+    if (branch) return validateAgainstSchema(value, branch, path);
+    const kinds = schema.oneOf.map((b) => article(b.type));
+    issues.push({ path, code: 'type', message: `${where} must be ${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}, not ${describe(value)}.` });
+    return issues;
+  }
   if (!matchesType(value, schema.type)) {
     issues.push({ path, code: 'type', message: `${where} must be ${article(schema.type)}, not ${describe(value)}.` });
     return issues;
@@ -41,7 +48,7 @@ export function validateAgainstSchema(value: unknown, schema: SchemaNode, path: 
       if (!(key in value)) issues.push({ path, code: 'required', message: `${where} is missing the required key \`${key}\`.`, suggestion: key });
     }
     for (const [key, child] of Object.entries(value)) {
-      const sub = props[key];
+      const sub = props[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
       if (sub) issues.push(...validateAgainstSchema(child, sub, [...path, key]));
       else if (schema.additionalProperties === false) issues.push(unknownKey(key, Object.keys(props), [...path, key]));
     }
@@ -129,12 +136,17 @@ export function formatPath(path: ConfigPath): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
 }
 
-/** Looks up the schema node of a path, e.g. ['tracker', 'max_gap']. */
+/**
+ * Looks up the schema node of a path, e.g. ['tracker', 'max_gap']. A oneOf node is entered by the
+ * branch the next key fits: a list index picks the list branch, a key the mapping branch.
+ */
 export function schemaAt(schema: SchemaNode, path: ConfigPath): SchemaNode | undefined {
   let node: SchemaNode | undefined = schema;
   for (const key of path) {
     if (!node) return undefined;
-    node = typeof key === 'number' ? node.items : node.properties?.[key];
+    if (node.oneOf) node = node.oneOf.find((b) => b.type === (typeof key === 'number' ? 'array' : 'object'));
+    if (typeof key === 'number') node = node?.items;
+    else node = node?.properties?.[key] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   return node;
 }

@@ -3,9 +3,9 @@
 import { stringify } from 'yaml';
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { episodeConfigSchema } from '../config/schema';
 import { formatPath, schemaAt } from '../config/validate';
 import { SOURCE, type FixData } from './diagnostics';
+import { schemaOf } from './document-kind';
 
 export function quickFixes(doc: TextDocument, diagnostics: Diagnostic[]): CodeAction[] {
   return diagnostics.flatMap((d) => {
@@ -30,7 +30,7 @@ export function quickFixes(doc: TextDocument, diagnostics: Diagnostic[]): CodeAc
 
 /** Appends `key: <first example>` at the end of the file, which is the end of the root mapping. */
 function addKeyEdit(doc: TextDocument, key: string): TextEdit {
-  const example = schemaAt(episodeConfigSchema, [key])?.examples?.[0] ?? '';
+  const example = schemaAt(schemaOf(doc), [key])?.examples?.[0] ?? '';
   const text = doc.getText();
   const sep = text === '' || text.endsWith('\n') ? '' : '\n';
   const end = doc.positionAt(text.length);

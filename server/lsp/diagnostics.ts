@@ -6,13 +6,14 @@ import { isMap, isScalar, type Document } from 'yaml';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { absolutizePaths, resolveConfig } from '../config/episode-config';
-import { episodeConfigSchema } from '../config/schema';
 import { semanticFindings, type Finding } from '../config/semantic-checks';
 import { isPlainObject, validateAgainstSchema, type ConfigPath, type SchemaIssue } from '../config/validate';
 import { keySpan, nodeAt, parseConfigDocument, valueSpan, type Span } from '../config/yaml-positions';
 import { VideoError } from '../engine/decode/probe';
 import { planRun } from '../engine/run-plan';
 import type { VideoInfo } from '../engine/types';
+import { analyzeSeason, diskFacts } from '../season/season-file';
+import { isSeasonDocument, schemaOf } from './document-kind';
 import type { VideoProber } from './video-cache';
 
 export const SOURCE = 'episode-lab';
@@ -36,9 +37,11 @@ export interface FixData {
 
 export async function computeDiagnostics(doc: TextDocument, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
   const text = doc.getText();
+  const season = isSeasonDocument(doc);
   if (looksBinary(text)) {
-    return [diagnostic(doc, { start: 0, end: 0 }, DiagnosticSeverity.Error, 'binary',
-      'This file is binary, not YAML text. An episode config is a YAML file such as `ep_id: S01E01` / `video: episode.mp4`.')];
+    return [diagnostic(doc, { start: 0, end: 0 }, DiagnosticSeverity.Error, 'binary', season
+      ? 'This file is binary, not YAML text. A season file is a YAML file such as `episodes:` / `  - { ep_id: S01E01, video: S01E01.mp4 }`.'
+      : 'This file is binary, not YAML text. An episode config is a YAML file such as `ep_id: S01E01` / `video: episode.mp4`.')];
   }
   const yaml = parseConfigDocument(text);
   const out: Diagnostic[] = [
@@ -54,9 +57,12 @@ export async function computeDiagnostics(doc: TextDocument, ctx: DiagnosticsCont
     out.push(diagnostic(doc, { start: 0, end: 0 }, DiagnosticSeverity.Error, 'yaml', `YAML: ${(e as Error).message}`));
     return out;
   }
-  const issues = validateAgainstSchema(raw, episodeConfigSchema);
+  const issues = validateAgainstSchema(raw, schemaOf(doc));
   out.push(...issues.map((i) => schemaDiagnostic(doc, yaml, i)));
-  if (isPlainObject(raw)) out.push(...(await semanticDiagnostics(doc, yaml, raw, issues.length === 0, ctx)));
+  if (isPlainObject(raw)) {
+    if (season) out.push(...seasonFindings(doc, yaml, raw, ctx.configPath).map((f) => findingDiagnostic(doc, yaml, f)));
+    else out.push(...(await semanticDiagnostics(doc, yaml, raw, issues.length === 0, ctx)));
+  }
   return out.slice(0, MAX_DIAGNOSTICS);
 }
 
@@ -136,6 +142,15 @@ export async function probeConfigVideo(
     }
     return { finding: { at: ffmpeg ? [['ffmpeg', 'path']] : [['video']], severity: 'error', code: 'ffmpeg', message } };
   }
+}
+
+/** A season's checks beyond the schema: duplicate ep_ids, missing videos, the glob, the base config. */
+function seasonFindings(doc: TextDocument, yaml: Document, raw: Record<string, unknown>, seasonFile: string): Finding[] {
+  const lineOf = (p: ConfigPath) => {
+    const span = valueSpan(yaml, p);
+    return span ? doc.positionAt(span.start).line + 1 : undefined;
+  };
+  return analyzeSeason(raw, seasonFile, { ...diskFacts, lineOf }).findings;
 }
 
 function findingDiagnostic(doc: TextDocument, yaml: Document, f: Finding): Diagnostic {

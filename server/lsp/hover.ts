@@ -4,15 +4,20 @@ import * as path from 'node:path';
 import type { Hover, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { absolutizePaths, resolveConfig, withDefaults } from '../config/episode-config';
-import { episodeConfigSchema, type SchemaNode } from '../config/schema';
+import type { SchemaNode } from '../config/schema';
 import { formatPath, isPlainObject, schemaAt, type ConfigPath } from '../config/validate';
 import { keySpan, parseConfigDocument, pathAtOffset, valueSpan } from '../config/yaml-positions';
 import { planRun } from '../engine/run-plan';
 import type { VideoInfo } from '../engine/types';
 import { probeConfigVideo, toRange } from './diagnostics';
+import { schemaOf } from './document-kind';
 import type { VideoProber } from './video-cache';
 
-const PATH_KEYS = new Set(['video', 'output_root', 'detector.model']);
+/** Keys whose value is a path, by their string keys (list indices left out). */
+const PATH_KEYS = new Set([
+  'video', 'output_root', 'detector.model',
+  'base', 'base.output_root', 'base.detector.model', 'episodes.video', 'episodes.glob', 'summary_dir',
+]);
 
 /** `restricted`: an untrusted workspace, where the video is probed with Episode Lab's own ffmpeg. */
 export async function hoverAt(
@@ -21,9 +26,10 @@ export async function hoverAt(
   const yaml = parseConfigDocument(doc.getText());
   const at = pathAtOffset(yaml, doc.offsetAt(position));
   if (!at) return null;
-  // A list item (an entry of `tiles`) is explained by its list's field.
-  const fieldPath = at.path.filter((p): p is string => typeof p === 'string');
-  const node = schemaAt(episodeConfigSchema, fieldPath);
+  // A list item that is a value (an entry of `tiles`) is explained by its list's field.
+  const fieldPath = [...at.path];
+  while (typeof fieldPath[fieldPath.length - 1] === 'number') fieldPath.pop();
+  const node = schemaAt(schemaOf(doc), fieldPath);
   if (!fieldPath.length || !node) return null;
 
   let raw: unknown;
@@ -32,10 +38,13 @@ export async function hoverAt(
   } catch {
     raw = undefined;
   }
-  const lines = describeField(fieldPath, node, effectiveValue(raw, fieldPath), path.dirname(configPath));
+  const configDir = path.dirname(configPath);
+  const lines = describeField(fieldPath, node, effectiveValue(raw, fieldPath, schemaOf(doc)), configDir);
   if (fieldPath.length === 1 && fieldPath[0] === 'video' && isPlainObject(raw)) {
-    lines.push('', ...(await videoFacts(raw, path.dirname(configPath), probe, restricted)));
+    lines.push('', ...(await videoFacts(raw, configDir, probe, restricted)));
   }
+  const episode = seasonEpisodeOf(raw, fieldPath);
+  if (episode) lines.push('', ...(await videoFacts(episode, configDir, probe, restricted, false)));
   const span = at.onKey ? keySpan(yaml, fieldPath) : valueSpan(yaml, fieldPath);
   return {
     contents: { kind: 'markdown', value: lines.join('\n') },
@@ -43,19 +52,29 @@ export async function hoverAt(
   };
 }
 
-function effectiveValue(raw: unknown, p: ConfigPath): unknown {
-  let v: unknown = withDefaults(isPlainObject(raw) ? raw : {});
-  for (const key of p) v = isPlainObject(v) ? v[key as string] : undefined;
+function effectiveValue(raw: unknown, p: ConfigPath, schema: SchemaNode): unknown {
+  let v: unknown = withDefaults(isPlainObject(raw) ? raw : {}, schema);
+  for (const key of p) v = isPlainObject(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[key] : undefined;
   return v;
 }
 
-function describeField(p: string[], node: SchemaNode, value: unknown, configDir: string): string[] {
+/** On a season's `episodes[i].video`: that episode's video, with the base's ffmpeg. */
+function seasonEpisodeOf(raw: unknown, p: ConfigPath): Record<string, unknown> | undefined {
+  if (p.length !== 3 || p[0] !== 'episodes' || p[2] !== 'video' || !isPlainObject(raw) || !Array.isArray(raw.episodes)) return undefined;
+  const item = raw.episodes[p[1] as number];
+  if (!isPlainObject(item)) return undefined;
+  const base = isPlainObject(raw.base) ? raw.base : {};
+  return { video: item.video, ffmpeg: base.ffmpeg };
+}
+
+function describeField(p: ConfigPath, node: SchemaNode, value: unknown, configDir: string): string[] {
   const facts = [typeName(node), rangeText(node)].filter(Boolean).join(', ');
   const lines = [`**${formatPath(p)}**${facts ? ` (${facts})` : ''}`, '', node.description ?? ''];
   const meta: string[] = [];
   if (node.default !== undefined) meta.push(`Default: \`${JSON.stringify(node.default)}\``);
-  if (value !== undefined && node.type !== 'object') {
-    const resolved = typeof value === 'string' && PATH_KEYS.has(p.join('.')) && value !== 'default' ? ` → \`${path.resolve(configDir, value)}\`` : '';
+  const keys = p.filter((k) => typeof k === 'string').join('.');
+  if (value !== undefined && node.type !== 'object' && !isPlainObject(value)) {
+    const resolved = typeof value === 'string' && PATH_KEYS.has(keys) && value !== 'default' ? ` → \`${path.resolve(configDir, value)}\`` : '';
     meta.push(`In effect: \`${JSON.stringify(value)}\`${resolved}`);
   }
   if (node.examples?.length) meta.push(`Examples: ${node.examples.map((e) => `\`${JSON.stringify(e)}\``).join(', ')}`);
@@ -64,6 +83,7 @@ function describeField(p: string[], node: SchemaNode, value: unknown, configDir:
 }
 
 function typeName(node: SchemaNode): string {
+  if (node.oneOf) return node.oneOf.map(typeName).join(' or ');
   if (node.enum) return `one of ${node.enum.map((v) => `\`${v}\``).join(', ')}`;
   if (node.type === 'array' && node.items?.type) return `list of ${node.items.type}`;
   return node.type ?? '';
@@ -76,13 +96,13 @@ function rangeText(node: SchemaNode): string {
   return `${lo ?? '−∞'} to ${node.maximum}`;
 }
 
-async function videoFacts(raw: Record<string, unknown>, configDir: string, probe: VideoProber, restricted: boolean): Promise<string[]> {
+async function videoFacts(raw: Record<string, unknown>, configDir: string, probe: VideoProber, restricted: boolean, withFrames = true): Promise<string[]> {
   const { video, finding } = await probeConfigVideo(raw, configDir, probe, restricted);
   if (!video) return finding ? [`⚠ ${finding.message}`] : [];
   return [
     `**Video:** ${video.width}×${video.height}${video.rotation ? ` (shown rotated ${video.rotation}°)` : ''}, ${round(video.fps, 3)} fps, `
       + `${video.durationS ? `${round(video.durationS, 2)} s (about ${video.framesEstimate} frames)` : 'duration unknown'}, ${video.codec}`,
-    analysedFrames(raw, configDir, video),
+    ...(withFrames ? [analysedFrames(raw, configDir, video)] : []),
   ];
 }
 

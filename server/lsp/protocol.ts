@@ -1,16 +1,26 @@
 // Every custom message between the Episode Lab server, the extension and the webview, in one
 // place. Types only plus the names, so browser code can import it without pulling in Node.
 import type { RunEvent, RunState } from '../engine/events';
+import type { SeasonEvent, SeasonState, SeasonSummary } from '../season/season-events';
 
 /** The language id of `*.episode.yaml` documents. */
 export const LANGUAGE_ID = 'episode-config';
+/** The language id of `*.season.yaml` documents. */
+export const SEASON_LANGUAGE_ID = 'season-config';
 
-/** workspace/executeCommand names; `arguments` are given per command below. */
+/**
+ * workspace/executeCommand names; `arguments` are given per command below. The client registers
+ * these names itself, so none may equal an extension command (episodeLab.runSeason is the extension's).
+ */
 export const Commands = {
   /** arguments: [configUri: string] → RunEpisodeResult. Lasts as long as the run (or the sweep). */
   runEpisode: 'episodeLab.runEpisode',
   /** arguments: [epId: string] → boolean (whether a run was cancelled). */
   cancelRun: 'episodeLab.cancelRun',
+  /** arguments: [seasonUri: string] → RunSeasonResult. Lasts as long as the season runs (or is followed on its queue). */
+  runSeason: 'episodeLab.seasonRun',
+  /** arguments: [seasonUri: string] → boolean: every job of the season stopped (queued ones removed). */
+  cancelSeason: 'episodeLab.seasonCancel',
 } as const;
 
 /** ResponseError codes of a refused runEpisode (application range, outside JSON-RPC's). */
@@ -28,7 +38,25 @@ export const RunErrorCodes = {
 export const Notifications = {
   /** Server → client, one per engine event of a run: RunEventParams. */
   runEvent: 'episodeLab/runEvent',
+  /** Server → client, one per event of a season run: SeasonEventParams. */
+  seasonEvent: 'episodeLab/seasonEvent',
 } as const;
+
+export interface SeasonEventParams {
+  /** The season file the run was started from. */
+  uri: string;
+  event: SeasonEvent;
+}
+
+/** The outcome of `episodeLab.runSeason`. */
+export interface RunSeasonResult {
+  /** The season's state at the end; `running` when its queue run goes on without us (detached). */
+  state: SeasonState;
+  exit_code: number | null;
+  /** The last summary (season.json's content). */
+  summary?: SeasonSummary;
+  error?: string;
+}
 
 /** Sent last for every run, after the engine process has exited. */
 export interface RunExitEvent {

@@ -93,26 +93,31 @@ export class EpisodeRuns {
 
   /** Reads the saved file (what the engine will run) and refuses it with its errors. */
   private async checkConfig(uri: string, ctx: RunContext): Promise<{ configPath: string; epId: string; points: number }> {
-    let configPath: string;
-    let text: string;
-    try {
-      configPath = fileURLToPath(uri);
-      text = await readFile(configPath, 'utf8');
-    } catch (e) {
-      throw new ResponseError(RunErrorCodes.unreadable, `Cannot read the config ${uri}: ${(e as Error).message}`);
-    }
-    const doc = TextDocument.create(uri, LANGUAGE_ID, 0, text);
-    const errors = (await ctx.validate(doc, configPath)).filter((d) => d.severity === DiagnosticSeverity.Error);
-    if (errors.length) {
-      const list = errors.slice(0, 10).map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
-      throw new ResponseError(RunErrorCodes.invalidConfig,
-        `${path.basename(configPath)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} and save before running:\n${list.join('\n')}`,
-        { diagnostics: errors });
-    }
+    const { path: configPath, text } = await readValidated(uri, LANGUAGE_ID, ctx.validate);
     // Error-free means ep_id is a valid string and sweep, when present, a valid grid.
     const cfg = parseConfigDocument(text).toJS() as { ep_id: string; sweep?: Record<string, unknown[]> };
     return { configPath, epId: String(cfg.ep_id), points: expandGrid(cfg.sweep ?? {}).length };
   }
+}
+
+/** The saved text of a config or season file, refused with its errors (as ResponseErrors) when it has any. */
+export async function readValidated(uri: string, languageId: string, validate: RunContext['validate']): Promise<{ path: string; text: string }> {
+  let file: string;
+  let text: string;
+  try {
+    file = fileURLToPath(uri);
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ResponseError(RunErrorCodes.unreadable, `Cannot read ${uri}: ${(e as Error).message}`);
+  }
+  const errors = (await validate(TextDocument.create(uri, languageId, 0, text), file)).filter((d) => d.severity === DiagnosticSeverity.Error);
+  if (errors.length) {
+    const list = errors.slice(0, 10).map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
+    throw new ResponseError(RunErrorCodes.invalidConfig,
+      `${path.basename(file)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} and save before running:\n${list.join('\n')}`,
+      { diagnostics: errors });
+  }
+  return { path: file, text };
 }
 
 function progressMessage(phase: Phase, fps: number, etaS: number | null): string {

@@ -16,6 +16,7 @@ import { hoverAt } from './hover';
 import { Commands, Notifications, RunErrorCodes, type EpisodeLabSettings, type ServerOptions } from './protocol';
 import type { EngineSettings } from './engine-process';
 import { EpisodeRuns } from './run-episode';
+import { SeasonRuns } from './run-season';
 import { documentSymbols } from './symbols';
 import { createVideoProber } from './video-cache';
 
@@ -24,6 +25,7 @@ const connection = createConnection();
 const documents = new TextDocuments(TextDocument);
 const probe = createVideoProber();
 const runs = new EpisodeRuns();
+const seasons = new SeasonRuns();
 
 let options: ServerOptions = {};
 let workspaceFolders: string[] = [];
@@ -132,25 +134,31 @@ async function engineSettings(): Promise<EngineSettings> {
   };
 }
 
+/**
+ * A run loads the models and writes where the config says, with the Node and ffmpeg the
+ * workspace names: like a task, it waits for the user's trust.
+ */
+function refuseUntrusted(): void {
+  if (restricted()) {
+    throw new ResponseError(RunErrorCodes.untrusted,
+      'Restricted Mode: Episode Lab runs nothing in a workspace you have not trusted. Trust the workspace to run episodes.');
+  }
+}
+
+/** The client's progress when it sent a token, else a progress of our own; either's cancel counts. */
+async function progressFor(workDone: WorkDoneProgressReporter, token: CancellationToken): Promise<{ progress: WorkDoneProgressReporter; cancelTokens: CancellationToken[] }> {
+  if (!WorkDoneProgressReporter.isNullInstance(workDone) || !canCreateProgress) return { progress: workDone, cancelTokens: [token] };
+  const created = await connection.window.createWorkDoneProgress();
+  return { progress: created, cancelTokens: [token, created.token] };
+}
+
 connection.onExecuteCommand(async (params, token, workDone) => {
   const arg = params.arguments?.[0];
   if (typeof arg !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${params.command} expects one string argument`);
   switch (params.command) {
     case Commands.runEpisode: {
-      // A run loads the models and writes where the config says, with the Node and ffmpeg the
-      // workspace names: like a task, it waits for the user's trust.
-      if (restricted()) {
-        throw new ResponseError(RunErrorCodes.untrusted,
-          'Restricted Mode: Episode Lab runs nothing in a workspace you have not trusted. Trust the workspace to run episodes.');
-      }
-      // Use the client's progress token when it sent one, else create a progress of our own.
-      const cancelTokens: CancellationToken[] = [token];
-      let progress = workDone;
-      if (WorkDoneProgressReporter.isNullInstance(workDone) && canCreateProgress) {
-        const created = await connection.window.createWorkDoneProgress();
-        cancelTokens.push(created.token);
-        progress = created;
-      }
+      refuseUntrusted();
+      const { progress, cancelTokens } = await progressFor(workDone, token);
       return runs.run(arg, {
         validate,
         progress,
@@ -162,12 +170,27 @@ connection.onExecuteCommand(async (params, token, workDone) => {
     }
     case Commands.cancelRun:
       return runs.cancel(arg);
+    case Commands.runSeason: {
+      refuseUntrusted();
+      const { progress, cancelTokens } = await progressFor(workDone, token);
+      return seasons.run(arg, {
+        validate, progress, cancelTokens,
+        notify: (params) => void connection.sendNotification(Notifications.seasonEvent, params),
+        engine: await engineSettings(),
+        log: log.info,
+      });
+    }
+    case Commands.cancelSeason:
+      return seasons.cancel(arg);
     default:
       throw new ResponseError(ErrorCodes.MethodNotFound, `unknown command ${params.command}`);
   }
 });
 
-connection.onShutdown(() => runs.cancelAll());
+connection.onShutdown(() => {
+  runs.cancelAll();
+  seasons.cancelAll();
+});
 // If the client vanishes without a shutdown, still stop the engines rather than orphan them.
 process.on('exit', () => runs.cancelAll());
 

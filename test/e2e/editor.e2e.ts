@@ -1,5 +1,6 @@
 // Drives a real VS Code workbench (code-server) in headless chromium as a user would: broken
-// config → Problems; Run Episode from the palette → progress notification → timeline beside the
+// config → Problems; Run Season on three generated episodes → the Season view's rows reach
+// completed, a click opens an episode's timeline; Run Episode from the palette → progress notification → timeline beside the
 // config with the run's tracks and three cut lines; then the iteration loop: edit
 // tracker.match_thresh, run again, the Episode Runs view lists both runs (the second on cached
 // detections), Compare on the two runs shows the metrics table and both timelines.
@@ -58,6 +59,36 @@ e2eScript(async () => {
   log('Problems:', JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allInnerTexts()));
   await page.screenshot({ path: path.join(SHOTS, '1-problems.png') });
   await palette(page, 'View: Hide Panel');
+
+  // 1b. Run Season on the season of three generated episodes: the Season view fills with three
+  // rows that reach completed; a click on one opens that episode's timeline.
+  await openFile(page, 's01.season.yaml');
+  await page.locator('.codelens-decoration', { hasText: 'Run Season' }).waitFor({ timeout: 30_000 });
+  await palette(page, 'Episode Lab: Run Season');
+  const season = await webviewFrame(page, '#episodes tbody tr', 60_000);
+  await page.locator('.tabs-container .tab', { hasText: 'Season: s01' }).waitFor();
+  type SeasonStats = { rows: { ep_id: string; status: string; progress: string }[] };
+  const seasonStats = () => season.evaluate(() => (globalThis as unknown as { episodeSeason: { stats(): SeasonStats } }).episodeSeason.stats());
+  await season.locator('#episodes tbody tr.status-running').first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+  await page.screenshot({ path: path.join(SHOTS, '1b-season-running.png') });
+  log('Season view while running:', JSON.stringify((await seasonStats()).rows));
+  await season.locator('#episodes tbody tr.status-completed').nth(2).waitFor({ timeout: 180_000 });
+  const seasonRows = (await seasonStats()).rows;
+  log('Season view:', JSON.stringify(seasonRows));
+  assert.deepEqual(seasonRows.map((r) => [r.ep_id, r.status]), [['s01e01', 'completed'], ['s01e02', 'completed'], ['s01e03', 'completed']]);
+  await page.mouse.move(800, 600);
+  await page.screenshot({ path: path.join(SHOTS, '1c-season-completed.png') });
+  await season.locator('#episodes tbody tr', { hasText: 's01e02' }).click();
+  await page.locator('.tabs-container .tab', { hasText: 'Timeline: s01e02' }).waitFor({ timeout: 15_000 });
+  // The timeline page is the one with a canvas (the Season page has none).
+  const episodeTimeline = await webviewFrame(page, '#canvas', 30_000);
+  await episodeTimeline.locator('#state', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
+  assert.equal(await episodeTimeline.locator('#ep').innerText(), 's01e02');
+  log('timeline of s01e02:', await episodeTimeline.locator('#counts').innerText());
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(SHOTS, '1d-season-episode-timeline.png') });
+  // The steps below find the one webview on screen.
+  await palette(page, 'View: Close All Editors');
 
   if (CLIP_MISSING) {
     log(`skipping the run: ${CLIP_MISSING}`);

@@ -1,12 +1,14 @@
 // The sample workspace of the editor tests and `npm run demo:editor`: a Tears of Steel config,
-// one to tune the tracker on, a slower one to cancel, and a deliberately broken one for the
-// Problems panel. And the workspace of the Restricted Mode e2e, whose binaries leave markers.
+// one to tune the tracker on, a slower one to cancel, a deliberately broken one for the
+// Problems panel, and a season of three generated episodes. And the workspace of the Restricted
+// Mode e2e, whose binaries leave markers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { TOS_CLIP } from '../helpers/shared-data';
+import { generateEpisode } from '../fixtures/episode-generator';
 
 export { TOS_CLIP };
 
@@ -24,6 +26,19 @@ export function makeWorkspace(dir: string): { dir: string; clipMissing?: string 
   writeFileSync(path.join(dir, 'broken.episode.yaml'), 'ep_id: broken\nvideo: missing.mp4\nstride: 0\n');
   writeFileSync(path.join(dir, 'README.md'), '# Episode Lab sample workspace\n\nOpen `tos.episode.yaml` and press Run Episode (the ▶ in the editor title or the lens above the first line).\n');
   return existsSync(TOS_CLIP) ? { dir } : { dir, clipMissing: `shared footage not found at ${TOS_CLIP}` };
+}
+
+/** A season of three short generated episodes (no footage needed): s01.season.yaml, two at a time. */
+export async function addSeason(dir: string): Promise<void> {
+  mkdirSync(path.join(dir, 'videos'), { recursive: true });
+  const episodes: string[] = [];
+  for (let i = 1; i <= 3; i++) {
+    const ep = await generateEpisode({ width: 320, height: 240, fps: 12, durationS: 4, seed: 100 + i });
+    copyFileSync(ep.video, path.join(dir, 'videos', `s01e0${i}.mp4`));
+    episodes.push(`  - { ep_id: s01e0${i}, video: videos/s01e0${i}.mp4 }`);
+  }
+  writeFileSync(path.join(dir, 's01.season.yaml'),
+    ['# Three generated episodes, run two at a time.', 'base:', '  output_root: episodes', 'episodes:', ...episodes, 'jobs: 2', ''].join('\n'));
 }
 
 /**
@@ -58,5 +73,6 @@ if (require.main === module) {
   } else {
     const ws = makeWorkspace(path.resolve(target));
     if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
+    void addSeason(ws.dir);
   }
 }

@@ -82,9 +82,9 @@ export class LspClient {
   }
 
   /** Opens (or changes) a document and resolves with the diagnostics published for that version. */
-  async open(uri: string, text: string, version = 1): Promise<any[]> {
+  async open(uri: string, text: string, version = 1, languageId = 'episode-config'): Promise<any[]> {
     const since = this.notifications.length;
-    this.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'episode-config', version, text } });
+    this.notify('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
     return (await this.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === version, 10_000, since)).diagnostics;
   }
 

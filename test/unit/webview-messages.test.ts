@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EpisodeLayout, frameFileName, isWithin, MANIFEST_FILES } from '../../server/engine/manifests/layout';
-import { parsePageMessage, parseRunsPageMessage } from '../../extension/page-messages';
+import { parsePageMessage, parseRunsPageMessage, parseSeasonPageMessage } from '../../extension/page-messages';
 import { runFolderAt } from '../../extension/run-folder';
 import { TimelineHost } from '../../extension/timeline-host';
 import type { HostMessage } from '../../webview/protocol';
@@ -125,4 +125,11 @@ test('the Compare/Sweep page\'s messages are checked the same way', () => {
   assert.equal(parseRunsPageMessage({ type: 'selectTrack', trackId: 1 }), undefined, 'not this page\'s message');
   assert.deepEqual(parsePageMessage({ type: 'selectRun' }), { type: 'selectRun' }, 'no run id: the latest run');
   assert.deepEqual(parsePageMessage({ type: 'revealTrack', trackId: 0 }), { type: 'revealTrack', trackId: 0 });
+});
+
+test('the Season page: ready, cancel, and openEpisode with an ep_id that can name a folder; nothing else', () => {
+  assert.deepEqual(parseSeasonPageMessage({ type: 'cancel', all: true }), { type: 'cancel' });
+  assert.deepEqual(parseSeasonPageMessage({ type: 'openEpisode', epId: 'S01E02', outDir: '/etc' }), { type: 'openEpisode', epId: 'S01E02' });
+  for (const epId of ['..', '.', '', 'a/b', 'x'.repeat(129), 3]) assert.equal(parseSeasonPageMessage({ type: 'openEpisode', epId }), undefined, String(epId));
+  assert.equal(parseSeasonPageMessage({ type: 'openRun', runId: 'r1' }), undefined, 'not this page\'s message');
 });

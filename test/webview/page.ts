@@ -6,9 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PageResources } from '../../extension/page-html';
 import { runsHtml } from '../../extension/runs-html';
+import { seasonHtml } from '../../extension/season-html';
 import { timelineHtml } from '../../extension/timeline-html';
 import type { HostMessage, PageMessage } from '../../webview/protocol';
 import type { RunsHostMessage, RunsPageMessage } from '../../webview/runs-protocol';
+import type { SeasonHostMessage, SeasonPageMessage } from '../../webview/season-protocol';
 
 /** window.episodeTimeline.stats(): what the last frame drew (render.ts DrawStats; that module needs the DOM types). */
 export interface DrawStats {
@@ -24,7 +26,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function chromiumMissing(): string | undefined {
   if (!existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM}: run test/e2e/setup.sh (apt chromium) or set CHROMIUM_PATH`;
-  if (!['timeline.js', 'runs.js'].every((f) => existsSync(path.join(ROOT, 'dist', 'webview', f)))) return 'dist/webview is not built: npm run build';
+  if (!['timeline.js', 'runs.js', 'season.js'].every((f) => existsSync(path.join(ROOT, 'dist', 'webview', f)))) return 'dist/webview is not built: npm run build';
   return undefined;
 }
 
@@ -113,6 +115,16 @@ export interface RunsPage extends OpenPage<RunsHostMessage, RunsPageMessage> {
 export async function openRuns(browser: Browser, size = { width: 1200, height: 900 }): Promise<RunsPage> {
   const p = await openPage<RunsHostMessage, RunsPageMessage>(browser, 'runs', runsHtml, size);
   return { ...p, stats: () => p.page.evaluate('window.episodeRuns.stats()') as Promise<RunsStats> };
+}
+
+export interface SeasonPage extends OpenPage<SeasonHostMessage, SeasonPageMessage> {
+  /** window.episodeSeason.stats() (webview/season-view.ts). */
+  stats(): Promise<{ rows: { ep_id: string; status: string; progress: string }[] }>;
+}
+
+export async function openSeason(browser: Browser, size = { width: 1200, height: 420 }): Promise<SeasonPage> {
+  const p = await openPage<SeasonHostMessage, SeasonPageMessage>(browser, 'season', seasonHtml, size);
+  return { ...p, stats: () => p.page.evaluate('window.episodeSeason.stats()') as Promise<{ rows: { ep_id: string; status: string; progress: string }[] }> };
 }
 
 /** Waits until `expression` is truthy in the page. It polls with page.evaluate, which runs over CDP:
