@@ -15,6 +15,14 @@ export interface SchemaIssue {
 export function validateAgainstSchema(value: unknown, schema: SchemaNode, path: ConfigPath = []): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const where = path.length ? `\`${formatPath(path)}\`` : 'The config';
+  if (schema.anyOf) {
+    // The branch of the value's type says what is wrong with it; no branch of that type: a type error naming them all.
+    const branch = schema.anyOf.find((b) => matchesType(value, b.type) && (!b.enum || b.enum.includes(value as string)))
+      ?? schema.anyOf.find((b) => matchesType(value, b.type));
+    if (branch) return validateAgainstSchema(value, branch, path);
+    const kinds = schema.anyOf.map((b) => (b.enum ? b.enum.map((v) => JSON.stringify(v)).join(' or ') : article(b.type)));
+    return [{ path, code: 'type', message: `${where} must be ${kinds.join(' or ')}, not ${describe(value)}.` }];
+  }
   if (!matchesType(value, schema.type)) {
     issues.push({ path, code: 'type', message: `${where} must be ${article(schema.type)}, not ${describe(value)}.` });
     return issues;
@@ -132,7 +140,7 @@ export function schemaAt(schema: SchemaNode, path: ConfigPath): SchemaNode | und
   let node: SchemaNode | undefined = schema;
   for (const key of path) {
     if (!node) return undefined;
-    node = typeof key === 'number' ? node.items : node.properties?.[key];
+    node = typeof key === 'number' ? (node.items ?? node.anyOf?.find((b) => b.items)?.items) : node.properties?.[key];
   }
   return node;
 }

@@ -13,7 +13,9 @@ import { TrackRecorder } from './record/track-recorder';
 import { FrameExporter } from './export/frame-exporter';
 import { JsonlWriter } from './manifests/jsonl-writer';
 import { writeJsonAtomic } from './manifests/atomic-file';
-import { planRun, type RunPlan } from './run-plan';
+import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
+import { FaceCheck } from './detect/face-check';
+import { FrameDetection } from './detect/frame-detection';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
 import { gateFields } from './embed/track-prototype';
@@ -29,6 +31,7 @@ import { dirSize } from './cache/stage-store';
 import { newRunId, recordRun } from './history/run-history';
 import type { StageStatus } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunEvent, RunState } from './events';
+import type { DetectionStats } from './detect/frame-detection';
 import { StageTimes } from './stage-times';
 
 export interface RunOptions {
@@ -77,7 +80,8 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
   const identity = config.gate.enabled || config.embed.enabled;
-  const models = config.detector.model === 'default' || identity ? await ensureModels() : undefined;
+  const checks = faceCheckRuns(config.detector);
+  const models = config.detector.model === 'default' || identity || checks ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
   if (!fs.existsSync(detectorPath)) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
@@ -85,6 +89,7 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   const outDir = path.join(config.output_root, epId);
   const lookup = await lookupAnalysis({
     config, cacheRoot: cacheRootOf(outDir), detectorPath, embedder: config.gate.enabled ? models : undefined,
+    landmarkPath: checks ? models!.landmark : undefined,
   });
   if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
   // A replay knows the video from the entry: probing would start ffmpeg.
@@ -166,13 +171,21 @@ async function openAnalysis(
     const source = new ReplayedAnalysis({ dir: lookup.dir, summary: hit.summary, embedderId: hit.embedder_id, embeddingDim: hit.embedding_dim, signal });
     return { source, detectorId: `rfb320:${hit.inputs.detector.sha256.slice(0, 12)}`, close: async () => undefined };
   }
-  const detector = await FaceDetector.load(detectorPath, {
-    confThreshold: cfg.detector.conf_threshold, nmsIou: cfg.detector.nms_iou, minSize: cfg.detector.min_size, threads: plan.threads,
+  const d = cfg.detector;
+  const detector = await FaceDetector.load(detectorPath, { confThreshold: d.conf_threshold, nmsIou: d.nms_iou, minSize: d.min_size, threads: plan.threads });
+  const check = faceCheckRuns(d)
+    ? await FaceCheck.load(models!.landmark, plan.threads, detector, {
+      minRedetect: d.verify.min_redetect, maxLandmarkError: d.verify.max_landmark_error, minContrast: d.verify.min_contrast, minSharpness: d.verify.min_sharpness,
+    })
+    : undefined;
+  const detection = new FrameDetection(detector, check, {
+    frame: { width: plan.video.width, height: plan.video.height }, tiles: d.tiles, auto: d.auto_tiles,
+    verify: check ? d.verify.scope : 'off', nmsIou: d.nms_iou, minSize: d.min_size,
   });
   // The gate embeds faces on a worker thread so it overlaps decoding and detection.
   const embedder = cfg.gate.enabled ? await EmbedWorker.start({ landmark: models!.landmark, feature: models!.feature, threads: 1 }) : undefined;
   const recording = lookup.record ? await AnalysisRecording.begin(lookup) : undefined;
-  const source = new LiveAnalysis({ plan, ffmpegPath, detector, embedder, writer: recording?.writer, times, signal });
+  const source = new LiveAnalysis({ plan, ffmpegPath, detection, embedder, writer: recording?.writer, times, signal });
   let closed = false;
   return {
     source,
@@ -181,6 +194,7 @@ async function openAnalysis(
       if (closed) return;
       closed = true;
       await embedder?.close();
+      await check?.release();
       await detector.close();
       if (!recording) return;
       try {
@@ -331,8 +345,9 @@ class EpisodeRun {
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
   }
 
-  private async analyse({ idx, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
+  private async analyse({ idx, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
+    if (rejected?.length) this.emit({ type: 'rejected', ep_id: this.cfg.ep_id, frame_idx: idx, boxes: rejected });
     const t = performance.now();
     const tracked = this.tracker.update(idx, dets);
     this.times.add('tracking', t);
@@ -386,7 +401,7 @@ class EpisodeRun {
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
-    const { cuts } = await this.source.done();
+    const { cuts, detection } = await this.source.done();
     const fps = plan.video.fps;
     const videoS = this.framesDecoded / fps;
     await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.cuts), {
@@ -422,6 +437,7 @@ class EpisodeRun {
         engine_thread_s: this.times.seconds(),
         decode_warning: this.decodeWarning,
       },
+      detection: detection && describeDetection(detection, this.times.seconds().detection),
       export: exportStats,
       video: {
         path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec,
@@ -441,6 +457,21 @@ class EpisodeRun {
     await this.exporter.close().catch(() => undefined);
     await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
   }
+}
+
+/** metrics.detection: the stage's counts, and what tiles and the check cost per analysed frame. */
+function describeDetection(s: DetectionStats, detectionS: number | undefined): Record<string, unknown> {
+  const per = (n: number) => (s.frames ? round(n / s.frames, 3) : 0);
+  return {
+    ...s,
+    per_frame: {
+      tile_inferences: per(s.tile_inferences),
+      check_view_inferences: per(s.check_view_inferences),
+      check_landmark_runs: per(s.check_landmark_runs),
+      // Engine-thread milliseconds in the detection stage (absent on a replay, which detects nothing).
+      detection_ms: detectionS === undefined ? undefined : per(detectionS * 1000),
+    },
+  };
 }
 
 function round(v: number, digits: number): number {

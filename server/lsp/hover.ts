@@ -61,6 +61,7 @@ function describeField(p: string[], node: SchemaNode, value: unknown, configDir:
 }
 
 function typeName(node: SchemaNode): string {
+  if (node.anyOf) return node.anyOf.map(typeName).join(' or ');
   if (node.enum) return `one of ${node.enum.map((v) => `\`${v}\``).join(', ')}`;
   if (node.type === 'array' && node.items?.type) return `list of ${node.items.type}`;
   return node.type ?? '';

@@ -135,7 +135,7 @@ describe('FaceDetector (RFB-320)', () => {
     const frame = await mosaic(photos, 0.2);
     const small = await stretch(frame);
     const whole = await detector.detectSmall(small, frame.width, frame.height);
-    const tiled = await detector.detectTiled(frame.rgb, frame.width, frame.height, small, [3, 2]);
+    const tiled = (await detector.detectTiled(frame.rgb, frame.width, frame.height, small, [3, 2])).dets;
     assert.ok(whole.length <= 12, `whole frame found ${whole.length}`);
     assert.ok(tiled.length >= 20 && tiled.length <= 22, `tiled found ${tiled.length} of 22`);
     assertInside(tiled, frame);
@@ -146,7 +146,7 @@ describe('FaceDetector (RFB-320)', () => {
     if (!photos) return t.skip(noPhotos);
     // faces.jpg stretched to 1080p: three ~270 px faces, each larger than the tile overlap.
     const frame = await decode(join(photos, 'faces.jpg'), { width: 1920, height: 1080 });
-    const tiled = await detector.detectTiled(frame.rgb, frame.width, frame.height, await stretch(frame), [3, 2]);
+    const tiled = (await detector.detectTiled(frame.rgb, frame.width, frame.height, await stretch(frame), [3, 2])).dets;
     assert.equal(tiled.length, 3, tiled.map((d) => `${d.conf.toFixed(2)}@${d.bbox.map(Math.round)}`).join(' '));
   });
 

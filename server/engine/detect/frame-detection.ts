@@ -1,0 +1,195 @@
+// One analysed frame's faces: the whole-frame pass, tiles where configured (a fixed grid, or
+// `auto`), one box per face (tile-merge.ts), and the face check (face-check.ts) on the boxes that
+// only tiles found (or on all, with verify `all`). Keeps what it counts for the run's metrics.
+// Stateful across the frames of a run, in order: `auto` and the check's reuse look back one
+// analysed frame, and onCut() forgets it.
+import type { BBox, Detection } from '../types';
+import { AutoTiles, type AutoTileSettings, type TilePlan } from './auto-tiles';
+import { CHECK_FAILURES, type CheckFailure, type FaceCheck } from './face-check';
+import type { FaceDetector } from './face-detector';
+import { iou } from './nms';
+import { bigEnough } from './rfb-decode';
+import { mergeSources, type MergedDetection } from './tile-merge';
+import { tileGrid, type Region } from './tiles';
+
+export type VerifyScope = 'tiles' | 'all' | 'off';
+
+export interface FrameDetectionOptions {
+  frame: { width: number; height: number };
+  /** [cols, rows] ([1, 1]: no tiles) or `auto`. */
+  tiles: [number, number] | 'auto';
+  auto: AutoTileSettings;
+  /** Which boxes the face check sees; it needs `check`. */
+  verify: VerifyScope;
+  nmsIou: number;
+  minSize: number;
+}
+
+/** A box the face check dropped, with its first failed gate. */
+export interface RejectedDetection extends Detection {
+  reason: CheckFailure;
+}
+
+export interface FrameDetections {
+  dets: Detection[];
+  rejected: RejectedDetection[];
+}
+
+/** What the detection stage did over a run: metrics.detection. */
+export interface DetectionStats {
+  tiles: string;
+  frames: number;
+  /** Tile inferences (a whole tile, or a mosaic of four regions) and what ran them. */
+  tile_inferences: number;
+  grid_passes: number;
+  region_passes: number;
+  regions: number;
+  /** Model runs of the face check: landmark runs (two per box) and view inferences (four boxes each). */
+  check_landmark_runs: number;
+  check_view_inferences: number;
+  /** Boxes only tiles found, after merging (before the check). */
+  tile_only: number;
+  /** Boxes whose score a tile raised well above the whole frame's (checked like tile-only ones). */
+  tile_promoted: number;
+  /** Boxes cut by a tile edge that no whole box of their face absorbed: dropped. */
+  cut_dropped: number;
+  /** dropped: boxes removed; fell_back: failed boxes replaced by the whole frame's box of the same face. */
+  verify: { scope: VerifyScope; checked: number; reused: number; dropped: number; fell_back: number; by_reason: Record<CheckFailure, number> };
+}
+
+/**
+ * Whole-frame boxes from this score up mark a region for auto's tiles when small. Measured on the
+ * small-face preset: 0.1 puts a hint on about half the faces the whole frame misses at 0.3, with
+ * about one stray hint every two frames; at 0.05 the strays run to hundreds.
+ */
+const HINT_SCORE = 0.1;
+
+/**
+ * A tile's box that beat the whole frame's box of the same face by this much is checked like a
+ * tile-only one: the tile lifted a weak whole-frame guess (say 0.4, which could only extend a
+ * track) to a score that starts one. If it fails, the whole frame's own box stays.
+ */
+const PROMOTION = 0.1;
+
+/** A box that passed the check on the previous analysed frame passes again when one overlaps it this much. */
+const REUSE_IOU = 0.5;
+
+export class FrameDetection {
+  private readonly grid: Region[];
+  private readonly auto: AutoTiles | undefined;
+  /** Boxes that passed the check on the previous analysed frame (no cut since). */
+  private passed: BBox[] = [];
+  private readonly counts = { frames: 0, tileInferences: 0, gridPasses: 0, regionPasses: 0, regions: 0, tileOnly: 0, promoted: 0, cutDropped: 0, checked: 0, reused: 0, fellBack: 0 };
+  private readonly dropped = Object.fromEntries(CHECK_FAILURES.map((r) => [r, 0])) as Record<CheckFailure, number>;
+
+  constructor(
+    private readonly detector: FaceDetector,
+    private readonly check: FaceCheck | undefined,
+    private readonly opts: FrameDetectionOptions,
+  ) {
+    if (opts.verify !== 'off' && !check) throw new Error(`verify ${opts.verify} needs a face check`);
+    const { width, height } = opts.frame;
+    this.auto = opts.tiles === 'auto' ? new AutoTiles(opts.frame, opts.auto) : undefined;
+    this.grid = opts.tiles === 'auto' || opts.tiles[0] * opts.tiles[1] === 1 ? [] : tileGrid(width, height, opts.tiles[0], opts.tiles[1]);
+  }
+
+  /** Whether this detection reads the full-resolution frame (tiles or the check). */
+  get needsFull(): boolean {
+    return !!this.auto || this.grid.length > 0 || this.opts.verify === 'all';
+  }
+
+  onCut(): void {
+    this.auto?.onCut();
+    this.passed = [];
+  }
+
+  /** small: the frame stretched to 320×240 rgb24; full: the width×height rgb24 frame (when needsFull). */
+  async detect(small: Buffer, full: Buffer | undefined): Promise<FrameDetections> {
+    const { width, height } = this.opts.frame;
+    this.counts.frames++;
+    const conf = this.detector.confThreshold;
+    // auto also reads the whole frame's weak boxes: a small one is often a face only tiles see well.
+    const all = await this.detector.detectWholeSource(small, width, height, this.auto ? Math.min(conf, HINT_SCORE) : conf);
+    const whole = all.filter((d) => d.conf >= conf);
+    // Warm-up frames after a cut come without a full frame: whole-frame only, and auto's plan waits.
+    const plan: TilePlan = !full ? { kind: 'none' } : this.auto ? this.auto.plan(all) : this.grid.length ? { kind: 'grid', regions: this.grid } : { kind: 'none' };
+    let merged: MergedDetection[];
+    if (plan.kind === 'none' || !full) {
+      merged = whole.filter((d) => bigEnough(d, this.opts.minSize)).map(({ bbox, conf }) => ({ bbox, conf, tileOnly: false }));
+    } else {
+      const cells = plan.kind === 'grid' ? 1 : 2;
+      const parts = await this.detector.detectRegions(full, width, height, plan.regions, cells);
+      this.countPlan(plan);
+      const m = mergeSources([whole, ...parts], this.opts.nmsIou, this.opts.minSize);
+      merged = m.dets;
+      this.counts.cutDropped += m.cutDropped;
+      this.counts.tileOnly += merged.filter((d) => d.tileOnly).length;
+      this.counts.promoted += merged.filter((d) => !d.tileOnly && fromTiles(d)).length;
+    }
+    const { kept, rejected } = await this.verify(merged, full);
+    this.auto?.seen(kept.filter(fromTiles).map((d) => d.bbox));
+    return { dets: kept.map(({ bbox, conf }) => ({ bbox, conf })), rejected };
+  }
+
+  stats(): DetectionStats {
+    const c = this.counts;
+    const tiles = this.opts.tiles === 'auto' ? `auto (grid ${this.opts.auto.grid.join('x')})` : this.opts.tiles.join('x');
+    const failedTotal = Object.values(this.dropped).reduce((a, b) => a + b, 0);
+    return {
+      tiles,
+      frames: c.frames,
+      tile_inferences: c.tileInferences,
+      grid_passes: c.gridPasses,
+      region_passes: c.regionPasses,
+      regions: c.regions,
+      check_landmark_runs: this.check?.cost.landmarkRuns ?? 0,
+      check_view_inferences: this.check?.cost.viewRuns ?? 0,
+      tile_only: c.tileOnly,
+      tile_promoted: c.promoted,
+      cut_dropped: c.cutDropped,
+      verify: { scope: this.opts.verify, checked: c.checked, reused: c.reused, dropped: failedTotal - c.fellBack, fell_back: c.fellBack, by_reason: { ...this.dropped } },
+    };
+  }
+
+  private countPlan(plan: Extract<TilePlan, { regions: Region[] }>): void {
+    if (plan.kind === 'grid') {
+      this.counts.gridPasses++;
+      this.counts.tileInferences += plan.regions.length;
+    } else {
+      this.counts.regionPasses++;
+      this.counts.regions += plan.regions.length;
+      this.counts.tileInferences += Math.ceil(plan.regions.length / 4);
+    }
+  }
+
+  /**
+   * The face check on the boxes in scope (see PROMOTION); a box overlapping one that passed last
+   * frame passes again. A failed box is dropped, or falls back to the whole frame's box of it.
+   */
+  private async verify(merged: MergedDetection[], full: Buffer | undefined): Promise<{ kept: MergedDetection[]; rejected: RejectedDetection[] }> {
+    const scope = this.opts.verify;
+    if (scope === 'off' || !full || !this.check) return { kept: merged, rejected: [] };
+    const inScope = merged.filter((d) => scope === 'all' || fromTiles(d));
+    const fresh = inScope.filter((d) => !this.passed.some((p) => iou(p, d.bbox) >= REUSE_IOU));
+    this.counts.reused += inScope.length - fresh.length;
+    this.counts.checked += fresh.length;
+    const failures = await this.check.check(full, this.opts.frame.width, this.opts.frame.height, fresh.map((d) => d.bbox));
+    const failed = new Map(fresh.map((d, i) => [d, failures[i]] as const).filter(([, f]) => f));
+    for (const f of failed.values()) this.dropped[f!]++;
+    const kept = merged.flatMap((d): MergedDetection[] => {
+      if (!failed.has(d)) return [d];
+      if (!d.whole || scope === 'all') return [];
+      this.counts.fellBack++;
+      return [{ ...d.whole, tileOnly: false }];
+    });
+    this.passed = inScope.filter((d) => !failed.has(d)).map((d) => d.bbox);
+    const rejected = [...failed].map(([d, reason]) => ({ bbox: d.bbox, conf: d.conf, reason: reason! }));
+    return { kept, rejected };
+  }
+}
+
+
+/** A box the tiles found alone, or whose score they raised well above the whole frame's. */
+function fromTiles(d: MergedDetection): boolean {
+  return d.tileOnly || (!!d.whole && d.whole.conf < d.conf - PROMOTION);
+}
