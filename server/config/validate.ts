@@ -18,7 +18,7 @@ export function validateAgainstSchema(value: unknown, schema: SchemaNode, path: 
   if (schema.anyOf) {
     // The branch of the value's type says what is wrong with it; no branch of that type: a type error naming them all.
     const branch = schema.anyOf.find((b) => matchesType(value, b.type) && (!b.enum || b.enum.includes(value as string)))
-      ?? schema.anyOf.find((b) => matchesType(value, b.type));
+      ?? schema.anyOf.find((b) => matchesType(value, b.type) && !b.enum);
     if (branch) return validateAgainstSchema(value, branch, path);
     const kinds = schema.anyOf.map((b) => (b.enum ? b.enum.map((v) => JSON.stringify(v)).join(' or ') : article(b.type)));
     return [{ path, code: 'type', message: `${where} must be ${kinds.join(' or ')}, not ${describe(value)}.` }];

@@ -44,26 +44,26 @@ describe('mergeSources', () => {
     const whole = det([100, 100, 160, 180], 0.95);
     const half = det([130, 110, 160, 178], 0.99, true); // the right half, touching the tile's left edge
     assert.ok(sameFace(whole.bbox, half.bbox, NMS));
-    const r = mergeSources([[whole], [half]], NMS, 0);
+    const r = mergeSources([[whole], [half]], NMS, 0, 1080);
     assert.deepEqual(r.dets, [{ bbox: whole.bbox, conf: 0.95, tileOnly: false }]);
     assert.equal(r.cutDropped, 0);
   });
 
   test('a cut box nobody else found is dropped and counted; an uncut tile box is kept as tile-only', () => {
-    const r = mergeSources([[], [det([10, 10, 40, 50], 0.9, true), det([500, 500, 530, 540], 0.8)]], NMS, 0);
+    const r = mergeSources([[], [det([10, 10, 40, 50], 0.9, true), det([500, 500, 530, 540], 0.8)]], NMS, 0, 1080);
     assert.deepEqual(r.dets, [{ bbox: [500, 500, 530, 540], conf: 0.8, tileOnly: true }]);
     assert.equal(r.cutDropped, 1);
   });
 
   test('the same face from two tiles and the whole frame gives one box, the best-scoring uncut one, with the whole frame\'s box beside it', () => {
-    const r = mergeSources([[det([200, 200, 240, 250], 0.7)], [det([201, 199, 241, 251], 0.96)], [det([199, 201, 239, 249], 0.93)]], NMS, 0);
+    const r = mergeSources([[det([200, 200, 240, 250], 0.7)], [det([201, 199, 241, 251], 0.96)], [det([199, 201, 239, 249], 0.93)]], NMS, 0, 1080);
     assert.deepEqual(r.dets, [{ bbox: [201, 199, 241, 251], conf: 0.96, tileOnly: false, whole: { bbox: [200, 200, 240, 250], conf: 0.7 } }]);
   });
 
   test('a part of a face nested in its box is the same face (intersection over the smaller), though the IoU is low', () => {
     const face: BBox = [300, 300, 400, 420];
     const eyes: BBox = [320, 330, 380, 370]; // IoU 0.2, all of it inside
-    const r = mergeSources([[det(face, 0.9)], [det(eyes, 0.97)]], NMS, 0);
+    const r = mergeSources([[det(face, 0.9)], [det(eyes, 0.97)]], NMS, 0, 1080);
     assert.equal(r.dets.length, 1);
     assert.equal(r.dets[0].tileOnly, false);
   });
@@ -72,11 +72,16 @@ describe('mergeSources', () => {
     const hand: BBox = [0, 0, 330, 360];
     const small: BBox = [100, 100, 130, 140];
     assert.equal(sameFace(hand, small, NMS), false);
-    assert.equal(mergeSources([[], [det(hand, 0.998), det(small, 0.9)]], NMS, 0).dets.length, 2);
+    assert.equal(mergeSources([[], [det(hand, 0.998), det(small, 0.9)]], NMS, 0, 1080).dets.length, 2);
+  });
+
+  test('a big face keeps the whole frame\'s box and score, however well a tile scored it', () => {
+    const r = mergeSources([[det([100, 100, 220, 250], 0.9)], [det([105, 98, 225, 252], 0.99)]], NMS, 0, 1080);
+    assert.deepEqual(r.dets, [{ bbox: [100, 100, 220, 250], conf: 0.9, tileOnly: false }]);
   });
 
   test('min_size drops small boxes only after merging, so a small part cannot outlive its face', () => {
-    const r = mergeSources([[det([0, 0, 100, 120], 0.9)], [det([20, 20, 40, 40], 0.99)]], NMS, 50);
+    const r = mergeSources([[det([0, 0, 100, 120], 0.9)], [det([20, 20, 40, 40], 0.99)]], NMS, 50, 1080);
     assert.deepEqual(r.dets.map((d) => d.bbox), [[0, 0, 100, 120]]);
   });
 });

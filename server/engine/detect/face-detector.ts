@@ -120,7 +120,7 @@ export class FaceDetector {
   async detectTiled(full: Buffer, width: number, height: number, small: Buffer, tiles: [number, number]): Promise<MergeResult> {
     const whole = await this.detectWholeSource(small, width, height);
     const parts = await this.detectRegions(full, width, height, tileGrid(width, height, tiles[0], tiles[1]));
-    return mergeSources([whole, ...parts], this.opts.nmsIou, this.opts.minSize);
+    return mergeSources([whole, ...parts], this.opts.nmsIou, this.opts.minSize, height);
   }
 
   /** A 320×240 rgb24 image as it is (a face check's view): boxes in its own px, scores ≥ threshold, NMS'd. */

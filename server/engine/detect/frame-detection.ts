@@ -120,7 +120,7 @@ export class FrameDetection {
       const cells = plan.kind === 'grid' ? 1 : 2;
       const parts = await this.detector.detectRegions(full, width, height, plan.regions, cells);
       this.countPlan(plan);
-      const m = mergeSources([whole, ...parts], this.opts.nmsIou, this.opts.minSize);
+      const m = mergeSources([whole, ...parts], this.opts.nmsIou, this.opts.minSize, height);
       merged = m.dets;
       this.counts.cutDropped += m.cutDropped;
       this.counts.tileOnly += merged.filter((d) => d.tileOnly).length;

@@ -8,6 +8,7 @@
 import type { BBox, Detection } from '../types';
 import { ios, iou } from './nms';
 import { bigEnough, type SourceDetection } from './rfb-decode';
+import { TILE_FACE_MAX } from './tiles';
 
 /** Intersection over the smaller box at or above which two boxes are one face… */
 export const SAME_FACE_IOS = 0.6;
@@ -42,11 +43,14 @@ export interface MergeResult {
  * a cut box never starts a face of its own, since the tile
  * overlap shows every face of the size tiles are for whole in a neighbour. Boxes with a side
  * under minSize are dropped last, so a small partial box cannot outlive the face it belongs to.
+ * A face the whole frame boxed at TILE_FACE_MAX of the frame height or more keeps the whole
+ * frame's box and score (measured: tile boxes of such faces fit the truth worse, IoU 0.72 against
+ * 0.88; below that size tile boxes fit better, 0.80–0.84 against 0.72–0.80).
  */
-export function mergeSources(sources: readonly (readonly SourceDetection[])[], nmsIou: number, minSize: number): MergeResult {
+export function mergeSources(sources: readonly (readonly SourceDetection[])[], nmsIou: number, minSize: number, frameHeight: number): MergeResult {
   const all = sources.flatMap((dets, src) => dets.map((d) => ({ ...d, src })));
   all.sort((a, b) => Number(a.cut) - Number(b.cut) || b.conf - a.conf);
-  const kept: { det: (typeof all)[number]; whole?: Detection }[] = [];
+  const kept: { det: (typeof all)[number]; whole?: (typeof all)[number] }[] = [];
   let cutDropped = 0;
   for (const d of all) {
     const same = kept.find((k) => sameFace(k.det.bbox, d.bbox, nmsIou));
@@ -57,8 +61,10 @@ export function mergeSources(sources: readonly (readonly SourceDetection[])[], n
   const dets = kept
     .filter((k) => bigEnough(k.det, minSize))
     .map(({ det, whole }): MergedDetection => {
+      // Faces beyond the size tiles are for are the whole frame's: its box of them is the tighter one.
+      if (whole && whole.bbox[3] - whole.bbox[1] >= TILE_FACE_MAX * frameHeight) det = whole;
       const out: MergedDetection = { bbox: det.bbox, conf: det.conf, tileOnly: !whole };
-      if (whole && whole !== det) out.whole = { bbox: whole.bbox, conf: whole.conf };
+      if (whole && det.src !== 0) out.whole = { bbox: whole.bbox, conf: whole.conf };
       return out;
     })
     .sort((a, b) => b.conf - a.conf);
