@@ -1,8 +1,11 @@
 // Episode Lab: Clear Cache — deletes the stage cache (<output_root>/<ep_id>/cache) of one episode
 // or of every episode in the workspace, after a modal that says how much it frees. Runs and their
-// manifests stay; the next run of each episode decodes and detects again.
+// manifests stay; the next run of each episode decodes and detects again. It takes each
+// episode's lock as a run does: an episode being run (in this window, another one, or a
+// terminal) keeps its cache, and no run can start while its cache is being deleted.
 import * as vscode from 'vscode';
 import { cacheSize, clearCache as deleteCache } from '../server/engine/cache';
+import { describeHolder, EpisodeBusyError, readLock, withEpisodeLock } from '../server/engine/manifests/episode-lock';
 import { configUri } from './active-config';
 import type { Ctx } from './ctx';
 import { runFolderOf, type RunFolder } from './run-folder';
@@ -20,13 +23,13 @@ export function clearCache(ctx: Ctx) {
     const folders = await targetFolders(ctx, target);
     if (!folders?.length) return 0;
     // A run in progress would lose the entry it is recording; leave its episode alone.
-    const running = new Set([...ctx.runs.values()].flatMap((r) => (r.folder ? [r.folder.outDir] : [])));
-    const busy = folders.filter((f) => running.has(f.outDir));
-    const sized = await Promise.all(folders.filter((f) => !running.has(f.outDir)).map(async (f) => ({ f, bytes: await cacheSize(f.outDir) })));
+    const locks = await Promise.all(folders.map((f) => readLock(f.layout)));
+    const busy = new Map(folders.flatMap((f, i) => (locks[i]?.live ? [[f.outDir, locks[i]!.owner ? describeHolder(locks[i]!.owner!) : 'a run']] : [])));
+    const sized = await Promise.all(folders.filter((f) => !busy.has(f.outDir)).map(async (f) => ({ f, bytes: await cacheSize(f.layout) })));
     const withCache = sized.filter((s) => s.bytes > 0);
-    const busyNote = busy.length ? ` ${names(busy)} ${busy.length === 1 ? 'is' : 'are'} running and keep${busy.length === 1 ? 's' : ''} its cache.` : '';
+    const busyNote = () => (busy.size ? ` Kept the cache of episodes being run: ${[...busy].map(([dir, who]) => `${dir} (${who})`).join(', ')}.` : '');
     if (!withCache.length) {
-      void vscode.window.showInformationMessage(`Nothing cached for ${names(folders)}.${busyNote}`);
+      void vscode.window.showInformationMessage(`Nothing to clear for ${names(folders)}.${busyNote()}`);
       return 0;
     }
     const total = withCache.reduce((n, s) => n + s.bytes, 0);
@@ -34,14 +37,23 @@ export function clearCache(ctx: Ctx) {
     if (!opts.confirmed) {
       const ok = await vscode.window.showWarningMessage(`Clear ${what}?`, {
         modal: true,
-        detail: `Recorded runs and their manifests stay. The next run of ${withCache.length === 1 ? 'this episode' : 'each episode'} decodes and detects again.${busyNote}`,
+        detail: `Recorded runs and their manifests stay. The next run of ${withCache.length === 1 ? 'this episode' : 'each episode'} decodes and detects again.${busyNote()}`,
       }, 'Clear Cache');
       if (ok !== 'Clear Cache') return 0;
     }
     let freed = 0;
-    for (const { f } of withCache) freed += await deleteCache(f.outDir);
-    ctx.output.info(`clear cache: freed ${formatBytes(freed)} (${withCache.map((s) => s.f.outDir).join(', ')})`);
-    void vscode.window.showInformationMessage(`Freed ${formatBytes(freed)}: ${what.replace(/ \(.*\)$/, '')} is cleared.${busyNote}`);
+    const cleared: RunFolder[] = [];
+    for (const { f } of withCache) {
+      try {
+        freed += await withEpisodeLock(f.layout, { purpose: 'clear-cache' }, (lock) => deleteCache(lock, f.layout));
+        cleared.push(f);
+      } catch (e) {
+        if (!(e instanceof EpisodeBusyError)) throw e;
+        busy.set(f.outDir, describeHolder(e.holder)); // a run started meanwhile
+      }
+    }
+    ctx.output.info(`clear cache: freed ${formatBytes(freed)} (${cleared.map((f) => f.outDir).join(', ') || 'nothing'})${busyNote()}`);
+    void vscode.window.showInformationMessage(`Freed ${formatBytes(freed)}: the analysis cache of ${names(cleared) || 'no episode'} is cleared.${busyNote()}`);
     return freed;
   };
 }

@@ -7,7 +7,9 @@ import { Commands, RunErrorCodes, type RunEpisodeResult } from '../server/lsp/pr
 import { configUri, NO_CONFIG } from './active-config';
 import type { Ctx } from './ctx';
 import { showSweep } from './run-commands';
-import { runFolderOf, type RunFolder } from './run-folder';
+import { idProblem } from '../server/engine/manifests/ids';
+import { EpisodeLayout } from '../server/engine/manifests/layout';
+import { runFolderAt, runFolderOf, type RunFolder } from './run-folder';
 import { epIdFromVideo, scaffoldConfig } from './scaffold';
 import { TimelinePanel } from './timeline-panel';
 
@@ -112,9 +114,13 @@ export function openTimeline(ctx: Ctx) {
       });
       if (!picked?.[0]) return;
       const outDir = picked[0].fsPath.replace(/[\\/]manifests[\\/]?$/, '');
-      folder = { epId: path.basename(outDir), outDir, video: '' };
+      try {
+        folder = runFolderAt(EpisodeLayout.of(outDir));
+      } catch (e) {
+        return void vscode.window.showErrorMessage(`${outDir} is not an episode folder: ${(e as Error).message}`);
+      }
     }
-    if (!existsSync(path.join(folder.outDir, 'manifests'))) {
+    if (!existsSync(folder.layout.manifestsDir)) {
       void vscode.window.showInformationMessage(`No run of ${folder.epId} yet (${folder.outDir}); the timeline fills in when you run it.`);
     }
     const panel = TimelinePanel.show(ctx.extensionUri, folder);
@@ -136,7 +142,7 @@ export function newConfig() {
     const epId = await vscode.window.showInputBox({
       title: 'Episode id', prompt: 'Names the output folder and is written on every manifest row',
       value: epIdFromVideo(video.fsPath),
-      validateInput: (v) => (/^[A-Za-z0-9._-]+$/.test(v) ? undefined : 'Letters, digits, dot, underscore and dash only'),
+      validateInput: (v) => idProblem('The episode id', v),
     });
     if (!epId) return;
     const base = vscode.workspace.getWorkspaceFolder(video)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.joinPath(video, '..');

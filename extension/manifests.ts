@@ -1,17 +1,17 @@
 // Reads a run's manifests into what the timeline page needs. No `vscode` import, so tests and
-// other hosts can use it.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// other hosts can use it. Every file is found through the episode's layout, and what a file
+// names (a crop listed in an index.json) is read only when it resolves, symlinks followed, to a
+// file inside the episode folder.
+import { readFile, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { RunState } from '../server/engine/events';
-import { runManifestsDir } from '../server/engine/history/run-history';
+import { frameFileName, INDEX_FILE, isWithin, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from '../server/engine/manifests/layout';
+import { readProgress, stateNow } from '../server/engine/manifests/progress-file';
+import type { TrackMetrics } from '../server/engine/manifests/track-metrics';
 import type { RunSnapshot } from '../webview/protocol';
 import { parseTracksJsonl } from '../webview/tracks';
 
-/** A recorded run's manifests (runs/<id>/manifests), or without an id the latest run's (manifests/). */
-export const manifestsDir = (outDir: string, runId?: string) => (runId ? runManifestsDir(outDir, runId) : path.join(outDir, 'manifests'));
-
-export const tracksPath = (outDir: string, runId?: string) => path.join(manifestsDir(outDir, runId), 'tracks.jsonl');
+/** tracks.jsonl of a recorded run, or without an id of the latest run. */
+export const tracksPath = (layout: EpisodeLayout, runId?: string) => path.join(layout.manifestsOf(runId), MANIFEST_FILES.tracks);
 
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
@@ -21,31 +21,30 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-interface MetricsFile {
-  state?: RunState;
-  stats?: { frames_decoded?: number };
-  video?: { fps?: number; path?: string };
-}
+/** The state, the frame rate and the video of a run, from its track_metrics.json. */
+type MetricsView = Partial<Pick<TrackMetrics, 'state'>> & { stats?: Partial<TrackMetrics['stats']>; video?: Partial<TrackMetrics['video']> };
 
 /**
  * Whatever of the run is on disk; a missing file just leaves its part empty. `runId` reads a
- * recorded run from the history instead of the latest one.
+ * recorded run from the history instead of the latest one. A run left `running` by a process
+ * that is gone reads as interrupted.
  */
-export async function readRunSnapshot(outDir: string, epId: string, video?: string, runId?: string): Promise<RunSnapshot> {
-  const dir = manifestsDir(outDir, runId);
-  // A failed run leaves tracks.jsonl.partial; still worth drawing.
-  const tracks = tracksPath(outDir, runId);
-  const tracksFile = [tracks, tracks + '.partial'].find((f) => existsSync(f));
-  const [tracksText, cuts, metrics, progress] = await Promise.all([
-    tracksFile ? readFile(tracksFile, 'utf8') : '',
-    readJson<{ cuts?: number[]; suppressed?: number[]; fps?: number }>(path.join(dir, 'scene_cuts.json')),
-    readJson<MetricsFile>(path.join(dir, 'track_metrics.json')),
-    readJson<{ state?: RunState }>(path.join(dir, 'progress.json')),
+export async function readRunSnapshot(layout: EpisodeLayout, video?: string, runId?: string): Promise<RunSnapshot> {
+  const dir = layout.manifestsOf(runId);
+  // A failed or interrupted run leaves tracks.jsonl.partial; still worth drawing.
+  const tracks = tracksPath(layout, runId);
+  const [full, partial] = await Promise.all([readFile(tracks, 'utf8').catch(() => undefined), readFile(tracks + PARTIAL_SUFFIX, 'utf8').catch(() => undefined)]);
+  const tracksText = full ?? partial;
+  const [cuts, metrics, progress] = await Promise.all([
+    readJson<{ cuts?: number[]; suppressed?: number[]; fps?: number }>(path.join(dir, MANIFEST_FILES.cuts)),
+    readJson<MetricsView>(path.join(dir, MANIFEST_FILES.metrics)),
+    readProgress(path.join(dir, MANIFEST_FILES.progress)),
   ]);
+  const recorded = progress?.state ?? metrics?.state ?? (tracksText !== undefined ? 'completed' : 'none');
   return {
-    epId,
-    state: progress?.state ?? metrics?.state ?? (tracksFile ? 'completed' : 'none'),
-    tracks: parseTracksJsonl(tracksText),
+    epId: layout.epId,
+    state: await stateNow(layout, recorded),
+    tracks: parseTracksJsonl(tracksText ?? ''),
     cuts: cuts?.cuts ?? [],
     suppressed: cuts?.suppressed ?? [],
     fps: metrics?.video?.fps ?? cuts?.fps,
@@ -59,26 +58,41 @@ export interface CropFile {
   frame_idx: number;
 }
 
-/** Up to `max` crops of a track, spread evenly over its index.json. */
-export async function readCrops(outDir: string, trackId: number, max = 24): Promise<CropFile[]> {
-  const dir = path.join(outDir, 'crops', `track_${String(trackId).padStart(4, '0')}`);
-  const index = await readJson<{ file: string; frame_idx: number }[]>(path.join(dir, 'index.json'));
+/** Up to `max` crops of a track, spread evenly over its index.json; entries that name anything but a crop of that folder are skipped. */
+export async function readCrops(layout: EpisodeLayout, trackId: number, max = 24): Promise<CropFile[]> {
+  const dir = layout.trackCropsDir(trackId);
+  const indexFile = await resolvedInside(layout, path.join(dir, INDEX_FILE));
+  const index = indexFile && (await readJson<unknown>(indexFile));
   if (!Array.isArray(index)) return [];
-  const step = Math.max(1, index.length / max);
+  const valid = index.filter((c): c is CropFile => Number.isSafeInteger(c?.frame_idx) && c.frame_idx >= 0 && c.file === frameFileName(c.frame_idx));
+  const step = Math.max(1, valid.length / max);
   const picked: CropFile[] = [];
-  for (let i = 0; i < index.length && picked.length < max; i += step) {
-    const c = index[Math.floor(i)];
-    picked.push({ file: path.join(dir, c.file), frame_idx: c.frame_idx });
+  for (let i = 0; i < valid.length && picked.length < max; i += step) {
+    const c = valid[Math.floor(i)];
+    const file = await resolvedInside(layout, path.join(dir, c.file));
+    if (file) picked.push({ file, frame_idx: c.frame_idx });
   }
   return picked;
 }
 
 /** The 1-based line of a track's row in the tracks.jsonl of a run (default the latest), if it is there. */
-export async function trackLine(outDir: string, trackId: number, runId?: string): Promise<number | undefined> {
-  const text = await readFile(tracksPath(outDir, runId), 'utf8').catch(() => '');
-  const re = new RegExp(`"track_id":\\s*${trackId}[,}]`);
-  const i = text.split('\n').findIndex((l) => re.test(l));
+export async function trackLine(layout: EpisodeLayout, trackId: number, runId?: string): Promise<number | undefined> {
+  if (!Number.isSafeInteger(trackId)) return undefined;
+  const text = await readFile(tracksPath(layout, runId), 'utf8').catch(() => '');
+  // Rows are written by JSON.stringify: no spaces, and track_id right after ep_id.
+  const key = `"track_id":${trackId}`;
+  const i = text.split('\n').findIndex((l) => l.includes(`${key},`) || l.includes(`${key}}`));
   return i < 0 ? undefined : i + 1;
+}
+
+/** `file` with symlinks resolved, when it exists inside the episode folder; else undefined. */
+async function resolvedInside(layout: EpisodeLayout, file: string): Promise<string | undefined> {
+  try {
+    const [real, root] = await Promise.all([realpath(layout.inside(file)), realpath(layout.dir)]);
+    return isWithin(root, real) ? real : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Footage with a licence that asks for credit wherever it is shown. */

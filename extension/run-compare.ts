@@ -16,7 +16,7 @@ export type SweepMessage = Extract<RunsHostMessage, { type: 'sweep' }>;
 /** Two runs side by side, the older as `a`, so deltas read as what the newer run changed. */
 export async function compareRuns(folder: RunFolder, runIds: readonly [string, string]): Promise<CompareMessage> {
   if (runIds[0] === runIds[1]) throw new Error(`Compare needs two different runs (got ${runIds[0]} twice)`);
-  const runs = await listRuns(folder.outDir);
+  const runs = await listRuns(folder.layout);
   const [a, b] = runIds
     .map((id) => {
       const i = runs.findIndex((r) => r.run_id === id);
@@ -26,17 +26,17 @@ export async function compareRuns(folder: RunFolder, runIds: readonly [string, s
     .sort((x, y) => x.i - y.i)
     .map((x) => x.summary);
   const compared = async (summary: RunSummary) => ({
-    summary, snapshot: await readRunSnapshot(folder.outDir, folder.epId, folder.video, summary.run_id),
+    summary, snapshot: await readRunSnapshot(folder.layout, folder.video, summary.run_id),
   });
   const [ca, cb, configA, configB] = await Promise.all([
-    compared(a), compared(b), readRunConfig(folder.outDir, a.run_id), readRunConfig(folder.outDir, b.run_id),
+    compared(a), compared(b), readRunConfig(folder.layout, a.run_id), readRunConfig(folder.layout, b.run_id),
   ]);
   return { type: 'compare', epId: folder.epId, a: ca, b: cb, metrics: diffMetrics(a, b), config: diffConfigs(configA, configB, CONFIG_DIFF_IGNORE) };
 }
 
 /** A sweep's runs in grid order and its swept keys in config order. */
 export async function sweepRuns(folder: RunFolder, sweepId: string): Promise<SweepMessage> {
-  const runs = (await listRuns(folder.outDir)).filter((r) => r.sweep?.id === sweepId);
+  const runs = (await listRuns(folder.layout)).filter((r) => r.sweep?.id === sweepId);
   if (!runs.length) throw new Error(`No runs of sweep ${sweepId} in the history of ${folder.epId} (${folder.outDir})`);
   return { type: 'sweep', epId: folder.epId, sweepId, keys: Object.keys(runs[0].sweep!.values), runs };
 }

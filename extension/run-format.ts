@@ -34,6 +34,10 @@ export function formatBytes(n: number): string {
 
 /** One line: the outcome when not completed, duration, tracks, id switches, and cache reuse. */
 export function runDescription(r: RunSummary): string {
+  // Runs without metrics: in progress, killed, or failed before they measured anything.
+  if (r.state === 'running') return 'running…';
+  if (r.state === 'interrupted' && !r.wall_time_s) return 'interrupted: its process ended without finishing (killed?)';
+  if (r.state === 'failed' && !r.wall_time_s) return r.error ? `failed: ${r.error}` : 'failed';
   const parts = [formatDuration(r.wall_time_s), plural(r.tracks, 'track'), `${r.id_switches} id switch${r.id_switches === 1 ? '' : 'es'}`];
   if (r.state !== 'completed') parts.unshift(r.state);
   if (r.cache.analysis === 'reused') parts.push(CACHED);
@@ -57,6 +61,7 @@ export function runTooltipMarkdown(r: RunSummary): string {
     '|---|---:|',
     ...SUMMARY_METRICS.map((m) => `| ${METRIC_FORMAT[m].label} | ${formatMetric(m, r[m])} |`),
   ];
+  if (r.error) lines.push('', `error: ${r.error}`);
   if (r.sweep) lines.push('', `sweep \`${r.sweep.id}\`: ${Object.entries(r.sweep.values).map(([k, v]) => `\`${k}\` = ${formatValue(v)}`).join(', ')}`);
   return lines.join('\n');
 }

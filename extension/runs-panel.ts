@@ -2,7 +2,8 @@
 // timelines), or a sweep's table and plot. One panel per run folder; a click on a run there
 // opens it in the timeline.
 import * as vscode from 'vscode';
-import type { RunsHostMessage, RunsPageMessage } from '../webview/runs-protocol';
+import type { RunsHostMessage } from '../webview/runs-protocol';
+import { describeDropped, parseRunsPageMessage } from './page-messages';
 import { compareRuns, sweepRuns, type CompareMessage, type SweepMessage } from './run-compare';
 import type { RunFolder } from './run-folder';
 import { runsHtml } from './runs-html';
@@ -23,7 +24,7 @@ export class RunsPanel {
     const webview = panel.webview;
     this.channel = new PageChannel(webview);
     webview.html = runsHtml(pageResources(webview, extensionUri, 'runs'));
-    webview.onDidReceiveMessage((m: RunsPageMessage) => void this.onMessage(m));
+    webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m));
   }
 
   /** Shows two runs side by side; resolves with what it sent. */
@@ -44,8 +45,11 @@ export class RunsPanel {
     return m;
   }
 
-  private async onMessage(m: RunsPageMessage): Promise<void> {
-    if (m.type === 'ready') this.channel.open();
+  /** A message from the page, checked before it is acted on (page-messages.ts). */
+  private async onMessage(raw: unknown): Promise<void> {
+    const m = parseRunsPageMessage(raw);
+    if (!m) console.warn(`Episode Lab runs page: ${describeDropped(raw)}`);
+    else if (m.type === 'ready') this.channel.open();
     else if (m.type === 'openRun') await TimelinePanel.show(this.extensionUri, this.folder).showRun(m.runId);
   }
 }

@@ -2,8 +2,9 @@
 // runs of its episode from runs.json, newest first, a sweep's runs grouped under the sweep.
 // Configs and run lists are read once and kept until something changes them (a config file, a
 // runs.json, the end of a run): rendering the tree never touches the disk.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, RUNS_INDEX, type RunSummary } from '../server/engine/history';
+import { listRuns, type RunSummary } from '../server/engine/history';
 import type { RunEventParams } from '../server/lsp/protocol';
 import { CACHED } from '../webview/run-format';
 import { runFolderOf, type RunFolder } from './run-folder';
@@ -13,6 +14,7 @@ export const RUNS_VIEW_ID = 'episodeLab.runs';
 /** Context key: the workspace holds at least one episode config (shows the view). */
 const HAS_CONFIGS = 'episodeLab.hasConfigs';
 const CONFIG_GLOB = '**/*.episode.{yaml,yml}';
+const RUNNING_POLL_MS = 5000;
 
 export interface ConfigNode {
   kind: 'config';
@@ -95,12 +97,19 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     return this.configs;
   }
 
-  /** An episode's runs, oldest first (runs.json order). */
+  /**
+   * An episode's runs, oldest first (runs.json order). While one is running (here, in a
+   * terminal or in another window) they are read again every few seconds: a run killed outright
+   * changes no file, and must turn from running to interrupted all the same.
+   */
   runsOf(folder: RunFolder): Promise<RunSummary[]> {
     let runs = this.runs.get(folder.outDir);
     if (!runs) {
-      runs = listRuns(folder.outDir);
+      runs = listRuns(folder.layout);
       this.runs.set(folder.outDir, runs);
+      void runs.then((list) => {
+        if (list.some((r) => r.state === 'running')) setTimeout(() => this.runs.get(folder.outDir) === runs && this.refreshRuns(folder.outDir), RUNNING_POLL_MS);
+      });
     }
     return runs;
   }
@@ -115,21 +124,22 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         return { kind: 'config', uri, problem: (e as Error).message };
       }
     }));
-    this.watchIndexes(new Set(nodes.flatMap((n) => (n.folder ? [n.folder.outDir] : []))));
+    this.watchIndexes(new Map(nodes.flatMap((n) => (n.folder ? [[n.folder.outDir, n.folder.layout.runsIndex]] : []))));
     void vscode.commands.executeCommand('setContext', HAS_CONFIGS, nodes.length > 0);
     return nodes;
   }
 
-  private watchIndexes(outDirs: Set<string>): void {
+  /** Watches each run folder's runs.json (given by run folder). */
+  private watchIndexes(indexes: Map<string, string>): void {
     for (const [outDir, watcher] of this.indexWatchers) {
-      if (outDirs.has(outDir)) continue;
+      if (indexes.has(outDir)) continue;
       watcher.dispose();
       this.indexWatchers.delete(outDir);
     }
-    for (const outDir of outDirs) {
+    for (const [outDir, index] of indexes) {
       if (this.indexWatchers.has(outDir)) continue;
       // The folder may not exist before the first run, and may lie outside the workspace.
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(outDir), RUNS_INDEX));
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(index)), path.basename(index)));
       const reload = () => this.refreshRuns(outDir);
       this.indexWatchers.set(outDir, vscode.Disposable.from(w, w.onDidCreate(reload), w.onDidChange(reload), w.onDidDelete(reload)));
     }
@@ -222,5 +232,7 @@ function runItem(node: RunNode): vscode.TreeItem {
 function runIcon(r: RunSummary): vscode.ThemeIcon {
   if (r.state === 'failed') return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
   if (r.state === 'cancelled') return new vscode.ThemeIcon('circle-slash');
+  if (r.state === 'running') return new vscode.ThemeIcon('loading~spin');
+  if (r.state === 'interrupted') return new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   return new vscode.ThemeIcon(r.cache.analysis === 'reused' ? 'database' : 'history');
 }

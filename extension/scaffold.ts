@@ -1,10 +1,11 @@
 // The text of a new episode config for a picked video.
 import * as path from 'node:path';
+import { ID_MAX_LENGTH } from '../server/engine/manifests/ids';
 
 /** A valid ep_id from a file name: `My Show S01E02.mp4` → `My-Show-S01E02`. */
 export function epIdFromVideo(videoPath: string): string {
   const stem = path.basename(videoPath, path.extname(videoPath));
-  return stem.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'episode';
+  return stem.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|-+$/g, '').slice(0, ID_MAX_LENGTH) || 'episode';
 }
 
 export function scaffoldConfig(opts: { epId: string; configPath: string; videoPath: string }): string {

@@ -5,67 +5,91 @@ import { runEpisode } from './engine/run';
 import { runSweep } from './engine/sweep/run-sweep';
 import type { RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
+import { EpisodeBusyError } from './engine/manifests/episode-lock';
+import type { DetectionMetrics, TrackMetrics } from './engine/manifests/track-metrics';
 import { describeStages } from './engine/stage-times';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
+
+/**
+ * stdout and stderr that may close under a run (piped into `head`, an editor that went away):
+ * the output stops there, the run goes on and writes its manifests. Unheard, an EPIPE would
+ * kill the process in the middle of a write.
+ */
+const out = guarded(process.stdout);
+const err = guarded(process.stderr);
+
+function guarded(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  stream.on('error', () => (open = false));
+  return (text) => {
+    if (open && !stream.destroyed) stream.write(text);
+  };
+}
 
 async function main(argv: string[]): Promise<number> {
   let opts;
   try {
     opts = parseCli(argv);
   } catch (e) {
-    process.stderr.write(`episode-run: ${(e as Error).message}\n`);
+    err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
   }
   if (opts.help) {
-    process.stdout.write(USAGE + '\n');
+    out(USAGE + '\n');
     return EXIT.ok;
   }
   const bar = !opts.json && !opts.quiet && process.stderr.isTTY ? new ProgressBar() : undefined;
   // Without a terminal, warnings are printed after the summary, so a damaged input ends in one line.
   const warnings: string[] = [];
   const onEvent = (e: RunEvent) => {
-    if (opts.json) process.stdout.write(JSON.stringify(e) + '\n');
+    if (opts.json) out(JSON.stringify(e) + '\n');
     else if (bar) bar.update(e);
     else if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
   };
+  // A signal, a closed terminal (SIGHUP) or, under the editor, the end of the language server
+  // (its IPC channel closes) cancels the run cleanly: manifests written, state cancelled.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of SIGNALS) process.on(sig, onSignal);
+  process.once('disconnect', onSignal);
   try {
     if (opts.sweep) {
       const sweep = await runSweep(opts.config, { signal: abort.signal, onEvent });
       bar?.clear();
-      if (opts.json) process.stdout.write(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs }) + '\n');
+      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs }) + '\n');
       else printSweep(sweep.runs, sweep.csvPath);
       return sweep.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
     }
     const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
     if (!opts.json) printSummary(result.metrics, result.outDir);
-    if (!opts.quiet) for (const w of warnings) if (w !== result.damaged) process.stderr.write(`warning: ${w}\n`);
+    if (!opts.quiet) for (const w of warnings) if (w !== result.damaged) err(`warning: ${w}\n`);
     if (result.state === 'cancelled') return EXIT.cancelled;
     if (result.damaged) {
       // The frames before the damage were processed and their manifests written; the run still failed.
       const message = `${result.damaged}; the frames before the damage were processed (${result.outDir})`;
-      if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message }) + '\n');
-      process.stderr.write(`episode-run: ${message}\n`);
+      if (opts.json) out(JSON.stringify({ type: 'error', message }) + '\n');
+      err(`episode-run: ${message}\n`);
       return EXIT.failure;
     }
     return EXIT.ok;
   } catch (e) {
     bar?.clear();
-    if (opts.json) process.stdout.write(JSON.stringify({ type: 'error', message: (e as Error).message }) + '\n');
-    process.stderr.write(`episode-run: ${(e as Error).message}\n`);
+    // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
+    const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
+    if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code }) + '\n');
+    err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
+    process.off('disconnect', onSignal);
   }
 }
 
-function printSummary(m: Record<string, any>, outDir: string): void {
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function printSummary(m: TrackMetrics, outDir: string): void {
   const s = m.stats;
   const lines = [
     `${m.ep_id}: ${m.state}`,
@@ -80,16 +104,16 @@ function printSummary(m: Record<string, any>, outDir: string): void {
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  out(lines.join('\n') + '\n');
 }
 
 /** "tiles 2x2: 4.00 tile inferences and 9.1 ms per analysed frame; face check: 120 boxes (40 reused), 14 dropped (redetect 12)". */
-function describeDetection(d: Record<string, any>): string {
+function describeDetection(d: DetectionMetrics): string {
   const ms = d.per_frame.detection_ms === undefined ? '' : ` and ${d.per_frame.detection_ms.toFixed(1)} ms`;
   const tiles = `tiles ${d.tiles}: ${d.per_frame.tile_inferences.toFixed(2)} tile inferences${ms} per analysed frame`;
   const v = d.verify;
   if (v.scope === 'off') return `${tiles}; face check off`;
-  const reasons = Object.entries(v.by_reason as Record<string, number>).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
+  const reasons = Object.entries(v.by_reason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
   const back = v.fell_back ? `, ${v.fell_back} back to the whole frame's box` : '';
   return `${tiles}; face check (${v.scope}): ${v.checked} boxes (${v.reused} more reused), ${v.dropped} dropped${back}${reasons ? ` (failed: ${reasons})` : ''}`;
 }
@@ -105,10 +129,12 @@ function printSweep(runs: RunSummary[], csvPath: string): void {
     const values = Object.entries(r.sweep?.values ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
     return `  ${r.run_id}  ${values}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ${r.wall_time_s}s (analysis ${r.cache.analysis})`;
   });
-  process.stdout.write([`sweep: ${runs.length} runs`, ...lines, `  csv ${csvPath}`].join('\n') + '\n');
+  out([`sweep: ${runs.length} runs`, ...lines, `  csv ${csvPath}`].join('\n') + '\n');
 }
 
 // This module is the CLI entry (dist/cli.js, also loaded by bin/episode-run.js): it always runs.
+// Under the editor the IPC channel only says when the server goes; it must not keep us alive.
+process.channel?.unref();
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -8,7 +8,7 @@ import {
   ConfigError, absolutizePaths, parseConfigYaml, resolveConfig, setPath, type EpisodeConfig,
 } from '../config/episode-config';
 import { isPlainObject } from '../config/validate';
-import { RUN_ID_PATTERN } from '../engine/history/run-history';
+import { idProblem } from '../engine/manifests/ids';
 
 type Kind = 'string' | 'number' | 'path' | 'true' | 'false';
 
@@ -104,9 +104,8 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
     throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see --help)`);
   }
   const runId = values['run-id'] as string | undefined;
-  if (runId !== undefined && !new RegExp(RUN_ID_PATTERN).test(runId)) {
-    throw new ConfigError(`--run-id may only contain letters, digits, '.', '_' and '-', and not start with '.'; got "${runId}".`);
-  }
+  const runIdProblem = runId === undefined ? undefined : idProblem('--run-id', runId);
+  if (runIdProblem) throw new ConfigError(`${runIdProblem}.`);
   if (runId !== undefined && values.sweep) throw new ConfigError('--run-id names one run; a sweep names its runs itself.');
   const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, runId };
   if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };

@@ -2,46 +2,10 @@
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { episodeConfigSchema, type SchemaNode } from './schema';
-import type { EmbedConfig, GateConfig } from './schema-identity';
+import type { EpisodeConfig } from './config-types';
 import { isPlainObject, validateAgainstSchema, type SchemaIssue } from './validate';
 
-export interface EpisodeConfig {
-  ep_id: string;
-  video: string;
-  output_root: string;
-  stride: number;
-  fps?: number;
-  sampling: Sampling;
-  threads: number;
-  device: 'auto' | 'cpu';
-  ffmpeg: { path?: string };
-  scene: { enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number };
-  detector: DetectorConfig;
-  tracker: {
-    track_thresh: number; low_thresh: number; new_track_thresh: number; match_thresh: number;
-    track_buffer: number; max_gap: number; max_gap_sec: number; min_track_length: number; track_sample_limit: number;
-  };
-  export: { frames: boolean; crops: boolean; jpeg_quality: number; crop_max_side: number; queue_size: number };
-  gate: GateConfig;
-  embed: EmbedConfig;
-  optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };
-  cache: { enabled: boolean; max_entries: number };
-  /** Dotted config key → the values a sweep tries (`episode-run --sweep`). */
-  sweep?: Record<string, unknown[]>;
-}
-
-export type Sampling = 'exact' | 'refs' | 'keyframes';
-
-export interface DetectorConfig {
-  model: string;
-  conf_threshold: number;
-  nms_iou: number;
-  min_size: number;
-  /** [cols, rows] ([1, 1]: none) or `auto`. */
-  tiles: [number, number] | 'auto';
-  auto_tiles: { grid: [number, number]; small_face: number; refresh: number };
-  verify: { scope: 'tiles' | 'all' | 'off'; min_redetect: number; max_landmark_error: number; min_contrast: number; min_sharpness: number };
-}
+export type { DetectorConfig, EpisodeConfig, Sampling } from './config-types';
 
 export class ConfigError extends Error {
   constructor(message: string, readonly issues: SchemaIssue[] = []) {

@@ -1,6 +1,7 @@
 // The one JSON Schema of an episode config. The engine, the CLI and the language server all read
 // this object; `npm run build` writes it to schemas/episode-config.schema.json for VS Code.
 
+import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE } from '../engine/manifests/ids';
 import { embedSchema, gateSchema } from './schema-identity';
 import { cacheSchema, sweepSchema } from './schema-iteration';
 
@@ -14,6 +15,9 @@ export interface SchemaNode {
   enum?: readonly (string | number | boolean)[];
   examples?: readonly unknown[];
   pattern?: string;
+  /** What a value that fails `pattern` is told (VS Code's JSON language service shows it too). */
+  patternErrorMessage?: string;
+  maxLength?: number;
   properties?: Record<string, SchemaNode>;
   required?: readonly string[];
   additionalProperties?: boolean;
@@ -73,8 +77,8 @@ export const episodeConfigSchema: SchemaNode = {
   required: ['ep_id', 'video'],
   properties: {
     ep_id: {
-      type: 'string', pattern: '^[A-Za-z0-9._-]+$', examples: ['TEST-S01E01'],
-      description: 'Episode id. Names the output folder <output_root>/<ep_id> and is written on every manifest row.',
+      type: 'string', pattern: ID_PATTERN, maxLength: ID_MAX_LENGTH, patternErrorMessage: `Use ${ID_RULE}.`, examples: ['TEST-S01E01'],
+      description: `Episode id. Names the output folder <output_root>/<ep_id> and is written on every manifest row: ${ID_RULE}.`,
     },
     video: {
       type: 'string', examples: ['episodes/S01E01.mp4'],

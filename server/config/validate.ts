@@ -31,8 +31,10 @@ export function validateAgainstSchema(value: unknown, schema: SchemaNode, path: 
     issues.push({ path, code: 'enum', message: `${where} must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}.` });
   }
   if (typeof value === 'number') checkRange(value, schema, path, where, issues);
-  if (typeof value === 'string' && schema.pattern && !new RegExp(schema.pattern).test(value)) {
-    issues.push({ path, code: 'pattern', message: `${where} may only contain letters, digits, '.', '_' and '-'.` });
+  if (typeof value === 'string' && schema.maxLength !== undefined && value.length > schema.maxLength) {
+    issues.push({ path, code: 'length', message: `${where} is ${value.length} characters long; at most ${schema.maxLength} are allowed.` });
+  } else if (typeof value === 'string' && schema.pattern && !new RegExp(schema.pattern).test(value)) {
+    issues.push({ path, code: 'pattern', message: `${where} ${JSON.stringify(value)} is not allowed. ${schema.patternErrorMessage ?? `It must match ${schema.pattern}.`}` });
   }
   if (Array.isArray(value)) {
     if ((schema.minItems !== undefined && value.length < schema.minItems) || (schema.maxItems !== undefined && value.length > schema.maxItems)) {

@@ -2,7 +2,8 @@
 // into work-done progress and forwards them to the timeline.
 
 export type Phase = 'init' | 'detect_track' | 'export_flush' | 'faces_embed' | 'done' | 'error' | 'cancelled';
-export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
+/** `interrupted`: the run was killed outright (no end written); readers and the next run say so. */
+export type RunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface ProgressCounters {
   frames_done: number;

@@ -1,16 +1,16 @@
 // A config plus the probed video → every number the run needs, with nothing left implicit.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { DetectorConfig, EpisodeConfig, Sampling } from '../config/episode-config';
 import type { VideoInfo } from './types';
 import type { FullFormat } from './decode/frame-source';
 import { isYuv420p8 } from './decode/yuv';
+import { EpisodeLayout } from './manifests/layout';
 
 export interface RunPlan {
   config: EpisodeConfig;
   video: VideoInfo;
-  outDir: string;
-  manifestsDir: string;
+  /** Every path under <output_root>/<ep_id>. */
+  layout: EpisodeLayout;
   /** max(stride, round(source_fps / fps)). */
   stride: number;
   /** Frames a track may go unseen before it becomes a new exported track. */
@@ -35,14 +35,12 @@ export interface RunPlan {
 
 export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
   const fpsStride = config.fps ? Math.round(video.fps / config.fps) : 1;
-  const outDir = path.join(config.output_root, config.ep_id);
   const wholeFrameReader = config.export.frames || detectorReadsFullFrames(config.detector) || config.gate.enabled;
   const fallback = config.sampling !== 'exact' && !video.constantRate;
   return {
     config,
     video,
-    outDir,
-    manifestsDir: path.join(outDir, 'manifests'),
+    layout: new EpisodeLayout(config.output_root, config.ep_id),
     stride: Math.max(config.stride, fpsStride, 1),
     maxGap: Math.max(config.tracker.max_gap, Math.round(config.tracker.max_gap_sec * video.fps)),
     sampling: fallback ? 'exact' : config.sampling,

@@ -1,8 +1,7 @@
 // One episode run: analysis (decode → scene cuts → detect, or its cached output replayed) →
 // ByteTrack → gate → record → export → manifests, kept under a run id in the episode's history.
 // Streaming throughout: memory depends on the number of live tracks, not the episode length.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
 import type { EpisodeConfig } from '../config/episode-config';
 import { resolveFfmpeg } from './decode/ffmpeg-path';
 import { probeVideo } from './decode/probe';
@@ -13,25 +12,31 @@ import { TrackRecorder } from './record/track-recorder';
 import { FrameExporter } from './export/frame-exporter';
 import { JsonlWriter } from './manifests/jsonl-writer';
 import { writeJsonAtomic } from './manifests/atomic-file';
+import { EpisodeLayout } from './manifests/layout';
+import { describeHolder, EpisodeLock } from './manifests/episode-lock';
+import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
+import { ProgressWriter } from './manifests/progress-file';
+import type { FacesEmbedSummary, TrackMetrics } from './manifests/track-metrics';
 import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
 import { FaceCheck } from './detect/face-check';
 import { FrameDetection } from './detect/frame-detection';
+import { buildTrackMetrics, type RunIdentity } from './run-metrics';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
 import { gateFields } from './embed/track-prototype';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
 import { EMBEDDING_DIM, FaceEmbedder } from './embed/face-embedder';
-import { FACES_FILES, runFacesEmbed } from './embed/faces-embed';
+import { runFacesEmbed } from './embed/faces-embed';
 import type { AnalysisEvent, AnalysisSource } from './analysis/analysis-source';
 import { LiveAnalysis } from './analysis/live-analysis';
 import { ReplayedAnalysis } from './analysis/replayed-analysis';
-import { AnalysisRecording, cacheRootOf, lookupAnalysis, markUsed, type AnalysisLookup } from './cache/analysis-cache';
+import { AnalysisRecording, lookupAnalysis, markUsed, type AnalysisLookup } from './cache/analysis-cache';
 import { dirSize } from './cache/stage-store';
-import { newRunId, recordRun } from './history/run-history';
-import type { StageStatus } from './history/run-summary';
-import type { EventSink, Phase, ProgressCounters, RunEvent, RunState } from './events';
-import type { DetectionStats } from './detect/frame-detection';
+import { indexRun, newRunId, recordRun } from './history/run-history';
+import { settleInterruptedRuns } from './history/interrupted-runs';
+import { summarizeMetrics } from './history/run-summary';
+import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
 
 export interface RunOptions {
@@ -41,38 +46,60 @@ export interface RunOptions {
   runId?: string;
   /** Set by a sweep: recorded in the run's metrics and history. */
   sweep?: { id: string; values: Record<string, unknown> };
+  /** The episode's lock, when the caller holds it already (a sweep); else the run takes it. */
+  lock?: EpisodeLock;
 }
 
 export interface RunResult {
   state: RunState;
   outDir: string;
   runId: string;
-  metrics: Record<string, unknown>;
+  metrics: TrackMetrics;
   /** The decoder's one line when the video is damaged: the frames before it were processed. */
   damaged?: string;
   error?: string;
 }
 
-/** Output files of a run, relative to <output_root>/<ep_id>/manifests. */
-export const MANIFESTS = {
-  detections: 'detections.jsonl',
-  tracks: 'tracks.jsonl',
-  metrics: 'track_metrics.json',
-  cuts: 'scene_cuts.json',
-  progress: 'progress.json',
-} as const;
-
-/** How the run got its analysis stage; becomes metrics.cache. */
-interface CacheReport {
-  analysis: StageStatus;
-  key?: string;
-  reason?: string;
+/**
+ * Runs one episode. The episode's lock is held throughout: a second run of the same episode, in
+ * this process or another, is refused with an EpisodeBusyError that names this one.
+ */
+export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): Promise<RunResult> {
+  const layout = new EpisodeLayout(config.output_root, config.ep_id);
+  const runId = opts.runId ?? newRunId();
+  if (opts.lock) return runLocked(config, layout, runId, opts.lock, opts);
+  const lock = await lockEpisode(layout, { purpose: 'run', runId }, opts.onEvent);
+  try {
+    return await runLocked(config, layout, runId, lock, opts);
+  } finally {
+    await lock.release();
+  }
 }
 
-export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): Promise<RunResult> {
+/**
+ * Takes the episode's lock for a run or a sweep, says so when it took over from a dead holder,
+ * and settles what a killed run left behind: its entry and files (marked interrupted) and its
+ * temp files.
+ */
+export async function lockEpisode(layout: EpisodeLayout, what: { purpose: string; runId?: string }, onEvent?: EventSink): Promise<EpisodeLock> {
+  const warn = (message: string) => onEvent?.({ type: 'log', ep_id: layout.epId, level: 'warn', message });
+  const lock = await EpisodeLock.acquire(layout, what);
+  try {
+    if (lock.tookOver) warn(`took over the lock of ${describeHolder(lock.tookOver)}: that process is gone`);
+    for (const run of await settleInterruptedRuns(lock, layout)) {
+      warn(`run ${run.run_id} was ${run.state}: it ended without writing its end (killed?); what it wrote is kept in ${layout.runManifestsDir(run.run_id)}`);
+    }
+    await removeLeftovers(layout);
+    return lock;
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+}
+
+async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: string, lock: EpisodeLock, opts: RunOptions): Promise<RunResult> {
   const emit = opts.onEvent ?? (() => {});
   const epId = config.ep_id;
-  const runId = opts.runId ?? newRunId();
   const phase = (p: Phase, message?: string) => emit({ type: 'phase', phase: p, ep_id: epId, message });
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
@@ -83,21 +110,21 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   const checks = faceCheckRuns(config.detector);
   const models = config.detector.model === 'default' || identity || checks ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
-  if (!fs.existsSync(detectorPath)) {
+  if (!(await fileExists(detectorPath))) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
   }
-  const outDir = path.join(config.output_root, epId);
   const lookup = await lookupAnalysis({
-    config, cacheRoot: cacheRootOf(outDir), detectorPath, embedder: config.gate.enabled ? models : undefined,
+    config, cacheRoot: layout.cacheDir, ffmpegPath: ffmpeg.path, detectorPath, embedder: config.gate.enabled ? models : undefined,
     landmarkPath: checks ? models!.landmark : undefined,
   });
   if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
-  // A replay knows the video from the entry: probing would start ffmpeg.
-  const video = lookup.hit ? lookup.hit.video : await probeVideo(ffmpeg.path, config.video);
+  // A replay knows the video from the entry (probing would start ffmpeg); the entry's key says
+  // the file at the config's path has the same content, wherever it was when it was cached.
+  const video = lookup.hit ? { ...lookup.hit.video, path: config.video } : await probeVideo(ffmpeg.path, config.video);
   const plan = planRun(config, video);
   const times = new StageTimes();
   const analysis = await openAnalysis(plan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
-  const cache: CacheReport = { analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason };
+  const cache = { analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason } as const;
   emit({ type: 'stage', ep_id: epId, stage: 'analysis', status: cache.analysis, key: cache.key, reason: cache.reason });
   emit({
     type: 'log', ep_id: epId, level: 'info',
@@ -105,17 +132,18 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
   });
   if (plan.samplingNote) emit({ type: 'log', ep_id: epId, level: 'warn', message: plan.samplingNote });
 
-  prepareOutputDir(plan);
-  const progressPath = path.join(plan.manifestsDir, MANIFESTS.progress);
-  let latest: RunEvent | undefined;
+  const progress = new ProgressWriter(layout.manifest('progress'), { ep_id: epId, run_id: runId, started_at: startedAt });
   const emitAndKeep: EventSink = (e) => {
-    if (e.type === 'progress' || e.type === 'phase') latest = e;
+    progress.observe(e);
     emit(e);
   };
-  await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'running', pid: process.pid, started_at: startedAt });
-
-  const run = new EpisodeRun(plan, analysis.source, analysis.detectorId, ffmpeg, times, emitAndKeep);
+  let run: EpisodeRun | undefined;
   try {
+    await clearOutputs(layout);
+    await mkdir(layout.manifestsDir, { recursive: true });
+    await progress.started();
+    await indexRun(lock, layout, summarizeMetrics({ run_id: runId, ep_id: epId, state: 'running', started_at: startedAt, sweep: opts.sweep }));
+    run = new EpisodeRun(plan, analysis.source, times, emitAndKeep);
     phase('detect_track');
     await run.processFrames(opts.signal);
     let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
@@ -125,25 +153,33 @@ export async function runEpisode(config: EpisodeConfig, opts: RunOptions = {}): 
     const cacheBytes = lookup.key ? await dirSize(lookup.cacheRoot) : 0;
     if (lookup.key) emit({ type: 'log', ep_id: epId, level: 'info', message: `cache: ${(cacheBytes / 1e6).toFixed(1)} MB in ${lookup.cacheRoot}` });
     phase('export_flush');
+    await lock.check();
     const metrics = await run.finish(state, (performance.now() - t0) / 1000, {
-      run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, ...(opts.sweep ? { sweep: opts.sweep } : {}),
+      run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
+      ffmpeg, detector: analysis.detectorId,
     });
     if (config.embed.enabled && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
       if (opts.signal?.aborted) state = metrics.state = 'cancelled';
-      await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.metrics), metrics);
+      await lock.check();
+      await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
-    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state, last_event: latest, finished_at: new Date().toISOString() });
-    await recordRun(plan.outDir, runId, plan.manifestsDir);
+    await progress.finished(state);
+    await recordRun(lock, layout, runId);
     phase(state === 'completed' ? 'done' : 'cancelled');
-    emit({ type: 'summary', ep_id: epId, state, out_dir: plan.outDir, metrics_path: path.join(plan.manifestsDir, MANIFESTS.metrics), run_id: runId });
-    return { state, outDir: plan.outDir, runId, metrics, damaged: run.decodeWarning };
+    emit({ type: 'summary', ep_id: epId, state, out_dir: layout.dir, metrics_path: layout.manifest('metrics'), run_id: runId });
+    return { state, outDir: layout.dir, runId, metrics, damaged: run.decodeWarning };
   } catch (err) {
     const message = (err as Error).message;
     await analysis.close(false).catch(() => undefined);
-    await run.abandon();
-    await writeJsonAtomic(progressPath, { ep_id: epId, run_id: runId, state: 'failed', error: message, last_event: latest, finished_at: new Date().toISOString() });
+    await run?.abandon();
+    // A run that lost its lock leaves the episode to its new holder.
+    if (await lock.check().then(() => true, () => false)) {
+      await progress.finished('failed', message).catch(() => undefined);
+      await indexRun(lock, layout, summarizeMetrics({ run_id: runId, ep_id: epId, state: 'failed', started_at: startedAt, sweep: opts.sweep, error: message }))
+        .catch(() => undefined);
+    }
     phase('error', message);
     throw err;
   }
@@ -212,27 +248,17 @@ async function openAnalysis(
 /** faces_embed after tracking; G3 reuses the gate's embedding of tracks it already has. */
 async function facesEmbed(
   plan: RunPlan, ffmpegPath: string, models: { landmark: string; feature: string }, signal: AbortSignal | undefined, emit: EventSink,
-): Promise<Record<string, unknown>> {
+): Promise<FacesEmbedSummary> {
   const embedder = await FaceEmbedder.load({ landmark: models.landmark, feature: models.feature, threads: plan.threads });
   try {
     const s = await runFacesEmbed({
-      manifestsDir: plan.manifestsDir, video: plan.video, ffmpegPath, embedder, cfg: plan.config.embed, g3: plan.config.optimizations.g3, signal,
+      manifestsDir: plan.layout.manifestsDir, scratchDir: plan.layout.scratchDir, video: plan.video, ffmpegPath, embedder,
+      cfg: plan.config.embed, g3: plan.config.optimizations.g3, signal,
     });
     emit({ type: 'log', ep_id: plan.config.ep_id, level: 'info', message: `faces_embed: reused ${s.reused} of ${s.tracks} tracks' gate embeddings (G3), embedded ${s.embedded} faces` });
-    return { ...s };
+    return s;
   } finally {
     await embedder.close();
-  }
-}
-
-/** Removes the outputs of an earlier run of the same episode, so nothing stale mixes in. */
-function prepareOutputDir(plan: RunPlan): void {
-  for (const sub of ['crops', 'frames']) fs.rmSync(path.join(plan.outDir, sub), { recursive: true, force: true });
-  fs.mkdirSync(plan.manifestsDir, { recursive: true });
-  // Unlinked, never truncated: the run history holds hard links to these files.
-  for (const name of [...Object.values(MANIFESTS), ...Object.values(FACES_FILES)]) {
-    fs.rmSync(path.join(plan.manifestsDir, name), { force: true });
-    fs.rmSync(path.join(plan.manifestsDir, name + '.partial'), { force: true });
   }
 }
 
@@ -257,20 +283,19 @@ class EpisodeRun {
   /** Set when a manifest writer is over its high-water mark; the frame loop then waits for it. */
   private backlogged = false;
 
+  /** Opens the manifest writers in manifests/, which the caller has cleared. */
   constructor(
     private readonly plan: RunPlan,
     private readonly source: AnalysisSource,
-    private readonly detectorId: string,
-    private readonly ffmpeg: { path: string; source: string },
     private readonly times: StageTimes,
-    private readonly emit: EventSink,
+    readonly emit: EventSink,
   ) {
     const cfg = (this.cfg = plan.config);
     const epId = cfg.ep_id;
-    this.detectionsOut = new JsonlWriter(path.join(plan.manifestsDir, MANIFESTS.detections));
-    this.tracksOut = new JsonlWriter(path.join(plan.manifestsDir, MANIFESTS.tracks));
+    this.detectionsOut = new JsonlWriter(plan.layout.manifest('detections'));
+    this.tracksOut = new JsonlWriter(plan.layout.manifest('tracks'));
     this.exporter = new FrameExporter({
-      outDir: plan.outDir,
+      layout: plan.layout,
       frames: cfg.export.frames,
       crops: cfg.export.crops,
       jpegQuality: cfg.export.jpeg_quality,
@@ -395,60 +420,22 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number, run: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async finish(state: RunState, wallS: number, run: RunIdentity): Promise<TrackMetrics> {
     const { plan, cfg } = this;
     this.recorder.finalize();
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
     const { cuts, detection } = await this.source.done();
-    const fps = plan.video.fps;
-    const videoS = this.framesDecoded / fps;
-    await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.cuts), {
+    await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
       threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
     });
-    const recorded = this.recorder.metrics;
-    const metrics = {
-      ep_id: cfg.ep_id,
-      state,
-      ...run,
-      ...recorded,
-      mean_track_length_s: recorded.tracks_written ? round(this.trackFrames / recorded.tracks_written / fps, 3) : 0,
-      tracks_per_minute: videoS > 0 ? round((recorded.tracks_written * 60) / videoS, 2) : 0,
-      scene_cuts: {
-        count: cuts.cuts.length, indices: cuts.cuts, resets: cuts.resets.length,
-        suppressed_by_cooldown: cuts.suppressed.length, suppressed_indices: cuts.suppressed,
-      },
-      stats: {
-        frames_decoded: this.framesDecoded,
-        frames_analysed: this.framesAnalysed,
-        effective_stride: plan.stride,
-        sampling: plan.sampling,
-        // How full-resolution frames left ffmpeg: rgb24, yuv420p (crops converted in JS), or none.
-        full_frames: plan.needsFullFrames ? plan.fullFormat : 'none',
-        wall_time_s: round(wallS, 3),
-        video_duration_s: round(videoS, 3),
-        realtime_factor: round(videoS / wallS, 2),
-        fps_processed: round(this.framesDecoded / wallS, 1),
-        // The engine process only; ffmpeg's own memory is separate and flat (it streams).
-        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-        // The engine thread's seconds per stage (waiting_for_frames: for ffmpeg's decoding).
-        engine_thread_s: this.times.seconds(),
-        decode_warning: this.decodeWarning,
-      },
-      detection: detection && describeDetection(detection, this.times.seconds().detection),
-      export: exportStats,
-      video: {
-        path: plan.video.path, width: plan.video.width, height: plan.video.height, fps: plan.video.fps, codec: plan.video.codec,
-        pix_fmt: plan.video.pixFmt, color: plan.video.color,
-      },
-      ffmpeg: this.ffmpeg,
-      detector: this.detectorId,
-      optimizations: cfg.optimizations,
-      config: cfg,
-    };
-    await writeJsonAtomic(path.join(plan.manifestsDir, MANIFESTS.metrics), metrics);
+    const metrics = buildTrackMetrics(plan, run, {
+      state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
+      recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
+    });
+    await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;
   }
 
@@ -459,22 +446,4 @@ class EpisodeRun {
   }
 }
 
-/** metrics.detection: the stage's counts, and what tiles and the check cost per analysed frame. */
-function describeDetection(s: DetectionStats, detectionS: number | undefined): Record<string, unknown> {
-  const per = (n: number) => (s.frames ? round(n / s.frames, 3) : 0);
-  return {
-    ...s,
-    per_frame: {
-      tile_inferences: per(s.tile_inferences),
-      check_view_inferences: per(s.check_view_inferences),
-      check_landmark_runs: per(s.check_landmark_runs),
-      // Engine-thread milliseconds in the detection stage (absent on a replay, which detects nothing).
-      detection_ms: detectionS === undefined ? undefined : per(detectionS * 1000),
-    },
-  };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
+const fileExists = (p: string) => stat(p).then((st) => st.isFile(), () => false);

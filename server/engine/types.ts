@@ -1,8 +1,15 @@
 // Shared shapes between engine stages. Coordinates are source-frame pixels unless named otherwise.
-import type { YuvColor } from './decode/yuv';
+// Free of Node: the webview's view of track_metrics.json reaches these types.
 
 /** [x1, y1, x2, y2] in source pixels. */
 export type BBox = [number, number, number, number];
+
+/** How a stream's YCbCr maps to RGB: the matrix (BT.601 or BT.709) and the range of its codes. */
+export interface YuvColor {
+  matrix: 'bt601' | 'bt709';
+  /** limited: Y 16–235, Cb/Cr 16–240 (ffmpeg's "tv"); full: 0–255 ("pc"). */
+  range: 'limited' | 'full';
+}
 
 export interface VideoInfo {
   path: string;

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { RunEvent } from '../engine/events';
 import type { RunSummary } from '../engine/history/run-summary';
 
@@ -10,6 +11,8 @@ import type { RunSummary } from '../engine/history/run-summary';
 interface CliErrorLine {
   type: 'error';
   message: string;
+  /** `busy`: another run holds the episode's lock, and this one never started. */
+  code?: 'busy';
 }
 
 /** The CLI's last line after `--sweep`: the sweep's id, its CSV and one summary per point run. */
@@ -24,6 +27,8 @@ export interface EngineExit {
   /** The exit code (130 after a cancel), or null when killed by a signal. */
   code: number | null;
   error?: string;
+  /** The run was refused: another run holds the episode (`error` names it). */
+  busy?: boolean;
   /** Set after a sweep that got to its end (all points, or up to a cancelled or failed one). */
   sweep?: SweepLine;
 }
@@ -60,8 +65,10 @@ export function startEngine(
   if (opts.ffmpegPath) args.push('--ffmpeg', opts.ffmpegPath);
   if (opts.threads && opts.threads > 0) args.push('--threads', String(opts.threads));
   if (opts.sweep) args.push('--sweep');
+  // The IPC channel is never written to: it closes when this server exits, however it exits, and
+  // the engine then cancels cleanly instead of running on unseen (cli.ts).
   const child = spawn(node, args, {
-    stdio: ['ignore', 'pipe', 'pipe'], env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env,
   });
   // The run is batch work; typing in the editor is not. A lower priority keeps diagnostics
   // quick when the engine takes every core.
@@ -73,11 +80,12 @@ export function startEngine(
     }
   }
   let stderr = '';
-  let cliError: string | undefined;
+  let cliError: CliErrorLine | undefined;
   let sweep: SweepLine | undefined;
   let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
+  const { stdout: engineOut, stderr: engineErr } = child as typeof child & { stdout: Readable; stderr: Readable };
+  engineOut.setEncoding('utf8');
+  engineOut.on('data', (chunk: string) => {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;
@@ -85,7 +93,7 @@ export function startEngine(
       if (!line.trim()) continue;
       try {
         const event = JSON.parse(line) as RunEvent | CliErrorLine | SweepLine;
-        if (event.type === 'error') cliError = event.message;
+        if (event.type === 'error') cliError = event;
         else if (event.type === 'sweep') sweep = event;
         else onEvent(event);
       } catch {
@@ -93,15 +101,15 @@ export function startEngine(
       }
     }
   });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
+  engineErr.setEncoding('utf8');
+  engineErr.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_TAIL)));
 
   const exited = new Promise<EngineExit>((resolve) => {
     child.on('error', (e) => resolve({ code: null, error: `cannot start the engine with ${node}: ${e.message}` }));
     child.on('close', (code, signal) => {
       const failed = code !== 0 && code !== 130;
-      const error = failed ? cliError ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
-      resolve({ code, error, sweep });
+      const error = failed ? cliError?.message ?? (stderr.trim() || `engine exited with ${signal ?? `code ${code}`}`) : undefined;
+      resolve({ code, error, sweep, ...(cliError?.code === 'busy' ? { busy: true } : {}) });
     });
   });
 

@@ -75,7 +75,8 @@ export class EpisodeRuns {
     this.running.set(epId, engine);
     const subscriptions = ctx.cancelTokens.map((t) => t.onCancellationRequested(() => engine.cancel()));
     try {
-      const { code, error, sweep } = await engine.exited;
+      const { code, error, sweep, busy } = await engine.exited;
+      if (busy) throw new ResponseError(RunErrorCodes.alreadyRunning, error!);
       const state: RunState = code === 0 ? summary?.state ?? 'completed' : code === 130 ? 'cancelled' : 'failed';
       ctx.log(`run ${epId}${sweep ? ` (sweep ${sweep.sweep_id}, ${sweep.runs.length}/${points} points)` : ''}: ${state} (exit ${code})${error ? `: ${error}` : ''}`);
       send({ type: 'exit', ep_id: epId, state, exit_code: code, error });

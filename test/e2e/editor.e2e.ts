@@ -62,10 +62,11 @@ async function waitForRuns(epId: string, count: number, timeoutMs = 90_000): Pro
   }
 }
 
-/** The recorded runs of an episode of the workspace, oldest first. */
+/** The finished runs of an episode of the workspace, oldest first (runs.json lists a run from its start). */
 const runsIndex = (epId: string): { run_id: string }[] => {
   try {
-    return (JSON.parse(readFileSync(path.join(FOLDER, 'episodes', epId, 'runs.json'), 'utf8')) as { runs: { run_id: string }[] }).runs;
+    const { runs } = JSON.parse(readFileSync(path.join(FOLDER, 'episodes', epId, 'runs.json'), 'utf8')) as { runs: { run_id: string; state: string }[] };
+    return runs.filter((r) => r.state !== 'running');
   } catch {
     return [];
   }

@@ -10,7 +10,8 @@ import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { probeVideo } from '../../server/engine/decode/probe';
 import { cropRegion } from '../../server/engine/embed/align';
 import { cosine, FaceEmbedder } from '../../server/engine/embed/face-embedder';
-import { FACES_FILES, runFacesEmbed, type FaceRow, type FaceTrackRow } from '../../server/engine/embed/faces-embed';
+import { runFacesEmbed, type FaceRow, type FaceTrackRow } from '../../server/engine/embed/faces-embed';
+import { MANIFEST_FILES } from '../../server/engine/manifests/layout';
 import { pickFrames } from '../../server/engine/embed/frame-picker';
 import { faceQuality, type FaceQuality } from '../../server/engine/embed/quality';
 import { gateFields, type GateFace } from '../../server/engine/embed/track-prototype';
@@ -128,14 +129,14 @@ describe('identity on a generated A→B swap without a cut', () => {
     const run = async (g3: boolean, cfg = EMBED) => {
       const summary = await runFacesEmbed({ manifestsDir: dir, video, ffmpegPath, embedder, cfg, g3 });
       const read = async <T>(name: string) => (await readFile(join(dir, name), 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
-      return { summary, faces: await read<FaceRow>(FACES_FILES.faces), protos: await read<FaceTrackRow>(FACES_FILES.tracks) };
+      return { summary, faces: await read<FaceRow>(MANIFEST_FILES.faces), protos: await read<FaceTrackRow>(MANIFEST_FILES.faceTracks) };
     };
 
     await writeFile(join(dir, 'tracks.jsonl'), jsonl(trackRows));
     const off = await run(false);
     assert.equal(off.summary.reused, 0);
-    const shape = JSON.parse(await readFile(join(dir, FACES_FILES.shape), 'utf8'));
-    const f32 = await readFile(join(dir, FACES_FILES.vectors));
+    const shape = JSON.parse(await readFile(join(dir, MANIFEST_FILES.faceVectorsShape), 'utf8'));
+    const f32 = await readFile(join(dir, MANIFEST_FILES.faceVectors));
     assert.deepEqual(shape.shape, [off.summary.embedded, 512]);
     assert.equal(f32.length, off.summary.embedded * 512 * 4);
     assert.equal(off.faces.filter((f) => f.embedding_row !== undefined).length, off.summary.embedded);
@@ -170,10 +171,10 @@ describe('identity on a generated A→B swap without a cut', () => {
     const res = await runFacesEmbed({ manifestsDir: dir, video, ffmpegPath, embedder, cfg: { ...EMBED, min_sharpness: 1e5 }, g3: false });
     assert.equal(res.embedded, 0);
     assert.equal(res.tracks_without_faces, 2);
-    const protos = (await readFile(join(dir, FACES_FILES.tracks), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as FaceTrackRow);
+    const protos = (await readFile(join(dir, MANIFEST_FILES.faceTracks), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as FaceTrackRow);
     assert.ok(protos.every((p) => p.skip === 'no_usable_faces' && !p.embedding));
-    const faces = (await readFile(join(dir, FACES_FILES.faces), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as FaceRow);
+    const faces = (await readFile(join(dir, MANIFEST_FILES.faces), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as FaceRow);
     assert.ok(faces.every((f) => f.skip === 'sharpness'));
-    assert.equal((await readFile(join(dir, FACES_FILES.vectors))).length, 0);
+    assert.equal((await readFile(join(dir, MANIFEST_FILES.faceVectors))).length, 0);
   });
 });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { listRuns } from '../../server/engine/history';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import { generateEpisode } from '../fixtures/episode-generator';
 import { LspClient, TOS_CLIP } from './lsp-client';
 
@@ -130,7 +131,7 @@ test('a config with a 3-point sweep runs 3 runs over the cached episode, with po
   const plain = await runEpisode(writeConfig('plain.episode.yaml', base));
   assert.equal(plain.state, 'completed', plain.error);
   assert.equal(plain.sweep_id, undefined);
-  assert.deepEqual((await listRuns(epDir)).map((r) => [r.run_id, r.cache.analysis]), [[plain.run_id, 'computed']]);
+  assert.deepEqual((await listRuns(EpisodeLayout.of(epDir))).map((r) => [r.run_id, r.cache.analysis]), [[plain.run_id, 'computed']]);
 
   const uri = writeConfig('sweep.episode.yaml', [...base, 'sweep:', '  tracker.match_thresh: [0.6, 0.7, 0.8]']);
   const since = client.notifications.length;
@@ -140,7 +141,7 @@ test('a config with a 3-point sweep runs 3 runs over the cached episode, with po
   assert.equal(result.exit_code, 0);
   assert.match(result.sweep_id, /^\d{8}-\d{6}-[0-9a-f]{4}$/);
 
-  const runs = (await listRuns(epDir)).slice(1);
+  const runs = (await listRuns(EpisodeLayout.of(epDir))).slice(1);
   assert.equal(runs.length, 3);
   assert.ok(runs.every((r) => r.sweep?.id === result.sweep_id && r.cache.analysis === 'reused'), JSON.stringify(runs));
   assert.deepEqual(runs.map((r) => r.sweep?.values['tracker.match_thresh']), [0.6, 0.7, 0.8]);

@@ -6,15 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../server/config/episode-config';
 import {
-  diffConfigs, diffMetrics, listRuns, newRunId, readRunConfig, recordRun, RUN_ID_PATTERN, summarizeMetrics,
+  diffConfigs, diffMetrics, listRuns, newRunId, readRunConfig, recordRun, summarizeMetrics,
 } from '../../server/engine/history';
+import { withEpisodeLock } from '../../server/engine/manifests/episode-lock';
+import { EpisodeLayout, ID_PATTERN } from '../../server/engine/manifests/layout';
+import type { TrackMetrics } from '../../server/engine/manifests/track-metrics';
 import { configAt, expandGrid, sweepCsv } from '../../server/engine/sweep/grid';
 
 const metrics = (runId: string, over: Record<string, unknown> = {}) => ({
   ep_id: 'e', run_id: runId, state: 'completed', started_at: '2025-01-01T00:00:00Z', tracks_written: 10, id_switches: 2, forced_splits: 1,
   scene_cuts: { count: 3 }, mean_track_length_s: 4.5, tracks_per_minute: 6, stats: { wall_time_s: 2, realtime_factor: 50, video_duration_s: 100 },
   cache: { analysis: 'reused', key: 'k' }, config: { tracker: { match_thresh: 0.8 } }, ...over,
-});
+}) as unknown as TrackMetrics;
 
 describe('run summaries and diffs', () => {
   test('summarizeMetrics picks the compared numbers', () => {
@@ -50,30 +53,33 @@ describe('run summaries and diffs', () => {
 describe('run history on disk', () => {
   test('recordRun keeps the manifests under the run id and indexes the run; listRuns rebuilds a lost index', async () => {
     const ep = mkdtempSync(join(tmpdir(), 'hist-'));
+    const layout = EpisodeLayout.of(ep);
     const man = join(ep, 'manifests');
     mkdirSync(man);
-    for (const id of ['r1', 'r2']) {
-      // As the engine does: unlink (or rename over), never rewrite in place: the history holds hard links.
-      for (const f of ['track_metrics.json', 'tracks.jsonl']) rmSync(join(man, f), { force: true });
-      writeFileSync(join(man, 'track_metrics.json'), JSON.stringify(metrics(id, { tracks_written: id === 'r1' ? 1 : 2 })));
-      writeFileSync(join(man, 'tracks.jsonl'), `{"track_id":${id === 'r1' ? 1 : 2}}\n`);
-      writeFileSync(join(man, 'tracks.jsonl.partial'), '');
-      await recordRun(ep, id, man);
-    }
-    assert.deepEqual((await listRuns(ep)).map((r) => [r.run_id, r.tracks]), [['r1', 1], ['r2', 2]]);
+    await withEpisodeLock(layout, { purpose: 'test' }, async (lock) => {
+      for (const id of ['r1', 'r2']) {
+        // As the engine does: unlink (or rename over), never rewrite in place: the history holds hard links.
+        for (const f of ['track_metrics.json', 'tracks.jsonl']) rmSync(join(man, f), { force: true });
+        writeFileSync(join(man, 'track_metrics.json'), JSON.stringify(metrics(id, { tracks_written: id === 'r1' ? 1 : 2 })));
+        writeFileSync(join(man, 'tracks.jsonl'), `{"track_id":${id === 'r1' ? 1 : 2}}\n`);
+        writeFileSync(join(man, 'tracks.jsonl.partial'), '');
+        await recordRun(lock, layout, id);
+      }
+    });
+    assert.deepEqual((await listRuns(layout)).map((r) => [r.run_id, r.tracks]), [['r1', 1], ['r2', 2]]);
     assert.equal(readFileSync(join(ep, 'runs', 'r1', 'manifests', 'tracks.jsonl'), 'utf8'), '{"track_id":1}\n', 'r1 kept its own file');
     assert.throws(() => statSync(join(ep, 'runs', 'r1', 'manifests', 'tracks.jsonl.partial')));
-    assert.deepEqual(await readRunConfig(ep, 'r2'), { tracker: { match_thresh: 0.8 } });
+    assert.deepEqual(await readRunConfig(layout, 'r2'), { tracker: { match_thresh: 0.8 } });
     writeFileSync(join(ep, 'runs.json'), '{"ep_id": "e", "ru');
-    assert.deepEqual((await listRuns(ep)).map((r) => r.run_id), ['r1', 'r2']);
-    assert.deepEqual(await listRuns(join(ep, 'nowhere')), []);
+    assert.deepEqual((await listRuns(layout)).map((r) => r.run_id), ['r1', 'r2']);
+    assert.deepEqual(await listRuns(EpisodeLayout.of(join(ep, 'nowhere'))), []);
   });
 
   test('run ids sort by time and match the accepted pattern; dot names are refused', () => {
     const a = newRunId(new Date('2025-01-02T13:45:01Z'));
     assert.match(a, /^20250102-134501-[0-9a-f]{4}$/);
     assert.ok(newRunId(new Date('2025-01-02T13:45:02Z')) > a);
-    const re = new RegExp(RUN_ID_PATTERN);
+    const re = new RegExp(ID_PATTERN);
     assert.ok(re.test(a) && re.test('baseline_1.2'));
     for (const bad of ['..', '.', '.x', 'a/b', '']) assert.ok(!re.test(bad), bad);
   });

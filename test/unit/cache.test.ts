@@ -1,21 +1,22 @@
 // The stage cache's parts: the analysis key, the entry file format, entry safety (temp + rename,
-// checksums, stale temps) and eviction.
+// checksums, leftover temps) and eviction.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../server/config/episode-config';
 import { AnalysisWriter, readAnalysis, ROWS_FILE, EMBEDDINGS_FILE } from '../../server/engine/cache/analysis-file';
-import { analysisInputs, canonicalJson, engineCodeHash, stageKey, videoIdentity } from '../../server/engine/cache/stage-key';
-import { beginEntry, checkEntry, commitEntry, entryDir, evictEntries, removeStaleTemps, type StageManifest } from '../../server/engine/cache/stage-store';
+import { analysisInputs, binaryIdentity, canonicalJson, engineCodeHash, fileIdentity, stageKey } from '../../server/engine/cache/stage-key';
+import { beginEntry, checkEntry, commitEntry, entryDir, evictEntries, isCacheName, removeTemps, type StageManifest } from '../../server/engine/cache/stage-store';
 import type { BBox } from '../../server/engine/types';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cache-unit-'));
 const VIDEO = { size: 10, mtime_ms: 1, head_sha256: 'h', tail_sha256: 't' };
+const FFMPEG = { path: '/usr/bin/ffmpeg', size: 20, mtime_ms: 1, head_sha256: 'fh', tail_sha256: 'ft' };
 const cfg = (over: Record<string, unknown> = {}) => resolveConfig({ ep_id: 'e', video: 'v.mp4', ...over });
-const key = (over: Record<string, unknown> = {}, video = VIDEO, det = 'd1', emb: string | null = 'e1', engine = 'code1') =>
-  stageKey(analysisInputs(cfg(over), engine, video, det, emb));
+const key = (over: Record<string, unknown> = {}, video = VIDEO, det = 'd1', emb: string | null = 'e1', engine = 'code1', ffmpeg = FFMPEG) =>
+  stageKey(analysisInputs(cfg(over), engine, video, ffmpeg, det, emb));
 
 describe('analysis key', () => {
   test('canonical JSON ignores key order', () => {
@@ -40,6 +41,8 @@ describe('analysis key', () => {
       key({ scene: { min_len: 4 } }), key({ scene: { warmup: 1 } }), key({ scene: { cooldown: 10 } }), key({ scene: { enabled: false } }),
       key({ optimizations: { f1: false } }), key({}, { ...VIDEO, mtime_ms: 2 }), key({}, { ...VIDEO, tail_sha256: 'x' }),
       key({}, VIDEO, 'd2'), key({}, VIDEO, 'd1', null), key({}, VIDEO, 'd1', 'e1', 'code2'),
+      // Another ffmpeg, or the same path upgraded in place.
+      key({}, VIDEO, 'd1', 'e1', 'code1', { ...FFMPEG, path: '/opt/ffmpeg' }), key({}, VIDEO, 'd1', 'e1', 'code1', { ...FFMPEG, tail_sha256: 'x' }),
     ];
     for (const k of changed) assert.notEqual(k, base);
     assert.equal(new Set(changed).size, changed.length);
@@ -50,7 +53,7 @@ describe('analysis key', () => {
     assert.equal(key({ detector: { auto_tiles: { refresh: 8 }, verify: { min_redetect: 0.9 } } }), key());
     assert.equal(key({ detector: { tiles: [2, 2], auto_tiles: { grid: [3, 3] } } }), key({ detector: { tiles: [2, 2] } }));
     assert.equal(key({ detector: { tiles: [2, 2], verify: { scope: 'off', min_redetect: 0.9 } } }), key({ detector: { tiles: [2, 2], verify: { scope: 'off' } } }));
-    const withLandmarks = (sha: string) => stageKey(analysisInputs(cfg({ detector: { tiles: 'auto' } }), 'code1', VIDEO, 'd1', 'e1', sha));
+    const withLandmarks = (sha: string) => stageKey(analysisInputs(cfg({ detector: { tiles: 'auto' } }), 'code1', VIDEO, FFMPEG, 'd1', 'e1', sha));
     assert.notEqual(withLandmarks('l1'), withLandmarks('l2'), 'the landmark model is part of the check');
   });
 
@@ -59,21 +62,30 @@ describe('analysis key', () => {
     assert.equal(await engineCodeHash(), await engineCodeHash());
   });
 
-  test('video identity: size, mtime and the hashes of the first and last MiB', async () => {
+  test('file identity: size, mtime and the hashes of the first and last MiB', async () => {
     const dir = tmp();
     const f = join(dir, 'v.bin');
     writeFileSync(f, Buffer.alloc(3 << 20, 1));
-    const a = await videoIdentity(f);
+    const a = await fileIdentity(f);
     utimesSync(f, new Date(), new Date(Date.now() + 5000));
-    const b = await videoIdentity(f);
+    const b = await fileIdentity(f);
     assert.notEqual(a.mtime_ms, b.mtime_ms);
     assert.equal(a.head_sha256, b.head_sha256);
     const buf = Buffer.alloc(3 << 20, 1);
     buf[buf.length - 1] = 2;
     writeFileSync(f, buf);
-    const c = await videoIdentity(f);
+    const c = await fileIdentity(f);
     assert.equal(c.head_sha256, a.head_sha256);
     assert.notEqual(c.tail_sha256, a.tail_sha256);
+  });
+
+  test('the ffmpeg binary is identified through its links: its real path and its file', async () => {
+    const dir = tmp();
+    const bin = join(dir, 'ffmpeg-6.1');
+    writeFileSync(bin, 'not really ffmpeg');
+    symlinkSync(bin, join(dir, 'ffmpeg'));
+    const viaLink = await binaryIdentity(join(dir, 'ffmpeg'));
+    assert.deepEqual(viaLink, { path: bin, ...(await fileIdentity(bin)) });
   });
 });
 
@@ -149,12 +161,15 @@ describe('analysis entry files', () => {
     assert.match(((await checkEntry(entryDir(root, 'analysis', k), k)) as { reason: string }).reason, /checksum/);
   });
 
-  test('temp folders of dead processes are removed, live ones kept', async () => {
+  test('leftover temp folders are removed (under the episode lock, nobody builds one), entries kept', async () => {
     const root = tmp();
     mkdirSync(join(root, '.tmp-analysis-abc-999999999'));
-    const mine = await beginEntry(root, 'analysis', 'd'.repeat(64));
-    await removeStaleTemps(root);
-    assert.deepEqual(readdirSync(root), [mine.split('/').pop()]);
+    await beginEntry(root, 'analysis', 'd'.repeat(64));
+    mkdirSync(entryDir(root, 'analysis', 'e'.repeat(64)));
+    await removeTemps(root);
+    assert.deepEqual(readdirSync(root), [`analysis-${'e'.repeat(24)}`]);
+    assert.ok(isCacheName(`analysis-${'e'.repeat(24)}`) && isCacheName('.tmp-analysis-x-1'));
+    assert.ok(!isCacheName('notes.txt') && !isCacheName('My Files'));
   });
 
   test('eviction keeps the most recently used entries', async () => {

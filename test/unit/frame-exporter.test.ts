@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { FrameExporter, type CropIndexEntry, type ExporterOptions, type FrameIndexEntry } from '../../server/engine/export/frame-exporter';
 import { copyRect, cropRect } from '../../server/engine/export/crop';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import { execFileSync } from 'node:child_process';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { sharedClip } from '../helpers/shared-data';
@@ -35,7 +36,7 @@ function frame(seed: number): Buffer {
 }
 
 function exporter(outDir: string, opts: Partial<ExporterOptions> = {}): FrameExporter {
-  return new FrameExporter({ outDir, frames: false, crops: true, jpegQuality: 80, queueSize: 4, async: true, width: W, height: H, ...opts });
+  return new FrameExporter({ layout: EpisodeLayout.of(outDir), frames: false, crops: true, jpegQuality: 80, queueSize: 4, async: true, width: W, height: H, ...opts });
 }
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;

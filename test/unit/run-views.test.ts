@@ -6,6 +6,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordRun, summarizeMetrics } from '../../server/engine/history';
+import { withEpisodeLock } from '../../server/engine/manifests/episode-lock';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
+import type { TrackMetrics } from '../../server/engine/manifests/track-metrics';
+import { runFolderAt } from '../../extension/run-folder';
 import { compareRuns, sweepRuns } from '../../extension/run-compare';
 import { formatBytes, formatDuration, runDescription, runStartLabel, runTooltipMarkdown } from '../../extension/run-format';
 
@@ -13,7 +17,7 @@ const metrics = (runId: string, over: Record<string, unknown> = {}) => ({
   ep_id: 'e', run_id: runId, state: 'completed', started_at: '2025-01-01T12:34:56Z', tracks_written: 2, id_switches: 1, forced_splits: 0,
   scene_cuts: { count: 3 }, mean_track_length_s: 4.5, tracks_per_minute: 6, stats: { wall_time_s: 6.54, realtime_factor: 50, video_duration_s: 100 },
   cache: { analysis: 'computed' }, config: { video: '/v.mp4', tracker: { match_thresh: 0.8 } }, ...over,
-});
+}) as unknown as TrackMetrics;
 
 /**
  * Records a run the way the engine does: manifests/ written, then kept under runs/<id> (hard
@@ -27,7 +31,8 @@ async function record(epDir: string, m: ReturnType<typeof metrics>, trackIds: nu
   };
   write('track_metrics.json', JSON.stringify(m));
   write('tracks.jsonl', trackIds.map((id) => JSON.stringify({ track_id: id, first_frame_idx: id * 10, last_frame_idx: id * 10 + 5, frame_count: 2, mean_conf: 0.9 }) + '\n').join(''));
-  await recordRun(epDir, m.run_id, dir);
+  const layout = EpisodeLayout.of(epDir);
+  await withEpisodeLock(layout, { purpose: 'test' }, (lock) => recordRun(lock, layout, m.run_id));
 }
 
 function episode(): string {
@@ -63,7 +68,7 @@ describe('Runs view words', () => {
 describe('Compare and Sweep data from the run history', () => {
   test('compare puts the older run first whatever the order asked, with snapshots, metric deltas and config changes', async () => {
     const epDir = episode();
-    const folder = { epId: 'e', outDir: epDir, video: '/v.mp4' };
+    const folder = runFolderAt(EpisodeLayout.of(epDir), '/v.mp4');
     await record(epDir, metrics('r1'), [1, 2]);
     await record(epDir, metrics('r2', { tracks_written: 3, cache: { analysis: 'reused' }, config: { video: '/v.mp4', tracker: { match_thresh: 0.7 } } }), [1, 2, 3]);
     const m = await compareRuns(folder, ['r2', 'r1']);
@@ -73,13 +78,13 @@ describe('Compare and Sweep data from the run history', () => {
     assert.deepEqual(m.b.snapshot.tracks.tracks.map((t) => t.id), [1, 2, 3]);
     assert.deepEqual(m.config, [{ key: 'tracker.match_thresh', a: 0.8, b: 0.7 }]);
     assert.deepEqual(m.metrics.find((d) => d.metric === 'tracks'), { metric: 'tracks', a: 2, b: 3, delta: 1, relative: 0.5 });
-    await assert.rejects(compareRuns(folder, ['r1', 'nope']), /Run nope is not in the history of e/);
+    await assert.rejects(compareRuns(folder, ['r1', 'nope']), /Run nope is not in the history of run-views-/);
     await assert.rejects(compareRuns(folder, ['r1', 'r1']), /two different runs/);
   });
 
   test('the sweep grid itself is no config change; a sweep lists its points in grid order', async () => {
     const epDir = episode();
-    const folder = { epId: 'e', outDir: epDir, video: '/v.mp4' };
+    const folder = runFolderAt(EpisodeLayout.of(epDir), '/v.mp4');
     const grid = { 'tracker.match_thresh': [0.6, 0.7] };
     for (const [i, v] of [0.6, 0.7].entries()) {
       await record(epDir, metrics(`s-p0${i + 1}`, {

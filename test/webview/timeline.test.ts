@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { readCrops, readRunSnapshot } from '../../extension/manifests';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import type { RunStreamEvent } from '../../server/lsp/protocol';
 import type { RunSnapshot } from '../../webview/protocol';
 import { parseTracksJsonl } from '../../webview/tracks';
@@ -90,7 +91,7 @@ test('a fresh run read by the host\'s manifest reader: crops of the clicked trac
   const r = await runCli(['--ep-id', 'tos', '--video', clip.path, '--save-crops', '--output-root', root, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const outDir = path.join(root, 'tos');
-  const snapshot = await readRunSnapshot(outDir, 'tos', clip.path);
+  const snapshot = await readRunSnapshot(EpisodeLayout.of(outDir), clip.path);
   assert.deepEqual(snapshot.cuts, TOS_CUTS);
   assert.equal(snapshot.fps, 24);
   const p = await openTimeline(browser);
@@ -99,7 +100,7 @@ test('a fresh run read by the host\'s manifest reader: crops of the clicked trac
   const box = (await p.page.locator('#canvas').boundingBox())!;
   await p.page.mouse.click(box.x + (await xOfFrame(p, (second.first + second.last) / 2)), box.y + ROW0_Y + 6);
   await waitUntil(p.page, `window.__posted.some((m) => m.type === "selectTrack" && m.trackId === ${second.id})`);
-  const crops = await readCrops(outDir, second.id);
+  const crops = await readCrops(EpisodeLayout.of(outDir), second.id);
   assert.ok(crops.length > 3, 'the run saved crops of the track');
   await p.send({ type: 'crops', trackId: second.id, crops: crops.map((c) => ({ src: pathToFileURL(c.file).href, frame_idx: c.frame_idx })) });
   await waitUntil(p.page, `[...document.querySelectorAll('#crops img')].filter((i) => i.complete && i.naturalWidth > 0).length === ${crops.length}`);

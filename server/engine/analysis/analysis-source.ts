@@ -5,7 +5,8 @@
 // back). Tracking, the gate and the recorder cannot tell them apart, so a replay tracks exactly
 // as a live run does.
 import type { EmbeddedFace } from '../embed/quality';
-import type { DetectionStats, RejectedDetection } from '../detect/frame-detection';
+import type { RejectedDetection } from '../detect/frame-detection';
+import type { DetectionStats } from '../manifests/track-metrics';
 import type { BBox, Detection } from '../types';
 
 /** The embedding and quality of one of the frame's detections, by its box (frames without embeddings have no lookup). */

@@ -2,15 +2,12 @@
 // the stage runs live. See stage-key.ts for what the key covers and stage-store.ts for the
 // on-disk safety (temp folder + rename, checksums).
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { EpisodeConfig } from '../../config/episode-config';
 import type { AnalysisSummary } from '../analysis/analysis-source';
 import type { VideoInfo } from '../types';
 import { AnalysisWriter } from './analysis-file';
-import { analysisInputs, engineCodeHash, stageKey, videoIdentity, type AnalysisInputs } from './stage-key';
-import {
-  beginEntry, checkEntry, commitEntry, entryDir, evictEntries, removeStaleTemps, sha256Of, touchEntry, type StageManifest,
-} from './stage-store';
+import { analysisInputs, binaryIdentity, engineCodeHash, fileIdentity, stageKey, type AnalysisInputs } from './stage-key';
+import { beginEntry, checkEntry, commitEntry, entryDir, evictEntries, sha256Of, touchEntry, type StageManifest } from './stage-store';
 
 export const ANALYSIS_STAGE = 'analysis';
 
@@ -21,7 +18,7 @@ export interface AnalysisManifest extends StageManifest {
   embedding_dim: number;
   /** The embedder's model id, as the gate's prototypes carry it ('' without embeddings). */
   embedder_id: string;
-  /** The probed video: a replay does not probe (probing starts ffmpeg). */
+  /** The probed video: a replay does not probe (probing starts ffmpeg). Its `path` is where it was then. */
   video: VideoInfo;
   summary: AnalysisSummary;
 }
@@ -45,8 +42,10 @@ export interface AnalysisLookup {
 
 export interface LookupOptions {
   config: EpisodeConfig;
-  /** <output_root>/<ep_id>/cache */
+  /** The episode's cache folder (EpisodeLayout.cacheDir); the caller holds the episode's lock. */
   cacheRoot: string;
+  /** The ffmpeg the stage would decode with. */
+  ffmpegPath: string;
   detectorPath: string;
   /** The gate's models, when the gate is on. */
   embedder?: { landmark: string; feature: string };
@@ -59,14 +58,14 @@ export async function lookupAnalysis(o: LookupOptions): Promise<AnalysisLookup> 
   const off = (reason: string): AnalysisLookup => ({ key: '', dir: '', cacheRoot, record: false, reason });
   if (!config.cache.enabled) return off('--no-cache');
   // A missing or unreadable video is reported by the probe, with its usual message.
-  const video = await videoIdentity(config.video).catch(() => undefined);
+  const video = await fileIdentity(config.video).catch(() => undefined);
   if (!video) return off('video unreadable');
   const embedderSha = o.embedder ? `${await sha256Of(o.embedder.landmark)}+${await sha256Of(o.embedder.feature)}` : null;
+  const ffmpeg = await binaryIdentity(o.ffmpegPath);
   const landmarkSha = o.landmarkPath ? await sha256Of(o.landmarkPath) : null;
-  const inputs = analysisInputs(config, await engineCodeHash(), video, await sha256Of(o.detectorPath), embedderSha, landmarkSha);
+  const inputs = analysisInputs(config, await engineCodeHash(), video, ffmpeg, await sha256Of(o.detectorPath), embedderSha, landmarkSha);
   const key = stageKey(inputs);
   const dir = entryDir(cacheRoot, ANALYSIS_STAGE, key);
-  await removeStaleTemps(cacheRoot);
   const check = await checkEntry<AnalysisManifest>(dir, key);
   // Crops and frames are JPEGs of decoded pixels, which the entry does not hold.
   const pixels = config.export.crops || config.export.frames;
@@ -110,5 +109,3 @@ export class AnalysisRecording {
 
 /** A replayed entry counts as used now, so eviction keeps it. */
 export const markUsed = (lookup: AnalysisLookup) => touchEntry(lookup.dir);
-
-export const cacheRootOf = (outDir: string) => join(outDir, 'cache');

@@ -1,17 +1,25 @@
-// The stage cache of an episode, for the editor: its size, and `Episode Lab: Clear Cache`.
-import { rm } from 'node:fs/promises';
-import { cacheRootOf } from './analysis-cache';
-import { dirSize } from './stage-store';
+// The stage cache of an episode, for the editor: its size, and `Episode Lab: Clear Cache`. Only
+// the store's own file handling: the extension bundles this, and not the decoder.
+import { readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { remove } from '../manifests/episode-folder';
+import type { EpisodeLock } from '../manifests/episode-lock';
+import type { EpisodeLayout } from '../manifests/layout';
+import { dirSize, isCacheName } from './stage-store';
 
-/** Bytes held by <epDir>/cache (0 when there is none). */
-export const cacheSize = (epDir: string): Promise<number> => dirSize(cacheRootOf(epDir));
+/** Bytes held by the episode's cache folder (0 when there is none). */
+export const cacheSize = (layout: EpisodeLayout): Promise<number> => dirSize(layout.cacheDir);
 
 /**
- * Deletes <epDir>/cache; returns the bytes freed. A run of the episode in progress still
- * completes, but the entry it was recording is lost (it says so in a warning).
+ * Deletes the cache's entries (anything else in the folder stays); returns the bytes freed.
+ * The caller holds the episode's lock, so no run is recording an entry meanwhile.
  */
-export async function clearCache(epDir: string): Promise<number> {
-  const bytes = await cacheSize(epDir);
-  await rm(cacheRootOf(epDir), { recursive: true, force: true });
-  return bytes;
+export async function clearCache(lock: EpisodeLock, layout: EpisodeLayout): Promise<number> {
+  const before = await cacheSize(layout);
+  await lock.check();
+  for (const name of await readdir(layout.cacheDir).catch(() => [] as string[])) {
+    if (isCacheName(name)) await remove(layout, join(layout.cacheDir, name));
+  }
+  await rmdir(layout.cacheDir).catch(() => undefined);
+  return before - (await cacheSize(layout));
 }

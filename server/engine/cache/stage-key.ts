@@ -2,7 +2,7 @@
 // over exactly the inputs that decide its output. Anything left out here must not change which
 // frames are analysed, their boxes or their embeddings; anything put in only costs a recompute.
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DetectorConfig, EpisodeConfig } from '../../config/episode-config';
 import { faceCheckRuns } from '../run-plan';
@@ -28,8 +28,11 @@ export async function engineCodeHash(): Promise<string> {
 
 const MIB = 1 << 20;
 
-/** Identifies a video file without reading all of it: a 40-minute episode is gigabytes. */
-export interface VideoIdentity {
+/**
+ * Identifies a file without reading all of it: a 40-minute episode is gigabytes. Any ordinary
+ * write changes the mtime; a replaced file changes its size or its first or last MiB.
+ */
+export interface FileIdentity {
   size: number;
   mtime_ms: number;
   /** sha256 of the first and of the last MiB (the same bytes when the file is smaller). */
@@ -37,7 +40,7 @@ export interface VideoIdentity {
   tail_sha256: string;
 }
 
-export async function videoIdentity(file: string): Promise<VideoIdentity> {
+export async function fileIdentity(file: string): Promise<FileIdentity> {
   const st = await stat(file);
   const fh = await open(file, 'r');
   try {
@@ -52,11 +55,21 @@ export async function videoIdentity(file: string): Promise<VideoIdentity> {
   }
 }
 
+/** The ffmpeg that decodes: its resolved path and its file, so another build (or an upgrade in place) never replays this one's frames. */
+export type BinaryIdentity = FileIdentity & { path: string };
+
+export async function binaryIdentity(file: string): Promise<BinaryIdentity> {
+  const real = await realpath(file);
+  return { path: real, ...(await fileIdentity(real)) };
+}
+
 export interface AnalysisInputs {
   version: number;
   /** engineCodeHash() */
   engine: string;
-  video: VideoIdentity;
+  /** The video's content, not its path: a moved video still replays (the run then reads it at its new path). */
+  video: FileIdentity;
+  ffmpeg: BinaryIdentity;
   /**
    * Sampling as configured, not the effective stride: that one needs the probed frame rate,
    * and a cached re-run must not start ffmpeg to probe. The video identity fixes the frame rate,
@@ -87,7 +100,8 @@ export interface AnalysisInputs {
 }
 
 export function analysisInputs(
-  cfg: EpisodeConfig, engine: string, video: VideoIdentity, detectorSha: string, embedderSha: string | null, landmarkSha: string | null = null,
+  cfg: EpisodeConfig, engine: string, video: FileIdentity, ffmpeg: BinaryIdentity, detectorSha: string, embedderSha: string | null,
+  landmarkSha: string | null = null,
 ): AnalysisInputs {
   const s = cfg.scene;
   const d = cfg.detector;
@@ -95,6 +109,7 @@ export function analysisInputs(
     version: ANALYSIS_VERSION,
     engine,
     video,
+    ffmpeg,
     sampling: { stride: cfg.stride, fps: cfg.fps ?? null, mode: cfg.sampling },
     decode: { small: [SMALL_WIDTH, SMALL_HEIGHT], sws_flags: SMALL_SWS_FLAGS },
     scene: { enabled: s.enabled, threshold: s.threshold, min_len: s.min_len, warmup: s.warmup, cooldown: cfg.optimizations.f1 ? s.cooldown : 0 },

@@ -48,12 +48,13 @@ export async function checkEntry<M extends StageManifest>(dir: string, key: stri
   return { ok: true, manifest };
 }
 
-/**
- * A fresh hidden temp folder for building an entry. The pid in its name lets a later run tell
- * the leftovers of a killed run from a build in progress (see removeStaleTemps).
- */
+/** Whether a name in the cache folder is an entry or an entry being built: all Clear Cache removes. */
+export const isCacheName = (name: string): boolean => name.startsWith(TEMP_PREFIX) || /^[a-z_]+-[0-9a-f]+$/.test(name);
+const TEMP_PREFIX = '.tmp-';
+
+/** A fresh hidden temp folder for building an entry (the pid in its name says whose it was). */
 export async function beginEntry(cacheRoot: string, stage: string, key: string): Promise<string> {
-  const tmp = join(cacheRoot, `.tmp-${stage}-${key.slice(0, NAME_KEY_CHARS)}-${process.pid}`);
+  const tmp = join(cacheRoot, `${TEMP_PREFIX}${stage}-${key.slice(0, NAME_KEY_CHARS)}-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   return tmp;
@@ -66,11 +67,13 @@ export async function commitEntry(tmp: string, dir: string, manifest: StageManif
   await rename(tmp, dir);
 }
 
-/** Temp folders of processes that are gone (killed mid-stage). */
-export async function removeStaleTemps(cacheRoot: string): Promise<void> {
+/**
+ * Temp folders of killed runs. Only the holder of the episode's lock calls this, so no other
+ * process can be building an entry.
+ */
+export async function removeTemps(cacheRoot: string): Promise<void> {
   for (const name of await list(cacheRoot)) {
-    const pid = /^\.tmp-.*-(\d+)$/.exec(name)?.[1];
-    if (pid && !alive(Number(pid))) await rm(join(cacheRoot, name), { recursive: true, force: true });
+    if (name.startsWith(TEMP_PREFIX)) await rm(join(cacheRoot, name), { recursive: true, force: true });
   }
 }
 
@@ -124,11 +127,3 @@ export async function sha256Of(file: string): Promise<string> {
 
 const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -2,13 +2,9 @@
 // the 320×240 stream, and full-resolution frames when only crops read them. What is looked at
 // is converted here: crop regions, and the small frames the detector reads.
 import type { Rect } from '../export/crop';
+import type { YuvColor } from '../types';
 
-/** How a stream's YCbCr maps to RGB: the matrix (BT.601 or BT.709) and the range of its codes. */
-export interface YuvColor {
-  matrix: 'bt601' | 'bt709';
-  /** limited: Y 16–235, Cb/Cr 16–240 (ffmpeg's "tv"); full: 0–255 ("pc"). */
-  range: 'limited' | 'full';
-}
+export type { YuvColor };
 
 /** Full frames can travel as yuv420p only from 8-bit 4:2:0 streams: piped as they decode, no conversion in ffmpeg. */
 export function isYuv420p8(pixFmt: string): boolean {

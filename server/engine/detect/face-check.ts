@@ -15,6 +15,7 @@
 //              they score under 0.15 this way, while real faces of 24–60 px score 0.82–1.0.
 // The landmark gate alone cannot tell a hand from a face (hands disagree by 0.04–0.09, as
 // profiles do); the view is the gate that does, and the others catch the cheap cases first.
+import type { CheckFailure } from '../manifests/track-metrics';
 import type { BBox } from '../types';
 import { ARCFACE_TEMPLATE, cropRegion, estimateSimilarity, warpRegion, type RgbRegion } from '../embed/align';
 import { FaceLandmarker, fivePoints } from '../embed/landmarks';
@@ -23,7 +24,6 @@ import type { FaceDetector } from './face-detector';
 import { iou } from './nms';
 import { INPUT_HEIGHT, INPUT_WIDTH } from './preprocess';
 
-export type CheckFailure = 'quality' | 'landmarks' | 'alignment' | 'redetect';
 export const CHECK_FAILURES: readonly CheckFailure[] = ['quality', 'landmarks', 'alignment', 'redetect'];
 
 export interface FaceCheckOptions {

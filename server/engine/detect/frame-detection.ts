@@ -5,14 +5,13 @@
 // analysed frame, and onCut() forgets it.
 import type { BBox, Detection } from '../types';
 import { AutoTiles, type AutoTileSettings, type TilePlan } from './auto-tiles';
-import { CHECK_FAILURES, type CheckFailure, type FaceCheck } from './face-check';
+import type { CheckFailure, DetectionStats, VerifyScope } from '../manifests/track-metrics';
+import { CHECK_FAILURES, type FaceCheck } from './face-check';
 import type { FaceDetector } from './face-detector';
 import { iou } from './nms';
 import { bigEnough } from './rfb-decode';
 import { mergeSources, type MergedDetection } from './tile-merge';
 import { tileGrid, type Region } from './tiles';
-
-export type VerifyScope = 'tiles' | 'all' | 'off';
 
 export interface FrameDetectionOptions {
   frame: { width: number; height: number };
@@ -33,28 +32,6 @@ export interface RejectedDetection extends Detection {
 export interface FrameDetections {
   dets: Detection[];
   rejected: RejectedDetection[];
-}
-
-/** What the detection stage did over a run: metrics.detection. */
-export interface DetectionStats {
-  tiles: string;
-  frames: number;
-  /** Tile inferences (a whole tile, or a mosaic of four regions) and what ran them. */
-  tile_inferences: number;
-  grid_passes: number;
-  region_passes: number;
-  regions: number;
-  /** Model runs of the face check: landmark runs (two per box) and view inferences (four boxes each). */
-  check_landmark_runs: number;
-  check_view_inferences: number;
-  /** Boxes only tiles found, after merging (before the check). */
-  tile_only: number;
-  /** Boxes whose score a tile raised well above the whole frame's (checked like tile-only ones). */
-  tile_promoted: number;
-  /** Boxes cut by a tile edge that no whole box of their face absorbed: dropped. */
-  cut_dropped: number;
-  /** dropped: boxes removed; fell_back: failed boxes replaced by the whole frame's box of the same face. */
-  verify: { scope: VerifyScope; checked: number; reused: number; dropped: number; fell_back: number; by_reason: Record<CheckFailure, number> };
 }
 
 /**

@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import type { EmbedConfig } from '../../config/schema-identity';
 import { tempPathFor, writeJsonAtomic } from '../manifests/atomic-file';
 import { JsonlWriter } from '../manifests/jsonl-writer';
+import { MANIFEST_FILES } from '../manifests/layout';
 import { roundConf, type BBoxSample, type DetectionRow, type TrackRow } from '../manifests/manifest-types';
 import type { VideoInfo } from '../types';
 import { cropRegion } from './align';
@@ -23,8 +24,7 @@ import { pickFrames } from './frame-picker';
 import { faceQuality, qualityScore } from './quality';
 import { TrackSampler } from './sample-plan';
 import { faceWeight, skipReason, weightedPrototype, type FaceSkip } from './track-prototype';
-
-export const FACES_FILES = { faces: 'faces.jsonl', vectors: 'faces.f32', shape: 'faces.f32.json', tracks: 'face_tracks.jsonl' } as const;
+import type { FacesEmbedSummary } from '../manifests/track-metrics';
 
 export interface FaceRow {
   face_id: number;
@@ -56,6 +56,8 @@ export interface FaceTrackRow {
 export interface FacesEmbedOptions {
   /** <output_root>/<ep_id>/manifests of a finished run. */
   manifestsDir: string;
+  /** Where temp files go (pickFrames); default the system temp folder. */
+  scratchDir?: string;
   video: VideoInfo;
   ffmpegPath: string;
   embedder: Pick<FaceEmbedder, 'modelId' | 'embed'>;
@@ -66,17 +68,6 @@ export interface FacesEmbedOptions {
   onProgress?: (p: { frames_done: number; frames_total: number }) => void;
 }
 
-export interface FacesEmbedSummary {
-  tracks: number;
-  /** Tracks whose gate embedding was reused (G3): "reused N of M". */
-  reused: number;
-  faces: number;
-  embedded: number;
-  skipped: Partial<Record<FaceSkip, number>>;
-  tracks_without_faces: number;
-  frames_decoded: number;
-  wall_s: number;
-}
 
 interface TrackInfo {
   row: Pick<TrackRow, 'track_id' | 'gate_embedding' | 'gate_samples'>;
@@ -91,12 +82,12 @@ interface TrackInfo {
 export async function runFacesEmbed(opts: FacesEmbedOptions): Promise<FacesEmbedSummary> {
   const t0 = performance.now();
   const { manifestsDir, cfg, embedder } = opts;
-  const tracks = await readTracks(join(manifestsDir, 'tracks.jsonl'), cfg, embedder.modelId, opts.g3);
-  const byFrame = await pickSamples(join(manifestsDir, 'detections.jsonl'), tracks);
+  const tracks = await readTracks(join(manifestsDir, MANIFEST_FILES.tracks), cfg, embedder.modelId, opts.g3);
+  const byFrame = await pickSamples(join(manifestsDir, MANIFEST_FILES.detections), tracks);
 
-  const facesOut = new JsonlWriter<FaceRow>(join(manifestsDir, FACES_FILES.faces));
-  const tracksOut = new JsonlWriter<FaceTrackRow>(join(manifestsDir, FACES_FILES.tracks));
-  const vectorsPath = join(manifestsDir, FACES_FILES.vectors);
+  const facesOut = new JsonlWriter<FaceRow>(join(manifestsDir, MANIFEST_FILES.faces));
+  const tracksOut = new JsonlWriter<FaceTrackRow>(join(manifestsDir, MANIFEST_FILES.faceTracks));
+  const vectorsPath = join(manifestsDir, MANIFEST_FILES.faceVectors);
   const vectorsTmp = tempPathFor(vectorsPath);
   const vectors = await open(vectorsTmp, 'w');
   const s: FacesEmbedSummary = { tracks: tracks.size, reused: 0, faces: 0, embedded: 0, skipped: {}, tracks_without_faces: 0, frames_decoded: 0, wall_s: 0 };
@@ -120,7 +111,7 @@ export async function runFacesEmbed(opts: FacesEmbedOptions): Promise<FacesEmbed
       if (--t.remaining === 0) finishTrack(t);
     };
     const handled = new Set<number>();
-    for await (const f of pickFrames(opts.ffmpegPath, opts.video, frames, opts.signal)) {
+    for await (const f of pickFrames(opts.ffmpegPath, opts.video, frames, opts.signal, opts.scratchDir)) {
       handled.add(f.index);
       s.frames_decoded++;
       for (const det of byFrame.get(f.index) ?? []) {
@@ -154,7 +145,7 @@ export async function runFacesEmbed(opts: FacesEmbedOptions): Promise<FacesEmbed
     await Promise.all([facesOut.close(), tracksOut.close()]);
     await rename(vectorsTmp, vectorsPath);
     s.wall_s = round3((performance.now() - t0) / 1000);
-    await writeJsonAtomic(join(manifestsDir, FACES_FILES.shape), {
+    await writeJsonAtomic(join(manifestsDir, MANIFEST_FILES.faceVectorsShape), {
       dtype: 'float32', byte_order: 'little', shape: [s.embedded, dim || 512], model: embedder.modelId,
     });
     return s;

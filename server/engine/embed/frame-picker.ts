@@ -2,7 +2,7 @@
 // conversion (as D1 does), and the filter goes through a script file because a long frame
 // list would not fit on a command line.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -15,11 +15,19 @@ export interface PickedFrame {
   rgb: Buffer;
 }
 
-/** Yields the frames of `indices` (decoded-frame order, like the engine's exact mode) in ascending order; frames past the end are missing. */
-export async function* pickFrames(ffmpegPath: string, info: VideoInfo, indices: readonly number[], signal?: AbortSignal): AsyncGenerator<PickedFrame> {
+/**
+ * Yields the frames of `indices` (decoded-frame order, like the engine's exact mode) in ascending
+ * order; frames past the end are missing. The filter script goes into a temp folder in
+ * `scratchDir` (a run passes its episode's scratch folder, which the next run empties if this
+ * process is killed).
+ */
+export async function* pickFrames(
+  ffmpegPath: string, info: VideoInfo, indices: readonly number[], signal?: AbortSignal, scratchDir = tmpdir(),
+): AsyncGenerator<PickedFrame> {
   const wanted = [...new Set(indices)].sort((a, b) => a - b);
   if (wanted.length === 0) return;
-  const dir = await mkdtemp(join(tmpdir(), 'episode-lab-pick-'));
+  await mkdir(scratchDir, { recursive: true });
+  const dir = await mkdtemp(join(scratchDir, 'pick-'));
   const script = join(dir, 'select.txt');
   await writeFile(script, `[0:v:0]select='${wanted.map((n) => `eq(n,${n})`).join('+')}',scale=${info.width}:${info.height},format=rgb24[f]`);
   const child = spawn(ffmpegPath, [

@@ -3,12 +3,13 @@
 // the track's close; faces_embed runs it on the same faces, decoded again (G3 off) — so a reused
 // gate embedding is what faces_embed would have computed.
 import type { EmbedConfig } from '../../config/schema-identity';
-import type { TrackRow } from '../manifests/manifest-types';
+import type { FaceSkip, TrackRow } from '../manifests/manifest-types';
+
+export type { FaceSkip };
 import { cosine, l2Normalise } from './face-embedder';
 import { qualityScore, type EmbeddedFace, type FaceQuality } from './quality';
 import { TrackSampler } from './sample-plan';
 
-export type FaceSkip = 'conf' | 'contrast' | 'sharpness' | 'not_decoded';
 
 /** Why a sampled face stays out of the prototype, or undefined when it is kept. */
 export function skipReason(conf: number, q: FaceQuality, cfg: EmbedConfig): FaceSkip | undefined {

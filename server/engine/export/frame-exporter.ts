@@ -2,8 +2,8 @@
 // the JS thread, behind a bounded job queue: a slow disk or encoder makes the caller wait
 // (backpressure) instead of growing memory.
 //
-// Layout under outDir: frames/frame_000123.jpg + frames/index.json, and
-// crops/track_0001/frame_000123.jpg + crops/track_0001/index.json.
+// Writes frames/frame_000123.jpg + frames/index.json, and crops/track_0001/frame_000123.jpg +
+// crops/track_0001/index.json in the episode folder (names from manifests/layout.ts).
 // Every JPEG is written under a temp name and renamed into place, and an index lists only files
 // that were renamed, so neither a crash nor a cancel leaves a half-written file behind a listed name.
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -11,13 +11,17 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { BBox } from '../types';
 import { tempPathFor, writeJsonAtomic } from '../manifests/atomic-file';
+import { frameFileName, INDEX_FILE, type EpisodeLayout } from '../manifests/layout';
 import { roundBBox, roundTs } from '../manifests/manifest-types';
+import type { ExportStats } from '../manifests/track-metrics';
+
+export type { ExportStats };
 import { copyRect, cropRect, fitInside, type Size } from './crop';
 import { yuv420pRectToRgb, yuv420pRectToRgbScaled, yuv420pSize, type YuvColor } from '../decode/yuv';
 
 export interface ExporterOptions {
-  /** <output_root>/<ep_id> */
-  outDir: string;
+  /** The episode folder the frames and crops go into. */
+  layout: EpisodeLayout;
   frames: boolean;
   crops: boolean;
   jpegQuality: number;
@@ -40,22 +44,6 @@ export interface ExporterOptions {
   concurrency?: number;
 }
 
-export interface ExportStats {
-  /** Jobs accepted. */
-  queued: number;
-  written: number;
-  /** Encode or write errors; counted, never thrown. */
-  failed: number;
-  /** Jobs not encoded: their track was dropped first, or the crop box lay outside the frame. */
-  skipped: number;
-  /** Highest number of jobs accepted and not yet finished; never above queueSize. */
-  peakDepth: number;
-  /** Encode + write time summed over jobs (they overlap, so this can exceed wall time). */
-  encodeMs: number;
-  /** Time callers spent waiting for queue space: high means the exporter is the bottleneck. */
-  blockedMs: number;
-  lastError?: string;
-}
 
 export interface FrameIndexEntry {
   frame_idx: number;
@@ -91,8 +79,6 @@ interface Job {
   onWritten: () => void;
 }
 
-export const frameFileName = (frameIdx: number): string => `frame_${String(frameIdx).padStart(6, '0')}.jpg`;
-export const trackDirName = (trackId: number): string => `track_${String(trackId).padStart(4, '0')}`;
 
 export class FrameExporter {
   private readonly s: ExportStats = { queued: 0, written: 0, failed: 0, skipped: 0, peakDepth: 0, encodeMs: 0, blockedMs: 0 };
@@ -116,7 +102,7 @@ export class FrameExporter {
   constructor(private readonly opts: ExporterOptions) {
     if (!(opts.queueSize >= 1)) throw new RangeError(`queueSize must be at least 1, got ${opts.queueSize}`);
     this.concurrency = Math.max(1, Math.min(opts.queueSize, opts.concurrency ?? 2));
-    this.framesDir = join(opts.outDir, 'frames');
+    this.framesDir = opts.layout.framesDir;
   }
 
   get stats(): ExportStats {
@@ -203,7 +189,7 @@ export class FrameExporter {
     if (this.opts.frames) {
       const entries = this.frameEntries.sort((a, b) => a.frame_idx - b.frame_idx);
       this.background(
-        mkdir(this.framesDir, { recursive: true }).then(() => writeJsonAtomic(join(this.framesDir, 'index.json'), entries)),
+        mkdir(this.framesDir, { recursive: true }).then(() => writeJsonAtomic(join(this.framesDir, INDEX_FILE), entries)),
         true,
       );
     }
@@ -222,7 +208,7 @@ export class FrameExporter {
   private trackState(trackId: number): TrackState {
     let track = this.tracks.get(trackId);
     if (!track) {
-      const dir = join(this.opts.outDir, 'crops', trackDirName(trackId));
+      const dir = this.opts.layout.trackCropsDir(trackId);
       track = { id: trackId, dir, dirReady: makeDir(dir), entries: [], pending: 0, dropped: false, finished: false };
       this.tracks.set(trackId, track);
     }
@@ -239,7 +225,7 @@ export class FrameExporter {
       this.background(removal, false);
     } else {
       const entries = track.entries.sort((a, b) => a.frame_idx - b.frame_idx);
-      this.background(writeJsonAtomic(join(track.dir, 'index.json'), entries), true);
+      this.background(writeJsonAtomic(join(track.dir, INDEX_FILE), entries), true);
     }
   }
 

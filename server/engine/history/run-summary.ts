@@ -1,12 +1,15 @@
 // The few numbers a run is compared by, taken from its track_metrics.json. Pure, and free of Node
 // imports, so the extension and the webview can use it too.
+import type { RunState } from '../events';
+import type { StageStatus, TrackMetrics } from '../manifests/track-metrics';
 
-export type StageStatus = 'reused' | 'computed' | 'off';
+export type { StageStatus };
 
 export interface RunSummary {
   run_id: string;
   ep_id: string;
-  state: string;
+  /** `running` while its run goes on; readers show a killed one as `interrupted` (listRuns). */
+  state: RunState | 'unknown';
   started_at?: string;
   wall_time_s: number;
   realtime_factor: number;
@@ -21,6 +24,8 @@ export interface RunSummary {
   cache: { analysis: StageStatus };
   /** Present on runs of a sweep: its id and this point's values by dotted key. */
   sweep?: { id: string; values: Record<string, unknown> };
+  /** Why a failed run failed. */
+  error?: string;
 }
 
 /** The metric columns of RunSummary, in the order tables and CSVs show them. */
@@ -30,25 +35,29 @@ export const SUMMARY_METRICS = [
 
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
-/** A RunSummary from a run's track_metrics.json (a missing field reads as 0). */
-export function summarizeMetrics(m: any): RunSummary {
+/**
+ * A RunSummary from a run's track_metrics.json, or from what is known of a run that has none
+ * (started, failed or interrupted): a missing number reads as 0.
+ */
+export function summarizeMetrics(m: Partial<TrackMetrics> & { error?: string }): RunSummary {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const s = m?.stats ?? {};
+  const s: Partial<TrackMetrics['stats']> = m.stats ?? {};
   return {
-    run_id: String(m?.run_id ?? ''),
-    ep_id: String(m?.ep_id ?? ''),
-    state: String(m?.state ?? 'unknown'),
-    started_at: m?.started_at,
+    run_id: String(m.run_id ?? ''),
+    ep_id: String(m.ep_id ?? ''),
+    state: m.state ?? 'unknown',
+    started_at: m.started_at,
     wall_time_s: num(s.wall_time_s),
     realtime_factor: num(s.realtime_factor),
     video_duration_s: num(s.video_duration_s),
-    tracks: num(m?.tracks_written),
-    id_switches: num(m?.id_switches),
-    forced_splits: num(m?.forced_splits),
-    cuts: num(m?.scene_cuts?.count),
-    mean_track_length_s: num(m?.mean_track_length_s),
-    tracks_per_minute: num(m?.tracks_per_minute),
-    cache: { analysis: m?.cache?.analysis ?? 'off' },
-    ...(m?.sweep ? { sweep: m.sweep } : {}),
+    tracks: num(m.tracks_written),
+    id_switches: num(m.id_switches),
+    forced_splits: num(m.forced_splits),
+    cuts: num(m.scene_cuts?.count),
+    mean_track_length_s: num(m.mean_track_length_s),
+    tracks_per_minute: num(m.tracks_per_minute),
+    cache: { analysis: m.cache?.analysis ?? 'off' },
+    ...(m.sweep ? { sweep: m.sweep } : {}),
+    ...(m.error ? { error: m.error } : {}),
   };
 }

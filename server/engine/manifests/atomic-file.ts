@@ -10,6 +10,9 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}-${++tempSeq}.tmp`);
 }
 
+/** Whether a file name is one of tempPathFor's (a killed writer's leftover, when nobody writes). */
+export const isTempName = (name: string): boolean => /^\..+\.\d+-\d+\.tmp$/.test(name);
+
 /** Write `data` to `path` atomically; fsync before the rename so a crash cannot leave an empty file behind the new name. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);

@@ -1,4 +1,5 @@
 // Row shapes of the manifest files (DESIGN §4) and the precision their numbers are written with.
+// Free of Node, like track-metrics.ts.
 import type { BBox } from '../types';
 
 /**
@@ -57,6 +58,9 @@ export interface TrackRow {
   gate_span?: [number, number];
 }
 
+/** Why faces_embed left a sampled face out of its track's prototype (faces.jsonl `skip`). */
+export type FaceSkip = 'conf' | 'contrast' | 'sharpness' | 'not_decoded';
+
 /** The TrackRecorder's counters, written into track_metrics.json as they are. */
 export interface RecorderMetrics {
   /** Export tracks started (including splits and tracks later dropped as too short). */
@@ -75,21 +79,6 @@ export interface RecorderMetrics {
   detections_written: number;
   /** B4: records that skipped the bbox sample and the crop because the box barely moved. */
   b4_skipped: number;
-}
-
-/** track_metrics.json. */
-export interface TrackMetricsFile extends RecorderMetrics {
-  ep_id: string;
-  scene_cuts: { count: number; indices: number[]; suppressed_by_cooldown: number };
-  stats: {
-    frames_decoded: number;
-    frames_analysed: number;
-    effective_stride: number;
-    /** Which frames were decoded (see the config's `sampling`). */
-    sampling: string;
-    wall_s: number;
-    realtime_factor: number;
-  };
 }
 
 // Precision on disk: 0.1 px is far below detector jitter; 4 decimals keep ts unique per frame

@@ -1,0 +1,45 @@
+// Messages from the webview pages are checked here, at the boundary, before the host acts on
+// them: a page renders manifests from disk, so it is no more trusted than they are. A message is
+// a known type with fields of the right type and size (run ids by their pattern, track ids whole
+// numbers), rebuilt from those fields alone; anything else is dropped. No `vscode` import.
+import { idProblem } from '../server/engine/manifests/ids';
+import type { PageMessage } from '../webview/protocol';
+import type { RunsPageMessage } from '../webview/runs-protocol';
+
+/** Above any track id a run writes (ids count tracks, from 1). */
+const MAX_TRACK_ID = 1e9;
+
+const isRecord = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m);
+const isTrackId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TRACK_ID;
+const isRunId = (v: unknown): v is string => typeof v === 'string' && !idProblem('run id', v);
+
+/** A timeline page's message, or undefined when it is not a well-formed one. */
+export function parsePageMessage(m: unknown): PageMessage | undefined {
+  if (!isRecord(m)) return undefined;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'selectTrack':
+    case 'revealTrack':
+      return isTrackId(m.trackId) ? { type: m.type, trackId: m.trackId } : undefined;
+    case 'selectRun':
+      if (m.runId === undefined) return { type: 'selectRun' };
+      return isRunId(m.runId) ? { type: 'selectRun', runId: m.runId } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A Compare/Sweep page's message, or undefined when it is not a well-formed one. */
+export function parseRunsPageMessage(m: unknown): RunsPageMessage | undefined {
+  if (!isRecord(m)) return undefined;
+  if (m.type === 'ready') return { type: 'ready' };
+  if (m.type === 'openRun' && isRunId(m.runId)) return { type: 'openRun', runId: m.runId };
+  return undefined;
+}
+
+/** A dropped message in one short line for the log (a forged one may be huge: only its type, cut short). */
+export function describeDropped(m: unknown): string {
+  const type = isRecord(m) && typeof m.type === 'string' ? JSON.stringify(m.type.slice(0, 40)) : typeof m;
+  return `ignored a malformed webview message (type ${type})`;
+}

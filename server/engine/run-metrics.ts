@@ -1,0 +1,93 @@
+// track_metrics.json from what one run counted: the one place its shape (TrackMetrics) is filled.
+import type { AnalysisSummary } from './analysis/analysis-source';
+import type { RunState } from './events';
+import type { RecorderMetrics } from './manifests/manifest-types';
+import type { CacheReport, DetectionMetrics, DetectionStats, ExportStats, TrackMetrics } from './manifests/track-metrics';
+import type { RunPlan } from './run-plan';
+import type { StageTimes } from './stage-times';
+
+export interface RunCounts {
+  state: RunState;
+  wallS: number;
+  framesDecoded: number;
+  framesAnalysed: number;
+  /** Sum of the written tracks' spans in frames, for the mean track length. */
+  trackFrames: number;
+  recorded: RecorderMetrics;
+  cuts: AnalysisSummary['cuts'];
+  exportStats: ExportStats;
+  times: StageTimes;
+  decodeWarning?: string;
+  detection?: DetectionStats;
+}
+
+export interface RunIdentity {
+  run_id: string;
+  started_at: string;
+  cache: CacheReport & { size_bytes: number };
+  sweep?: TrackMetrics['sweep'];
+  ffmpeg: TrackMetrics['ffmpeg'];
+  detector: string;
+}
+
+export function buildTrackMetrics(plan: RunPlan, run: RunIdentity, c: RunCounts): TrackMetrics {
+  const { config: cfg, video } = plan;
+  const videoS = c.framesDecoded / video.fps;
+  const { recorded, cuts } = c;
+  return {
+    ep_id: cfg.ep_id,
+    state: c.state,
+    run_id: run.run_id,
+    started_at: run.started_at,
+    cache: run.cache,
+    ...(run.sweep ? { sweep: run.sweep } : {}),
+    ...recorded,
+    mean_track_length_s: recorded.tracks_written ? round(c.trackFrames / recorded.tracks_written / video.fps, 3) : 0,
+    tracks_per_minute: videoS > 0 ? round((recorded.tracks_written * 60) / videoS, 2) : 0,
+    scene_cuts: {
+      count: cuts.cuts.length, indices: cuts.cuts, resets: cuts.resets.length,
+      suppressed_by_cooldown: cuts.suppressed.length, suppressed_indices: cuts.suppressed,
+    },
+    stats: {
+      frames_decoded: c.framesDecoded,
+      frames_analysed: c.framesAnalysed,
+      effective_stride: plan.stride,
+      sampling: plan.sampling,
+      full_frames: plan.needsFullFrames ? plan.fullFormat : 'none',
+      wall_time_s: round(c.wallS, 3),
+      video_duration_s: round(videoS, 3),
+      realtime_factor: round(videoS / c.wallS, 2),
+      fps_processed: round(c.framesDecoded / c.wallS, 1),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      engine_thread_s: c.times.seconds(),
+      decode_warning: c.decodeWarning,
+    },
+    ...(c.detection ? { detection: detectionMetrics(c.detection, c.times.seconds().detection) } : {}),
+    export: c.exportStats,
+    video: {
+      path: video.path, width: video.width, height: video.height, fps: video.fps, codec: video.codec, pix_fmt: video.pixFmt, color: video.color,
+    },
+    ffmpeg: run.ffmpeg,
+    detector: run.detector,
+    optimizations: cfg.optimizations,
+    config: cfg,
+  };
+}
+
+function detectionMetrics(s: DetectionStats, detectionS: number | undefined): DetectionMetrics {
+  const per = (n: number) => (s.frames ? round(n / s.frames, 3) : 0);
+  return {
+    ...s,
+    per_frame: {
+      tile_inferences: per(s.tile_inferences),
+      check_view_inferences: per(s.check_view_inferences),
+      check_landmark_runs: per(s.check_landmark_runs),
+      ...(detectionS === undefined ? {} : { detection_ms: per(detectionS * 1000) }),
+    },
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

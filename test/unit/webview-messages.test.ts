@@ -1,0 +1,128 @@
+// Forged webview messages at the extension's boundary: the timeline host (extension/timeline-host.ts,
+// what TimelinePanel runs) gets a run id of `../..`, a track id of `.*`, huge strings and a
+// crops index that points outside; every file it touches is recorded, and none lies outside the
+// episode folder. Well-formed messages still get their answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EpisodeLayout, frameFileName, isWithin, MANIFEST_FILES } from '../../server/engine/manifests/layout';
+import { parsePageMessage, parseRunsPageMessage } from '../../extension/page-messages';
+import { runFolderAt } from '../../extension/run-folder';
+import { TimelineHost } from '../../extension/timeline-host';
+import type { HostMessage } from '../../webview/protocol';
+
+const SECRET = 'the contents of a file outside the episode folder';
+
+/** An episode folder with one recorded run and crops of track 1, beside files it must never read. */
+function setUp(): { root: string; layout: EpisodeLayout } {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'forged-')));
+  const layout = new EpisodeLayout(join(root, 'out'), 'ep');
+  const track = JSON.stringify({ ep_id: 'ep', track_id: 1, class: 'face', first_frame_idx: 0, last_frame_idx: 12, frame_count: 3, mean_conf: 0.9 });
+  for (const dir of [layout.manifestsDir, layout.runManifestsDir('r1')]) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, MANIFEST_FILES.tracks), track + '\n');
+    writeFileSync(join(dir, MANIFEST_FILES.progress), JSON.stringify({ ep_id: 'ep', run_id: 'r1', state: 'completed', started_at: '' }));
+  }
+  // Secrets where a `..` would lead: a runs/ and a crops/ look-alike, and a plain file.
+  for (const dir of [join(root, 'manifests'), join(root, 'out', 'runs', 'manifests'), join(root, 'crops', 'track_0001')]) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, MANIFEST_FILES.tracks), SECRET);
+    writeFileSync(join(dir, 'index.json'), JSON.stringify([{ file: 'secret.txt', frame_idx: 1 }]));
+  }
+  writeFileSync(join(root, 'secret.txt'), SECRET);
+  const crops = layout.trackCropsDir(1);
+  mkdirSync(crops, { recursive: true });
+  writeFileSync(join(crops, frameFileName(4)), 'jpeg');
+  symlinkSync(join(root, 'secret.txt'), join(crops, frameFileName(8)));
+  writeFileSync(join(crops, 'index.json'), JSON.stringify([
+    { file: frameFileName(4), frame_idx: 4 },
+    { file: frameFileName(8), frame_idx: 8 }, // a symlink out of the folder
+    { file: '../../../../secret.txt', frame_idx: 9 },
+    { file: '/etc/passwd', frame_idx: 10 },
+    { file: frameFileName(11), frame_idx: 12 }, // names another frame than it claims
+  ]));
+  return { root, layout };
+}
+
+/** Records the path of every file call the host makes (fs/promises, as extension/ imports it). */
+function recordFileAccess(): { paths: string[]; restore: () => void } {
+  const fsp = require('node:fs/promises');
+  const paths: string[] = [];
+  const names = ['readFile', 'open', 'stat', 'lstat', 'readdir', 'realpath', 'access', 'opendir'];
+  const originals = names.map((n) => fsp[n]);
+  names.forEach((n, i) => {
+    fsp[n] = (p: unknown, ...rest: unknown[]) => {
+      paths.push(resolve(String(p)));
+      return originals[i](p, ...rest);
+    };
+  });
+  return { paths, restore: () => names.forEach((n, i) => (fsp[n] = originals[i])) };
+}
+
+test('the timeline host drops forged messages and never reads outside the episode folder', async () => {
+  const { layout } = setUp();
+  const posted: HostMessage[] = [];
+  const warnings: string[] = [];
+  const revealed: [string, number][] = [];
+  const host = new TimelineHost(runFolderAt(layout), {
+    post: (m) => posted.push(m),
+    opened: () => undefined,
+    fileUrl: (file) => `webview:${file}`,
+    reveal: async (file, line) => void revealed.push([file, line]),
+    warn: (m) => warnings.push(m),
+  });
+  const forged: unknown[] = [
+    { type: 'selectRun', runId: '../..' },
+    { type: 'selectRun', runId: '../../..' },
+    { type: 'selectRun', runId: '.' },
+    { type: 'selectRun', runId: 'r1/../../..' },
+    { type: 'selectRun', runId: 'x'.repeat(5_000_000) },
+    { type: 'selectTrack', trackId: '.*' },
+    { type: 'revealTrack', trackId: '.*' },
+    { type: 'revealTrack', trackId: '1|2' },
+    { type: 'selectTrack', trackId: -1 },
+    { type: 'selectTrack', trackId: 1.5 },
+    { type: 'selectTrack', trackId: 1e300 },
+    { type: 'selectTrack', trackId: '1' },
+    { type: 'x'.repeat(5_000_000) },
+    'ready', null, [], 42,
+  ];
+  // Once before recording: the first call of each kind loads code (and the test runner's compiler reads its cache).
+  for (const m of [{ type: 'selectTrack', trackId: 1 }, { type: 'selectRun', runId: 'r1' }, { type: 'revealTrack', trackId: 1 }, { type: 'selectRun', runId: '..' }]) {
+    await host.receive(m);
+  }
+  posted.length = revealed.length = warnings.length = 0;
+  const access = recordFileAccess();
+  try {
+    for (const m of forged) await host.receive(m);
+    assert.equal(warnings.length, forged.length, 'each forged message is dropped with a warning');
+    assert.ok(warnings.every((w) => /^ignored a malformed webview message \(type .{0,60}\)$/.test(w)), warnings.join('\n'));
+    assert.equal(posted.length, 0, 'and gets no answer');
+
+    // Well-formed messages are answered, from inside the folder only.
+    await host.receive({ type: 'selectTrack', trackId: 1 });
+    const crops = posted.find((m) => m.type === 'crops');
+    assert.deepEqual(crops && crops.type === 'crops' && crops.crops, [{ src: `webview:${join(layout.trackCropsDir(1), frameFileName(4))}`, frame_idx: 4 }]);
+    await host.receive({ type: 'selectRun', runId: 'r1' });
+    const snapshot = posted.find((m) => m.type === 'snapshot');
+    assert.deepEqual(snapshot && snapshot.type === 'snapshot' && snapshot.run.tracks.tracks.map((t) => t.id), [1]);
+    await host.receive({ type: 'revealTrack', trackId: 1 });
+    assert.deepEqual(revealed, [[layout.runManifest('r1', 'tracks'), 1]]);
+  } finally {
+    access.restore();
+  }
+  assert.ok(access.paths.length > 5, 'the file calls were seen');
+  const outside = access.paths.filter((p) => p !== layout.dir && !isWithin(layout.dir, p));
+  assert.deepEqual(outside, [], `read outside ${layout.dir}`);
+  assert.ok(!JSON.stringify(posted).includes(SECRET));
+});
+
+test('the Compare/Sweep page\'s messages are checked the same way', () => {
+  assert.deepEqual(parseRunsPageMessage({ type: 'openRun', runId: 'r1', extra: 'dropped' }), { type: 'openRun', runId: 'r1' });
+  for (const runId of ['../..', '.', '', 'a/b', 'x'.repeat(129), 7, undefined]) assert.equal(parseRunsPageMessage({ type: 'openRun', runId }), undefined, String(runId));
+  assert.equal(parseRunsPageMessage({ type: 'selectTrack', trackId: 1 }), undefined, 'not this page\'s message');
+  assert.deepEqual(parsePageMessage({ type: 'selectRun' }), { type: 'selectRun' }, 'no run id: the latest run');
+  assert.deepEqual(parsePageMessage({ type: 'revealTrack', trackId: 0 }), { type: 'revealTrack', trackId: 0 });
+});
