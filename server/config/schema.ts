@@ -181,9 +181,10 @@ export const episodeConfigSchema: SchemaNode = {
                 'Faces only tiles found on the previous analysed frame always do.',
             },
             refresh: {
-              type: 'integer', minimum: 0, maximum: 10000, default: 4, examples: [4, 8],
+              type: 'integer', minimum: 0, maximum: 10000, default: 12, examples: [12, 0],
               description:
-                'Run the whole grid every this many analysed frames, so that small faces appearing mid-shot are found (within refresh × stride frames). 0: only at the start and after each cut.',
+                'Run the whole grid every this many analysed frames (12: every 3 s at stride 6 and 24 fps), so that a small face appearing mid-shot that the whole frame does not even weakly see is found within refresh × stride frames. ' +
+                'Between refreshes, weak whole-frame boxes (score 0.1 and up) mark new small faces too. 0: the grid runs only at the start and after each cut.',
             },
           },
         },

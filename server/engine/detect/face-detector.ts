@@ -85,25 +85,25 @@ export class FaceDetector {
   /**
    * Each region of the full-res rgb24 frame, resized by sharp (libuv threads, so the resizes
    * overlap the inferences) and NMS'd on its own; boxes in source px, those touching an inner
-   * region edge marked cut. `cells` 1: each region stretched to the whole 320×240 input (tiles);
-   * 2: four regions to an input, each stretched to a 160×120 quarter (a 2×2 mosaic: small
-   * regions around known faces at one inference per four). `full` must stay untouched until
+   * region edge marked cut. `layout` [1, 1]: each region stretched to the whole 320×240 input
+   * (tiles); [cols, rows]: that many regions to an input, each stretched to one cell of a mosaic
+   * (small regions around known faces, many to an inference). `full` must stay untouched until
    * this resolves.
    */
-  async detectRegions(full: Buffer, width: number, height: number, regions: readonly Region[], cells: 1 | 2 = 1): Promise<SourceDetection[][]> {
+  async detectRegions(full: Buffer, width: number, height: number, regions: readonly Region[], layout: MosaicLayout = [1, 1]): Promise<SourceDetection[][]> {
     checkSize(full, width * height * 3, `${width}×${height} rgb24`);
     const frame = { width, height };
-    const cw = INPUT_WIDTH / cells, ch = INPUT_HEIGHT / cells;
-    const crops = regions.map((r) => resizeCrop(full, frame, r, cw, ch));
+    const [cols, rows] = layout;
+    const crops = regions.map((r) => resizeCrop(full, frame, r, INPUT_WIDTH / cols, INPUT_HEIGHT / rows));
     // Crops that fail are awaited below; stop Node reporting them as unhandled meanwhile.
     crops.forEach((p) => p.catch(() => undefined));
     return this.exclusive(async () => {
       const out: SourceDetection[][] = [];
-      for (let at = 0; at < regions.length; at += cells * cells) {
-        const group = await Promise.all(crops.slice(at, at + cells * cells));
-        await this.run(cells === 1 ? group[0] : mosaic(group, cells));
+      for (let at = 0; at < regions.length; at += cols * rows) {
+        const group = await Promise.all(crops.slice(at, at + cols * rows));
+        await this.run(cols * rows === 1 ? group[0] : mosaic(group, layout));
         group.forEach((_, k) => {
-          const cell = { x: (k % cells) / cells, y: Math.floor(k / cells) / cells, w: 1 / cells, h: 1 / cells };
+          const cell = { x: (k % cols) / cols, y: Math.floor(k / cols) / rows, w: 1 / cols, h: 1 / rows };
           const found = emptyCandidates();
           this.collect(regions[at + k], frame, found, this.opts.confThreshold, cell);
           out.push(nmsCandidates(found, this.opts.nmsIou));
@@ -181,12 +181,15 @@ function resizeCrop(full: Buffer, frame: { width: number; height: number }, r: R
     .toBuffer();
 }
 
-/** cells×cells rgb24 images of (320/cells)×(240/cells) tiled into one 320×240 input, row by row. */
-function mosaic(parts: readonly Buffer[], cells: number): Buffer {
+/** Cells of a mosaic input: [cols, rows], each dividing 320 and 240. */
+export type MosaicLayout = [number, number];
+
+/** rgb24 images of (320/cols)×(240/rows) tiled into one 320×240 input, row by row (black where none). */
+function mosaic(parts: readonly Buffer[], [cols, rows]: MosaicLayout): Buffer {
   const out = Buffer.alloc(INPUT_BYTES);
-  const cw = INPUT_WIDTH / cells, ch = INPUT_HEIGHT / cells;
+  const cw = INPUT_WIDTH / cols, ch = INPUT_HEIGHT / rows;
   parts.forEach((p, k) => {
-    const x = (k % cells) * cw, y = Math.floor(k / cells) * ch;
+    const x = (k % cols) * cw, y = Math.floor(k / cols) * ch;
     for (let row = 0; row < ch; row++) p.copy(out, ((y + row) * INPUT_WIDTH + x) * 3, row * cw * 3, (row + 1) * cw * 3);
   });
   return out;

@@ -4,7 +4,7 @@
 // Stateful across the frames of a run, in order: `auto` and the check's reuse look back one
 // analysed frame, and onCut() forgets it.
 import type { BBox, Detection } from '../types';
-import { AutoTiles, type AutoTileSettings, type TilePlan } from './auto-tiles';
+import { AutoTiles, REGION_LAYOUT, type AutoTileSettings, type TilePlan } from './auto-tiles';
 import type { CheckFailure, DetectionStats, VerifyScope } from '../manifests/track-metrics';
 import { CHECK_FAILURES, type FaceCheck } from './face-check';
 import type { FaceDetector } from './face-detector';
@@ -42,20 +42,37 @@ export interface FrameDetections {
 const HINT_SCORE = 0.1;
 
 /**
- * A tile's box that beat the whole frame's box of the same face by this much is checked like a
- * tile-only one: the tile lifted a weak whole-frame guess (say 0.4, which could only extend a
- * track) to a score that starts one. If it fails, the whole frame's own box stays.
+ * A tile's box is checked like a tile-only one when it lifted a weak whole-frame box of the same
+ * face (below WEAK, where the tracker's default high band starts at 0.75) by PROMOTION or more:
+ * the tile turned a guess that could only extend a track into one that starts a track. If it
+ * fails, the whole frame's own box stays. A face the whole frame already saw well needs no check.
  */
+const WEAK = 0.7;
 const PROMOTION = 0.1;
 
-/** A box that passed the check on the previous analysed frame passes again when one overlaps it this much. */
-const REUSE_IOU = 0.5;
+/**
+ * A verdict of the check is reused for a box overlapping the checked box this much (a small face
+ * moves about half its width between analysed frames at stride 6)…
+ */
+const REUSE_IOU = 0.3;
+/**
+ * …for this many analysed frames. A pass is renewed each frame its face is seen again; a failure
+ * is not, so a box that failed is checked afresh after this many frames.
+ */
+const REUSE_FRAMES = 3;
+
+interface Verdict {
+  box: BBox;
+  failure?: CheckFailure;
+  /** The frame count (counts.frames) the verdict was made or last renewed on. */
+  at: number;
+}
 
 export class FrameDetection {
   private readonly grid: Region[];
   private readonly auto: AutoTiles | undefined;
-  /** Boxes that passed the check on the previous analysed frame (no cut since). */
-  private passed: BBox[] = [];
+  /** Recent verdicts of the check (no cut since). */
+  private verdicts: Verdict[] = [];
   private readonly counts = { frames: 0, tileInferences: 0, gridPasses: 0, regionPasses: 0, regions: 0, tileOnly: 0, promoted: 0, cutDropped: 0, checked: 0, reused: 0, fellBack: 0 };
   private readonly dropped = Object.fromEntries(CHECK_FAILURES.map((r) => [r, 0])) as Record<CheckFailure, number>;
 
@@ -77,7 +94,7 @@ export class FrameDetection {
 
   onCut(): void {
     this.auto?.onCut();
-    this.passed = [];
+    this.verdicts = [];
   }
 
   /** small: the frame stretched to 320×240 rgb24; full: the width×height rgb24 frame (when needsFull). */
@@ -94,8 +111,7 @@ export class FrameDetection {
     if (plan.kind === 'none' || !full) {
       merged = whole.filter((d) => bigEnough(d, this.opts.minSize)).map(({ bbox, conf }) => ({ bbox, conf, tileOnly: false }));
     } else {
-      const cells = plan.kind === 'grid' ? 1 : 2;
-      const parts = await this.detector.detectRegions(full, width, height, plan.regions, cells);
+      const parts = await this.detector.detectRegions(full, width, height, plan.regions, plan.kind === 'grid' ? [1, 1] : REGION_LAYOUT);
       this.countPlan(plan);
       const m = mergeSources([whole, ...parts], this.opts.nmsIou, this.opts.minSize, height);
       merged = m.dets;
@@ -135,38 +151,49 @@ export class FrameDetection {
     } else {
       this.counts.regionPasses++;
       this.counts.regions += plan.regions.length;
-      this.counts.tileInferences += Math.ceil(plan.regions.length / 4);
+      this.counts.tileInferences += Math.ceil(plan.regions.length / (REGION_LAYOUT[0] * REGION_LAYOUT[1]));
     }
   }
 
   /**
-   * The face check on the boxes in scope (see PROMOTION); a box overlapping one that passed last
-   * frame passes again. A failed box is dropped, or falls back to the whole frame's box of it.
+   * The face check on the boxes in scope (see PROMOTION), reusing a recent verdict on the same
+   * spot (REUSE_IOU, REUSE_FRAMES). A failed box is dropped, or falls back to the whole frame's
+   * box of its face.
    */
   private async verify(merged: MergedDetection[], full: Buffer | undefined): Promise<{ kept: MergedDetection[]; rejected: RejectedDetection[] }> {
     const scope = this.opts.verify;
     if (scope === 'off' || !full || !this.check) return { kept: merged, rejected: [] };
+    const now = this.counts.frames;
+    this.verdicts = this.verdicts.filter((v) => now - v.at <= REUSE_FRAMES);
     const inScope = merged.filter((d) => scope === 'all' || fromTiles(d));
-    const fresh = inScope.filter((d) => !this.passed.some((p) => iou(p, d.bbox) >= REUSE_IOU));
+    const failed = new Map<MergedDetection, CheckFailure>();
+    const fresh: MergedDetection[] = [];
+    for (const d of inScope) {
+      const v = this.verdicts.find((r) => iou(r.box, d.bbox) >= REUSE_IOU);
+      if (!v) fresh.push(d);
+      else if (v.failure) failed.set(d, v.failure);
+      else [v.box, v.at] = [d.bbox, now];
+    }
     this.counts.reused += inScope.length - fresh.length;
     this.counts.checked += fresh.length;
     const failures = await this.check.check(full, this.opts.frame.width, this.opts.frame.height, fresh.map((d) => d.bbox));
-    const failed = new Map(fresh.map((d, i) => [d, failures[i]] as const).filter(([, f]) => f));
-    for (const f of failed.values()) this.dropped[f!]++;
+    fresh.forEach((d, i) => {
+      this.verdicts.push({ box: d.bbox, failure: failures[i], at: now });
+      if (failures[i]) failed.set(d, failures[i]!);
+    });
+    for (const f of failed.values()) this.dropped[f]++;
     const kept = merged.flatMap((d): MergedDetection[] => {
       if (!failed.has(d)) return [d];
       if (!d.whole || scope === 'all') return [];
       this.counts.fellBack++;
       return [{ ...d.whole, tileOnly: false }];
     });
-    this.passed = inScope.filter((d) => !failed.has(d)).map((d) => d.bbox);
-    const rejected = [...failed].map(([d, reason]) => ({ bbox: d.bbox, conf: d.conf, reason: reason! }));
+    const rejected = [...failed].map(([d, reason]) => ({ bbox: d.bbox, conf: d.conf, reason }));
     return { kept, rejected };
   }
 }
 
-
-/** A box the tiles found alone, or whose score they raised well above the whole frame's. */
+/** A box the tiles found alone, or whose weak whole-frame score they raised (WEAK, PROMOTION). */
 function fromTiles(d: MergedDetection): boolean {
-  return d.tileOnly || (!!d.whole && d.whole.conf < d.conf - PROMOTION);
+  return d.tileOnly || (!!d.whole && d.whole.conf < WEAK && d.whole.conf <= d.conf - PROMOTION);
 }
