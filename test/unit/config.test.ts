@@ -76,7 +76,7 @@ test('flags override the config file; config paths are relative to the file', ()
 test('tiles: a grid, auto, or a clear error; the face check and auto settings have ranges', () => {
   const cfg = (detector: Record<string, unknown>) => resolveConfig({ ep_id: 'E', video: 'v.mp4', detector });
   assert.equal(cfg({ tiles: 'auto' }).detector.tiles, 'auto');
-  assert.deepEqual(cfg({}).detector.auto_tiles, { grid: [2, 2], small_face: 0.1, refresh: 12 });
+  assert.deepEqual(cfg({}).detector.auto_tiles, { grid: [2, 2], small_face: 0.1, refresh: 24 });
   assert.deepEqual(cfg({}).detector.verify, { scope: 'tiles', min_redetect: 0.5, max_landmark_error: 0.2, min_contrast: 8, min_sharpness: 10 });
   const bad: [Record<string, unknown>, RegExp][] = [
     [{ tiles: 'automatic' }, /`detector\.tiles` must be a list or "auto", not string "automatic"\./],
