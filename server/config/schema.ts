@@ -204,8 +204,9 @@ export const episodeConfigSchema: SchemaNode = {
             min_redetect: {
               type: 'number', minimum: 0.05, maximum: 1, default: 0.5, examples: [0.5],
               description:
-                'Lowest score of the box in its face-centred view (the box a quarter of the view\'s height). Measured here: real faces of 24–60 px at 1080p score 0.94–1.0, ' +
-                'tile false positives on textures, hands and patterns under 0.5 (most under 0.15).',
+                'Lowest score the detector gives the box in two face-centred views (the box a quarter and a fifth of the view\'s height; the lower score counts). ' +
+                'Measured here: real faces of 24–60 px at 1080p score 0.82–1.0; tile false positives on real footage (textures, a hand) under 0.15; procedural hands and sockets under 0.2; ' +
+                'dotted patches, which the detector takes for faces at any scale, pass about a third of the time.',
             },
             max_landmark_error: {
               type: 'number', minimum: 0, maximum: 1, default: 0.2, examples: [0.2],
