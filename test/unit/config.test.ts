@@ -8,6 +8,7 @@ import { validateAgainstSchema } from '../../server/config/validate';
 import { episodeConfigSchema } from '../../server/config/schema';
 import { parseCli } from '../../server/cli/args';
 import { planRun } from '../../server/engine/run-plan';
+import { semanticFindings } from '../../server/config/semantic-checks';
 import type { VideoInfo } from '../../server/engine/types';
 
 const video: VideoInfo = {
@@ -94,6 +95,15 @@ test('tiles: a grid, auto, or a clear error; the face check and auto settings ha
     [{ verify: true }, /`detector\.verify` must be a mapping, not boolean true\./],
   ];
   for (const [detector, message] of bad) assert.throws(() => cfg(detector), (e: Error) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'), JSON.stringify(detector));
+});
+
+test('auto_tiles without tiles: auto, and a face check with nothing to check, are warned about', () => {
+  const facts = { configDir: '/w', workspaceFolders: [], fileExists: () => true };
+  const codes = (detector: Record<string, unknown>) => semanticFindings({ ep_id: 'E', video: 'v.mp4', detector }, facts).map((f) => `${f.code} ${f.at[0].join('.')}`);
+  assert.deepEqual(codes({ tiles: [2, 2], auto_tiles: { refresh: 8 } }), ['auto-tiles-unused detector.auto_tiles']);
+  assert.deepEqual(codes({ verify: { min_redetect: 0.6 } }), ['verify-unused detector.verify']);
+  assert.deepEqual(codes({ tiles: 'auto', auto_tiles: { refresh: 8 }, verify: { min_redetect: 0.6 } }), []);
+  assert.deepEqual(codes({ verify: { scope: 'all' } }), []);
 });
 
 test('--tiles takes COLSxROWS or auto, --verify a scope; anything else is one clear error', () => {
