@@ -1,8 +1,8 @@
 // One analysed frame's faces: the whole-frame pass, tiles where configured (a fixed grid, or
 // `auto`), one box per face (tile-merge.ts), and the face check (face-check.ts) on the boxes that
 // only tiles found (or on all, with verify `all`). Keeps what it counts for the run's metrics.
-// Stateful across the frames of a run, in order: `auto` and the check's reuse look back one
-// analysed frame, and onCut() forgets it.
+// Stateful across the frames of a run, in order: `auto` looks back one analysed frame and the
+// check's verdicts a few (REUSE_FRAMES); onCut() forgets both.
 import type { BBox, Detection } from '../types';
 import { AutoTiles, REGION_LAYOUT, type AutoTileSettings, type TilePlan } from './auto-tiles';
 import type { CheckFailure, DetectionStats, VerifyScope } from '../manifests/track-metrics';
@@ -87,17 +87,12 @@ export class FrameDetection {
     this.grid = opts.tiles === 'auto' || opts.tiles[0] * opts.tiles[1] === 1 ? [] : tileGrid(width, height, opts.tiles[0], opts.tiles[1]);
   }
 
-  /** Whether this detection reads the full-resolution frame (tiles or the check). */
-  get needsFull(): boolean {
-    return !!this.auto || this.grid.length > 0 || this.opts.verify === 'all';
-  }
-
   onCut(): void {
     this.auto?.onCut();
     this.verdicts = [];
   }
 
-  /** small: the frame stretched to 320×240 rgb24; full: the width×height rgb24 frame (when needsFull). */
+  /** small: the frame stretched to 320×240 rgb24; full: the width×height rgb24 frame (absent on warm-up frames). */
   async detect(small: Buffer, full: Buffer | undefined): Promise<FrameDetections> {
     const { width, height } = this.opts.frame;
     this.counts.frames++;
