@@ -30,13 +30,17 @@ export async function removeLeftovers(layout: EpisodeLayout): Promise<void> {
   await remove(layout, layout.scratchDir);
 }
 
-/** Removes the engine's own files in `dir` (and its index temp files), then `dir` if nothing else is left. */
+/** Removes the engine's own files in `dir` (and their temp files, a killed writer's), then `dir` if nothing else is left. */
 async function removeFiles(layout: EpisodeLayout, dir: string, owned: (name: string) => boolean): Promise<void> {
   for (const name of await list(dir)) {
-    if (owned(name) || (isTempName(name) && name.startsWith(`.${INDEX_FILE}.`))) await remove(layout, path.join(dir, name));
+    const target = isTempName(name) ? tempTarget(name) : undefined;
+    if (owned(name) || (target && (owned(target) || target === INDEX_FILE))) await remove(layout, path.join(dir, name));
   }
   await removeDirIfEmpty(layout, dir);
 }
+
+/** The file a temp name of tempPathFor stands for: `.frame_000047.jpg.123-4.tmp` → `frame_000047.jpg`. */
+const tempTarget = (name: string) => name.replace(/^\.(.+)\.\d+-\d+\.tmp$/, '$1');
 
 async function removeDirIfEmpty(layout: EpisodeLayout, dir: string): Promise<void> {
   await rmdir(layout.inside(dir)).catch(() => undefined); // ENOENT or ENOTEMPTY: nothing to do
