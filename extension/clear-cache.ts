@@ -11,6 +11,7 @@ import type { Ctx } from './ctx';
 import { runFolderOf, type RunFolder } from './run-folder';
 import { formatBytes } from './run-format';
 import type { RunsNode } from './runs-tree';
+import { requireTrust } from './trust';
 
 export interface ClearCacheOptions {
   /** Skip the confirmation (scripts and tests that already decided). */
@@ -20,6 +21,7 @@ export interface ClearCacheOptions {
 /** Resolves with the bytes freed (0 when nothing was cleared). */
 export function clearCache(ctx: Ctx) {
   return async (target?: RunsNode | vscode.Uri, opts: ClearCacheOptions = {}): Promise<number> => {
+    if (!requireTrust('Clear Cache')) return 0;
     const folders = await targetFolders(ctx, target);
     if (!folders?.length) return 0;
     // A run in progress would lose the entry it is recording; leave its episode alone.

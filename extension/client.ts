@@ -7,7 +7,8 @@ import type { Settings } from './config';
 
 /**
  * ffmpegPath and threads travel with the initialization options; the server forwards them to
- * the engine once it learns them (see the extension README section).
+ * the engine once it learns them (see the extension README section). So does the workspace's
+ * trust: the server of an untrusted workspace runs nothing it names (trust.ts).
  */
 
 export function createClient(extensionUri: vscode.Uri, settings: Settings, output: vscode.LogOutputChannel): LanguageClient {
@@ -20,6 +21,7 @@ export function createClient(extensionUri: vscode.Uri, settings: Settings, outpu
     nodePath: settings.nodePath || undefined,
     ffmpegPath: settings.ffmpegPath || undefined,
     threads: settings.threads || undefined,
+    trusted: vscode.workspace.isTrusted,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: LANGUAGE_ID, scheme: 'file' }, { language: LANGUAGE_ID, scheme: 'untitled' }],

@@ -1,5 +1,5 @@
 // The lenses on the first line of a config: Run Episode (Run Sweep for a config with a sweep
-// grid; Cancel while it runs) and Open Timeline.
+// grid; Cancel while it runs; in Restricted Mode, a way to trust the workspace) and Open Timeline.
 import * as vscode from 'vscode';
 import { parseConfigYaml } from '../server/config/episode-config';
 import { expandGrid } from '../server/engine/sweep/grid';
@@ -17,7 +17,9 @@ export class RunCodeLens implements vscode.CodeLensProvider {
     const running = this.ctx.runs.has(doc.uri.toString());
     const points = sweepPoints(doc.getText());
     return [
-      new vscode.CodeLens(top, running
+      new vscode.CodeLens(top, !vscode.workspace.isTrusted
+        ? { title: '$(shield) Restricted Mode: trust this workspace to run', command: 'workbench.trust.manage' }
+        : running
         ? { title: '$(debug-stop) Cancel Run', command: 'episodeLab.cancel', arguments: [doc.uri] }
         : points
           ? { title: `$(play) Run Sweep (${points} runs)`, tooltip: 'One run per combination of the `sweep:` values, over one analysis pass', command: 'episodeLab.run', arguments: [doc.uri] }

@@ -12,12 +12,14 @@ import { EpisodeLayout } from '../server/engine/manifests/layout';
 import { runFolderAt, runFolderOf, type RunFolder } from './run-folder';
 import { epIdFromVideo, scaffoldConfig } from './scaffold';
 import { TimelinePanel } from './timeline-panel';
+import { requireTrust } from './trust';
 
 /** Episode Lab: Run Episode. Resolves with the run's outcome (undefined when it never started). */
 export function runEpisode(ctx: Ctx) {
   return async (arg?: vscode.Uri): Promise<RunEpisodeResult | undefined> => {
     const uri = configUri(arg);
     if (!uri) return void vscode.window.showErrorMessage(NO_CONFIG);
+    if (!requireTrust('Run Episode')) return undefined;
     const key = uri.toString();
     if (ctx.runs.has(key)) return void vscode.window.showInformationMessage('This episode is already running; cancel it from the notification or the status bar.');
     // The server runs the saved file.
@@ -80,7 +82,7 @@ function reportRefusal(ctx: Ctx, e: unknown): void {
   if (e instanceof ResponseError && e.code === RunErrorCodes.invalidConfig) {
     void vscode.window.showErrorMessage(message.split('\n')[0], 'Show Problems')
       .then((a) => a && vscode.commands.executeCommand('workbench.actions.view.problems'));
-  } else if (e instanceof ResponseError && e.code === RunErrorCodes.alreadyRunning) {
+  } else if (e instanceof ResponseError && (e.code === RunErrorCodes.alreadyRunning || e.code === RunErrorCodes.untrusted)) {
     void vscode.window.showWarningMessage(message);
   } else {
     void vscode.window.showErrorMessage(`Episode Lab could not run: ${message}`, 'Show Output').then((a) => a && ctx.output.show());

@@ -64,6 +64,12 @@ export class Ctx implements vscode.Disposable {
     await this.languageClient();
   }
 
+  /** The workspace became trusted: a server that knows it, and lenses that offer Run. */
+  async trustGranted(): Promise<void> {
+    await this.restartClient();
+    this.runsChangedEmitter.fire();
+  }
+
   setRun(configUri: string, run: ActiveRun | undefined): void {
     if (run) this.runs.set(configUri, run);
     else this.runs.delete(configUri);

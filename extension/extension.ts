@@ -30,6 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && ctx.runs.size === 0) void ctx.restartClient();
     }),
+    // Leaving Restricted Mode: the server learns it at its start, and the lenses offer Run again.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx.trustGranted()),
   );
   await ctx.languageClient();
   return ctx;

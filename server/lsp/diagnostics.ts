@@ -24,6 +24,8 @@ export interface DiagnosticsContext {
   configPath: string;
   workspaceFolders: string[];
   probe: VideoProber;
+  /** An untrusted workspace (Restricted Mode): the config's `ffmpeg.path` is never run. */
+  restricted?: boolean;
 }
 
 /** What a quick fix needs, carried in Diagnostic.data. */
@@ -88,8 +90,15 @@ async function semanticDiagnostics(
 ): Promise<Diagnostic[]> {
   const configDir = path.dirname(ctx.configPath);
   const out: Diagnostic[] = [];
-  const { video, finding } = await probeConfigVideo(raw, configDir, ctx.probe);
+  const { video, finding } = await probeConfigVideo(raw, configDir, ctx.probe, ctx.restricted);
   if (finding) out.push(findingDiagnostic(doc, yaml, finding));
+  const ignored = ctx.restricted && configuredFfmpeg(raw);
+  if (ignored) {
+    out.push(findingDiagnostic(doc, yaml, {
+      at: [['ffmpeg', 'path']], severity: 'warning', code: 'restricted-mode',
+      message: `Restricted Mode: this workspace is not trusted, so ffmpeg.path (${ignored}) is not run; the video was checked with Episode Lab's own ffmpeg. Trust the workspace to use it and to run episodes.`,
+    }));
+  }
   let effectiveStride: number | undefined;
   if (video && schemaClean) {
     try {
@@ -105,12 +114,18 @@ async function semanticDiagnostics(
   return out;
 }
 
-/** Probes `video` (cached); a problem with it or with ffmpeg becomes a finding. */
+const configuredFfmpeg = (raw: Record<string, unknown>): string | undefined =>
+  (isPlainObject(raw.ffmpeg) && typeof raw.ffmpeg.path === 'string' && raw.ffmpeg.path) || undefined;
+
+/**
+ * Probes `video` (cached); a problem with it or with ffmpeg becomes a finding. `restricted`
+ * (an untrusted workspace) probes with Episode Lab's own ffmpeg, never the config's.
+ */
 export async function probeConfigVideo(
-  raw: Record<string, unknown>, configDir: string, probe: VideoProber,
+  raw: Record<string, unknown>, configDir: string, probe: VideoProber, restricted = false,
 ): Promise<{ video?: VideoInfo; finding?: Finding }> {
   if (typeof raw.video !== 'string' || raw.video === '') return {};
-  const ffmpeg = isPlainObject(raw.ffmpeg) && typeof raw.ffmpeg.path === 'string' ? raw.ffmpeg.path : undefined;
+  const ffmpeg = restricted ? undefined : configuredFfmpeg(raw);
   const ffmpegPath = ffmpeg && ffmpeg.includes('/') ? path.resolve(configDir, ffmpeg) : ffmpeg;
   try {
     return { video: await probe(path.resolve(configDir, raw.video), ffmpegPath) };

@@ -14,7 +14,10 @@ import type { VideoProber } from './video-cache';
 
 const PATH_KEYS = new Set(['video', 'output_root', 'detector.model']);
 
-export async function hoverAt(doc: TextDocument, position: Position, configPath: string, probe: VideoProber): Promise<Hover | null> {
+/** `restricted`: an untrusted workspace, where the video is probed with Episode Lab's own ffmpeg. */
+export async function hoverAt(
+  doc: TextDocument, position: Position, configPath: string, probe: VideoProber, restricted = false,
+): Promise<Hover | null> {
   const yaml = parseConfigDocument(doc.getText());
   const at = pathAtOffset(yaml, doc.offsetAt(position));
   if (!at) return null;
@@ -31,7 +34,7 @@ export async function hoverAt(doc: TextDocument, position: Position, configPath:
   }
   const lines = describeField(fieldPath, node, effectiveValue(raw, fieldPath), path.dirname(configPath));
   if (fieldPath.length === 1 && fieldPath[0] === 'video' && isPlainObject(raw)) {
-    lines.push('', ...(await videoFacts(raw, path.dirname(configPath), probe)));
+    lines.push('', ...(await videoFacts(raw, path.dirname(configPath), probe, restricted)));
   }
   const span = at.onKey ? keySpan(yaml, fieldPath) : valueSpan(yaml, fieldPath);
   return {
@@ -74,8 +77,8 @@ function rangeText(node: SchemaNode): string {
   return `${lo ?? '−∞'} to ${node.maximum}`;
 }
 
-async function videoFacts(raw: Record<string, unknown>, configDir: string, probe: VideoProber): Promise<string[]> {
-  const { video, finding } = await probeConfigVideo(raw, configDir, probe);
+async function videoFacts(raw: Record<string, unknown>, configDir: string, probe: VideoProber, restricted: boolean): Promise<string[]> {
+  const { video, finding } = await probeConfigVideo(raw, configDir, probe, restricted);
   if (!video) return finding ? [`⚠ ${finding.message}`] : [];
   return [
     `**Video:** ${video.width}×${video.height}, ${round(video.fps, 3)} fps, ${round(video.durationS, 2)} s (about ${video.framesEstimate} frames), ${video.codec}`,

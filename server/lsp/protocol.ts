@@ -21,6 +21,8 @@ export const RunErrorCodes = {
   alreadyRunning: 1002,
   /** The config file cannot be read. */
   unreadable: 1003,
+  /** The workspace is not trusted (Restricted Mode): nothing runs. */
+  untrusted: 1004,
 } as const;
 
 export const Notifications = {
@@ -74,6 +76,11 @@ export interface ServerOptions {
   threads?: number;
   /** Quiet time before a changed document is validated again; default 200 ms. */
   diagnosticsDelayMs?: number;
+  /**
+   * false in an untrusted workspace (VS Code's Restricted Mode): runs are refused, and videos are
+   * probed with the extension's own ffmpeg, never the config's `ffmpeg.path`. Default true.
+   */
+  trusted?: boolean;
 }
 
 /** The client settings section the server reads (workspace/configuration `episodeLab`). */

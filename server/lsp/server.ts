@@ -13,7 +13,7 @@ import { SOURCE, computeDiagnostics } from './diagnostics';
 import { DiagnosticsScheduler } from './diagnostics-scheduler';
 import { formatDocument } from './formatting';
 import { hoverAt } from './hover';
-import { Commands, Notifications, type EpisodeLabSettings, type ServerOptions } from './protocol';
+import { Commands, Notifications, RunErrorCodes, type EpisodeLabSettings, type ServerOptions } from './protocol';
 import type { EngineSettings } from './engine-process';
 import { EpisodeRuns } from './run-episode';
 import { documentSymbols } from './symbols';
@@ -45,7 +45,11 @@ function configPathOf(uri: string): string {
   return fsPath(uri) ?? path.join(workspaceFolders[0] ?? process.cwd(), 'untitled.episode.yaml');
 }
 
-const validate = (doc: TextDocument, configPath: string) => computeDiagnostics(doc, { configPath, workspaceFolders, probe });
+/** An untrusted workspace (VS Code's Restricted Mode): nothing the workspace names is run. */
+const restricted = () => options.trusted === false;
+
+const validate = (doc: TextDocument, configPath: string) =>
+  computeDiagnostics(doc, { configPath, workspaceFolders, probe, restricted: restricted() });
 
 connection.onInitialize((params): InitializeResult => {
   options = (params.initializationOptions ?? {}) as ServerOptions;
@@ -68,7 +72,7 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
-connection.onInitialized(() => log.info(`Episode Lab server ready; workspace: ${workspaceFolders.join(', ') || '(none)'}`));
+connection.onInitialized(() => log.info(`Episode Lab server ready; workspace: ${workspaceFolders.join(', ') || '(none)'}${restricted() ? ' (Restricted Mode: runs are off)' : ''}`));
 
 async function publishDiagnostics(uri: string): Promise<void> {
   const doc = documents.get(uri);
@@ -99,7 +103,7 @@ documents.onDidClose((e) => {
 
 connection.onHover(async (p) => {
   const doc = documents.get(p.textDocument.uri);
-  return doc ? hoverAt(doc, p.position, configPathOf(doc.uri), probe) : null;
+  return doc ? hoverAt(doc, p.position, configPathOf(doc.uri), probe, restricted()) : null;
 });
 connection.onCompletion((p) => {
   const doc = documents.get(p.textDocument.uri);
@@ -133,6 +137,12 @@ connection.onExecuteCommand(async (params, token, workDone) => {
   if (typeof arg !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${params.command} expects one string argument`);
   switch (params.command) {
     case Commands.runEpisode: {
+      // A run loads the models and writes where the config says, with the Node and ffmpeg the
+      // workspace names: like a task, it waits for the user's trust.
+      if (restricted()) {
+        throw new ResponseError(RunErrorCodes.untrusted,
+          'Restricted Mode: Episode Lab runs nothing in a workspace you have not trusted. Trust the workspace to run episodes.');
+      }
       // Use the client's progress token when it sent one, else create a progress of our own.
       const cancelTokens: CancellationToken[] = [token];
       let progress = workDone;

@@ -7,40 +7,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Frame, type Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
+import { e2eScript, log, openFile, openWorkbench, palette } from './workbench';
 
-const PORT = process.env.PORT ?? '18080';
 const FOLDER = process.env.FOLDER!;
 const SHOTS = path.resolve(process.env.SHOTS ?? 'test-output/e2e');
 const CLIP_MISSING = process.env.CLIP_MISSING;
-const t0 = Date.now();
-const log = (...a: unknown[]) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-
-async function palette(page: Page, command: string): Promise<void> {
-  // Commands register a few seconds after the workbench shows: retry.
-  for (let i = 0; i < 8; i++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${command}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
-    try {
-      await row.waitFor({ timeout: 4000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      log(`"${command}" not in the palette yet, retrying`);
-      await page.waitForTimeout(1500);
-    }
-  }
-  throw new Error(`command never appeared in the palette: ${command}`);
-}
-
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.getByRole('treeitem', { name }).first().click();
-  await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
-}
 
 /** The frame of the webview page (any panel's) that shows `selector`. */
 async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
@@ -72,16 +44,9 @@ const runsIndex = (epId: string): { run_id: string }[] => {
   }
 };
 
-(async () => {
+e2eScript(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-  page.on('console', (m) => m.type() === 'error' && /episode|timeline/i.test(m.text()) && log('[browser]', m.text().slice(0, 300)));
-  await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(FOLDER)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const { browser, page } = await openWorkbench(FOLDER);
   await page.getByRole('treeitem', { name: 'tos.episode.yaml' }).waitFor({ timeout: 60_000 });
   log('workbench and explorer ready');
 
@@ -216,8 +181,4 @@ const runsIndex = (epId: string): { run_id: string }[] => {
   await page.screenshot({ path: path.join(SHOTS, '6-compare.png') });
 
   await browser.close();
-  log('PASS');
-})().catch((e) => {
-  console.error('FAIL', e);
-  process.exit(1);
 });

@@ -29,14 +29,20 @@ else
 fi
 npx esbuild test/extension/*.ts --outdir=out/test/extension --format=cjs --platform=node --target=node20 --log-level=warning
 
-"$E2E/node_modules/.bin/code-server" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry \
-  --disable-update-check --disable-workspace-trust --user-data-dir "$T/ud" --extensions-dir "$T/exts" "$FOLDER" > "$T/cs.log" 2>&1 &
-CS_PID=$!
-trap 'kill $CS_PID 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-i=0
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do
-  i=$((i + 1)); [ $i -lt 150 ] || { cat "$T/cs.log"; exit 1; }; sleep 0.2
-done
+# code-server on $PORT for $FOLDER with profile $1, plus any flags; waits until it answers.
+start_code_server() {
+  ud=$1; shift
+  "$E2E/node_modules/.bin/code-server" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry \
+    --disable-update-check "$@" --user-data-dir "$ud" --extensions-dir "$T/exts" "$FOLDER" > "$T/cs.log" 2>&1 &
+  CS_PID=$!
+  i=0
+  until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do
+    i=$((i + 1)); [ $i -lt 150 ] || { cat "$T/cs.log"; exit 1; }; sleep 0.2
+  done
+}
+CS_PID=
+trap 'if [ -n "$CS_PID" ]; then kill $CS_PID 2>/dev/null; fi; rm -rf "$T"' EXIT INT TERM
+start_code_server "$T/ud" --disable-workspace-trust
 export PORT
 echo "== editor e2e (UI) =="
 node --import tsx "$E2E/editor.e2e.ts"
@@ -44,4 +50,14 @@ if [ -z "${VSIX:-}" ]; then
   echo "== in-host suite =="
   node --import tsx "$E2E/run-in-host.ts"
 fi
+
+# Restricted Mode: a second code-server, workspace trust on, a fresh profile that trusts nothing.
+kill $CS_PID; wait $CS_PID 2>/dev/null || true
+while curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.2; done
+export FOLDER="$T/restricted"
+node --import tsx "$E2E/workspace.ts" --restricted "$FOLDER"
+mkdir -p "$T/ud-trust/User" && cp "$T/ud/User/settings.json" "$T/ud-trust/User/"
+start_code_server "$T/ud-trust"
+echo "== Restricted Mode e2e (workspace trust on) =="
+node --import tsx "$E2E/restricted.e2e.ts"
 echo "screenshots: $SHOTS"

@@ -1,9 +1,11 @@
 // The sample workspace of the editor tests and `npm run demo:editor`: a Tears of Steel config,
 // one to tune the tracker on, a slower one to cancel, and a deliberately broken one for the
-// Problems panel.
+// Problems panel. And the workspace of the Restricted Mode e2e, whose binaries leave markers.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
+import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { TOS_CLIP } from '../helpers/shared-data';
 
 export { TOS_CLIP };
@@ -24,9 +26,37 @@ export function makeWorkspace(dir: string): { dir: string; clipMissing?: string 
   return existsSync(TOS_CLIP) ? { dir } : { dir, clipMissing: `shared footage not found at ${TOS_CLIP}` };
 }
 
+/**
+ * A workspace whose settings (episodeLab.ffmpegPath, episodeLab.engine.nodePath) and config
+ * (ffmpeg.path) name "binaries": scripts that leave `<script>.ran` beside them, then run the real
+ * ffmpeg or Node. Opened untrusted, none may run; trusted, they all do and the run completes.
+ */
+export function makeRestrictedWorkspace(dir: string): void {
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(path.join(dir, '.vscode'));
+  const ffmpeg = resolveFfmpeg().path;
+  const scripts = { 'ffmpeg-setting.sh': ffmpeg, 'node-setting.sh': process.execPath, 'ffmpeg-config.sh': ffmpeg };
+  for (const [name, real] of Object.entries(scripts)) {
+    writeFileSync(path.join(bin, name), `#!/bin/sh\ntouch "$0.ran"\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({
+    'episodeLab.ffmpegPath': path.join(bin, 'ffmpeg-setting.sh'),
+    'episodeLab.engine.nodePath': path.join(bin, 'node-setting.sh'),
+  }, null, 2));
+  execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=24', '-t', '2',
+    '-pix_fmt', 'yuv420p', path.join(dir, 'clip.mp4')]);
+  writeFileSync(path.join(dir, 'restricted.episode.yaml'),
+    'ep_id: restricted\nvideo: clip.mp4\noutput_root: episodes\nffmpeg:\n  path: bin/ffmpeg-config.sh\n');
+}
+
 if (require.main === module) {
-  const target = process.argv[2];
-  if (!target) throw new Error('usage: workspace.ts DIR');
-  const ws = makeWorkspace(path.resolve(target));
-  if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
+  const [flag, target] = process.argv[2] === '--restricted' ? ['--restricted', process.argv[3]] : ['', process.argv[2]];
+  if (!target) throw new Error('usage: workspace.ts [--restricted] DIR');
+  if (flag) {
+    makeRestrictedWorkspace(path.resolve(target));
+  } else {
+    const ws = makeWorkspace(path.resolve(target));
+    if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
+  }
 }

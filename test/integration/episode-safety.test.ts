@@ -13,6 +13,7 @@ import { listRuns } from '../../server/engine/history';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import { readRunSnapshot } from '../../extension/manifests';
+import { runDescription } from '../../extension/run-format';
 import { generateEpisode } from '../fixtures/episode-generator';
 import { CLI, readManifest, runCli, type CliResult } from '../helpers/run-cli';
 
@@ -62,16 +63,17 @@ test('ep_id `..`, `.` and `a/b` are refused in one line, and nothing around the 
   assert.deepEqual(readdirSync(join(root, 'sub')), []);
 });
 
-test('two runs of one episode started together: one runs, the other is refused naming it, and manifests/ is all the winner\'s', async () => {
+test('two runs of one episode started together: one runs, the other is refused naming it, and manifests/ is all the winner\'s', async (t) => {
   const ep = await episode();
   const out = mkdtempSync(join(tmpdir(), 'safety-race-'));
   const epDir = join(out, 'race');
-  const run = (stride: string) => runCli(['--ep-id', 'race', '--video', ep.video, '--output-root', out, '--stride', stride, '--quiet']);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  // No cache: a replay (stride 6 from stride 3's analysis) would end before the other run started.
+  const run = (stride: string) => runCli(['--ep-id', 'race', '--video', ep.video, '--output-root', out, '--stride', stride, '--no-cache', '--quiet']);
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const results = await Promise.all([run('6'), run('3')]);
     const ok = results.filter((r) => r.code === 0);
     const refused = results.filter((r) => r.code === 1);
-    assert.equal(ok.length, 1, results.map((r) => r.stderr).join('\n'));
+    assert.equal(ok.length, 1, `attempt ${attempt}: ${results.map((r) => `exit ${r.code} ${r.stderr}`).join('\n')}`);
     assert.equal(refused.length, 1);
     assert.match(refused[0].stderr, /^episode-run: episode race is busy: run \d{8}-\d{6}-[0-9a-f]{4} \(pid \d+ on .+, since .+\) holds it; wait for it to finish or cancel it \(lock: .*race\/episode\.lock\)\n$/);
     const runId = assertConsistent(epDir);
@@ -82,6 +84,7 @@ test('two runs of one episode started together: one runs, the other is refused n
   assert.equal(runs.length, ATTEMPTS, 'refused runs are not recorded');
   assert.ok(runs.every((r) => r.state === 'completed'));
   assert.ok(!existsSync(join(epDir, 'episode.lock')));
+  t.diagnostic(`${ATTEMPTS} races: ${ATTEMPTS} consistent manifests/ folders, ${ATTEMPTS} refused, ${runs.length} completed runs recorded`);
 });
 
 test('kill -9 mid-run: the run reads as interrupted; the next run settles it, cleans up and succeeds', async () => {
@@ -110,6 +113,8 @@ test('kill -9 mid-run: the run reads as interrupted; the next run settles it, cl
   const newRun = assertConsistent(layout.dir);
   const runs = await listRuns(layout);
   assert.deepEqual(runs.map((r) => [r.run_id, r.state]), [[killedRun, 'interrupted'], [newRun, 'completed']]);
+  // The Runs view's row of the killed run (the view lists listRuns with these words).
+  assert.equal(runDescription(runs[0]), 'interrupted: its process ended without finishing (killed?)');
   // What the killed run wrote is kept with it, marked; no temp file or folder is left anywhere.
   assert.equal(JSON.parse(readFileSync(layout.runManifest(killedRun, 'progress'), 'utf8')).state, 'interrupted');
   assert.ok(readdirSync(layout.runManifestsDir(killedRun)).some((f) => f.endsWith('.partial')));

@@ -62,7 +62,7 @@ function assertConsistent(layout: EpisodeLayout): string {
   return runId;
 }
 
-test('editor and terminal on one episode: whichever starts second is refused, naming the first', async () => {
+test('editor and terminal on one episode: whichever starts second is refused, naming the first', async (t) => {
   // No cache: a replay would end before the other side started.
   const { ws, uri, layout, video } = await workspace('both', ['stride: 2', 'cache: {enabled: false}']);
   const cliArgs = ['--ep-id', 'both', '--video', video, '--output-root', layout.outputRoot, '--stride', '2', '--no-cache'];
@@ -97,6 +97,7 @@ test('editor and terminal on one episode: whichever starts second is refused, na
     const runs = await listRuns(layout);
     assert.equal(runs.length, 2 * ATTEMPTS);
     assert.ok(runs.every((r) => r.state === 'completed'), JSON.stringify(runs.map((r) => r.state)));
+    t.diagnostic(`${ATTEMPTS} races each way round: ${2 * ATTEMPTS} consistent manifests/ folders, ${2 * ATTEMPTS} refused, ${runs.length} completed runs recorded`);
   } finally {
     await client.close();
   }

@@ -60,13 +60,15 @@ test('a run clears the engine\'s own outputs and temp files, and leaves a user\'
   write(join(l.manifestsDir, 'my-notes.md'));
   write(join(l.trackCropsDir(1), frameFileName(10)));
   write(join(l.trackCropsDir(1), 'index.json'));
-  write(join(l.trackCropsDir(1), `.${frameFileName(47)}.14209-48.tmp`)); // a crop mid-write when its run was killed
   write(join(l.trackCropsDir(2), frameFileName(11)));
-  write(join(l.trackCropsDir(2), '.favourite.jpg.1-1.tmp'));
+  write(join(l.trackCropsDir(2), `.${frameFileName(12)}.777-3.tmp`)); // a crop a killed run was writing
+  write(join(l.trackCropsDir(3), `.${frameFileName(13)}.777-4.tmp`));
+  write(join(l.trackCropsDir(3), '.favourite.jpg.777-5.tmp')); // not a name the engine writes
   write(join(l.trackCropsDir(2), 'favourite.jpg'));
   write(join(l.cropsDir, 'README.txt'));
   write(join(l.framesDir, frameFileName(3)));
   write(join(l.framesDir, '.index.json.55-1.tmp'));
+  write(join(l.framesDir, `.${frameFileName(4)}.55-2.tmp`));
   write(join(l.runsDir, '.r1.tmp', 'manifests', 'x'));
   write(join(l.cacheDir, '.tmp-analysis-abc-1', 'rows.jsonl'));
   write(join(l.cacheDir, `analysis-${'a'.repeat(24)}`, 'rows.jsonl'));
@@ -75,8 +77,9 @@ test('a run clears the engine\'s own outputs and temp files, and leaves a user\'
   await clearOutputs(l);
   await removeLeftovers(l);
   assert.deepEqual(readdirSync(l.manifestsDir), ['my-notes.md']);
-  assert.deepEqual(readdirSync(l.cropsDir).sort(), ['README.txt', trackDirName(2)]);
-  assert.deepEqual(readdirSync(l.trackCropsDir(2)).sort(), ['.favourite.jpg.1-1.tmp', 'favourite.jpg'], 'a temp file of a user\'s file is theirs');
+  assert.deepEqual(readdirSync(l.cropsDir).sort(), ['README.txt', trackDirName(2), trackDirName(3)]);
+  assert.deepEqual(readdirSync(l.trackCropsDir(2)), ['favourite.jpg']);
+  assert.deepEqual(readdirSync(l.trackCropsDir(3)), ['.favourite.jpg.777-5.tmp']);
   assert.ok(!existsSync(l.framesDir), 'an emptied frames/ goes');
   assert.deepEqual(readdirSync(l.runsDir), []);
   assert.deepEqual(readdirSync(l.cacheDir), [`analysis-${'a'.repeat(24)}`]);

@@ -10,8 +10,10 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}-${++tempSeq}.tmp`);
 }
 
-/** Whether a file name is one of tempPathFor's (a killed writer's leftover, when nobody writes). */
-export const isTempName = (name: string): boolean => /^\..+\.\d+-\d+\.tmp$/.test(name);
+/** The target's name of one of tempPathFor's names (a killed writer's leftover, when nobody writes). */
+export const tempTarget = (name: string): string | undefined => /^\.(.+)\.\d+-\d+\.tmp$/.exec(name)?.[1];
+
+export const isTempName = (name: string): boolean => tempTarget(name) !== undefined;
 
 /** Write `data` to `path` atomically; fsync before the rename so a crash cannot leave an empty file behind the new name. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {

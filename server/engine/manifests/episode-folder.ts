@@ -4,8 +4,8 @@
 // inside the episode folder first. Callers hold the episode's lock.
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isTempName } from './atomic-file';
-import { INDEX_FILE, isFrameFile, isTrackDir, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from './layout';
+import { isTempName, tempTarget } from './atomic-file';
+import { isFrameFile, isTrackDir, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from './layout';
 import { removeTemps } from '../cache/stage-store';
 
 /** Clears the latest run's outputs: its manifests, crops and frames. */
@@ -30,17 +30,16 @@ export async function removeLeftovers(layout: EpisodeLayout): Promise<void> {
   await remove(layout, layout.scratchDir);
 }
 
-/** Removes the engine's own files in `dir` (and their temp files, a killed writer's), then `dir` if nothing else is left. */
+/**
+ * Removes the engine's own files in `dir`, and the temp files of their writes that a killed run
+ * left (a crop caught mid-write), then `dir` if nothing else is left.
+ */
 async function removeFiles(layout: EpisodeLayout, dir: string, owned: (name: string) => boolean): Promise<void> {
   for (const name of await list(dir)) {
-    const target = isTempName(name) ? tempTarget(name) : undefined;
-    if (owned(name) || (target && (owned(target) || target === INDEX_FILE))) await remove(layout, path.join(dir, name));
+    if (owned(tempTarget(name) ?? name)) await remove(layout, path.join(dir, name));
   }
   await removeDirIfEmpty(layout, dir);
 }
-
-/** The file a temp name of tempPathFor stands for: `.frame_000047.jpg.123-4.tmp` → `frame_000047.jpg`. */
-const tempTarget = (name: string) => name.replace(/^\.(.+)\.\d+-\d+\.tmp$/, '$1');
 
 async function removeDirIfEmpty(layout: EpisodeLayout, dir: string): Promise<void> {
   await rmdir(layout.inside(dir)).catch(() => undefined); // ENOENT or ENOTEMPTY: nothing to do
