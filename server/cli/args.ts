@@ -31,6 +31,7 @@ const FLAGS: Record<string, [string, Kind]> = {
   'det-model': ['detector.model', 'path'],
   'det-thresh': ['detector.conf_threshold', 'number'],
   'min-face': ['detector.min_size', 'number'],
+  verify: ['detector.verify.scope', 'string'],
   'track-thresh': ['tracker.track_thresh', 'number'],
   'match-thresh': ['tracker.match_thresh', 'number'],
   'track-buffer': ['tracker.track_buffer', 'number'],
@@ -89,7 +90,9 @@ Flags override the config file. Main flags:
   --output-root DIR        where <ep_id>/ is written (default data/episodes)
   --stride N --fps F       analyse every Nth frame / at most F frames per second
   --sampling MODE          exact (every frame decoded), refs (B-frames skipped) or keyframes
-  --tiles CxR              also detect on CxR tiles of the full frame (small faces)
+  --tiles CxR|auto         also detect on CxR tiles of the full frame (small faces), or
+                           auto: tiles only where a small face is likely
+  --verify tiles|all|off   face check on the boxes only tiles found (default), on all, or none
   --scene-cut-cooldown N   F1: frames after a reset during which cuts do not reset again
   --max-gap N --max-gap-sec S --min-track-length N --track-sample-limit N
   --save-crops --save-frames
@@ -203,8 +206,9 @@ function flagValue(v: string, kind: Kind, cwd: string): unknown {
   }
 }
 
-function parseTiles(v: string): [number, number] {
+function parseTiles(v: string): [number, number] | 'auto' {
+  if (v.trim().toLowerCase() === 'auto') return 'auto';
   const m = /^(\d+)x(\d+)$/i.exec(v.trim());
-  if (!m) throw new ConfigError(`--tiles expects COLSxROWS such as 3x2, got "${v}".`);
+  if (!m) throw new ConfigError(`--tiles expects COLSxROWS such as 2x2, or auto; got "${v}".`);
   return [Number(m[1]), Number(m[2])];
 }

@@ -13,7 +13,7 @@ export interface EpisodeConfig {
   device: 'auto' | 'cpu';
   ffmpeg: { path?: string };
   scene: { enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number };
-  detector: { model: string; conf_threshold: number; nms_iou: number; min_size: number; tiles: [number, number] };
+  detector: DetectorConfig;
   tracker: {
     track_thresh: number; low_thresh: number; new_track_thresh: number; match_thresh: number;
     track_buffer: number; max_gap: number; max_gap_sec: number; min_track_length: number; track_sample_limit: number;
@@ -28,3 +28,14 @@ export interface EpisodeConfig {
 }
 
 export type Sampling = 'exact' | 'refs' | 'keyframes';
+
+export interface DetectorConfig {
+  model: string;
+  conf_threshold: number;
+  nms_iou: number;
+  min_size: number;
+  /** [cols, rows] ([1, 1]: none) or `auto`. */
+  tiles: [number, number] | 'auto';
+  auto_tiles: { grid: [number, number]; small_face: number; refresh: number };
+  verify: { scope: 'tiles' | 'all' | 'off'; min_redetect: number; max_landmark_error: number; min_contrast: number; min_sharpness: number };
+}

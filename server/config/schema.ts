@@ -23,8 +23,8 @@ export interface SchemaNode {
   /** false: only `properties`; a node: every other key holds a value of that shape. */
   additionalProperties?: boolean | SchemaNode;
   items?: SchemaNode;
-  /** Alternatives told apart by their `type` (e.g. a path string or an inline mapping). */
-  oneOf?: SchemaNode[];
+  /** Alternatives told apart by their `type` (and enum): a path string or an inline mapping, a pair or "auto". */
+  anyOf?: readonly SchemaNode[];
   minItems?: number;
   maxItems?: number;
   title?: string;
@@ -154,9 +154,76 @@ export const episodeConfigSchema: SchemaNode = {
           description: 'Drop boxes whose shorter side is below this many source pixels.',
         },
         tiles: {
-          type: 'array', items: { type: 'integer', minimum: 1, maximum: 8 }, minItems: 2, maxItems: 2,
-          default: [1, 1], examples: [[1, 1], [3, 2]],
-          description: '[cols, rows]. More than [1, 1] also detects on overlapping tiles of the full-resolution frame, for small faces (about 22 px at 1080p with [3, 2]).',
+          anyOf: [
+            { type: 'array', items: { type: 'integer', minimum: 1, maximum: 8 }, minItems: 2, maxItems: 2 },
+            { type: 'string', enum: ['auto'] },
+          ],
+          default: [1, 1], examples: [[1, 1], [2, 2], [3, 3], 'auto'],
+          description:
+            'Small faces. [cols, rows] above [1, 1]: also detect on that many overlapping tiles of the full-resolution frame, every analysed frame ' +
+            '(the whole frame finds faces from about 1/20 of its height, 2×2 tiles from about 1/40, 3×3 from 1/50). Boxes of one face from the whole ' +
+            'frame and the tiles are merged, and boxes only tiles found pass the face check (`detector.verify`). ' +
+            '`auto`: tiles only where a small face is likely (see `detector.auto_tiles`), at a fraction of the cost.',
+        },
+        auto_tiles: {
+          type: 'object', additionalProperties: false,
+          description: 'How `tiles: auto` decides where to tile. Unused with a fixed [cols, rows].',
+          properties: {
+            grid: {
+              type: 'array', items: { type: 'integer', minimum: 1, maximum: 8 }, minItems: 2, maxItems: 2, default: [2, 2], examples: [[2, 2], [3, 3]],
+              description:
+                'The tile grid auto runs in full after each cut and every `refresh` frames; in between it runs only regions around faces that need tiles, ' +
+                'a quarter of one of these tiles each, four to an inference.',
+            },
+            small_face: {
+              type: 'number', minimum: 0, maximum: 1, default: 0.1, examples: [0.1],
+              description:
+                'A face the whole frame found with a box lower than this fraction of the frame height marks its surroundings for tiles (a crowd may hold smaller ones). ' +
+                'Faces only tiles found on the previous analysed frame always do.',
+            },
+            refresh: {
+              type: 'integer', minimum: 0, maximum: 10000, default: 24, examples: [24, 0],
+              description:
+                'Also run the whole grid every this many analysed frames within a shot (24: every 6 s at stride 6 and 24 fps), so that a small face appearing mid-shot that the whole frame does not even weakly see is found within refresh × stride frames. ' +
+                'Between refreshes, weak whole-frame boxes (score 0.1 and up) find most new small faces: on the small-face preset, recall was the same with refresh 4, 12 and 0. 0: the grid runs only at the start and after each cut.',
+            },
+          },
+        },
+        verify: {
+          type: 'object', additionalProperties: false,
+          description:
+            'The face check: the engine\'s own models look at a box again and drop it when it fails a gate (counted in metrics.detection.verify, sent as `rejected` events). ' +
+            'Gates, cheapest first: quality (contrast, sharpness of the 64×64 crop), landmarks (68 points on the crop and its mirror agree), ' +
+            'alignment (the 5-point fit to the ArcFace template turns the face at most 60°), redetect (the detector scores the box in a face-centred view with context).',
+          properties: {
+            scope: {
+              type: 'string', enum: ['tiles', 'all', 'off'], default: 'tiles',
+              description:
+                '`tiles`: check the boxes only tiles found (a texture that reads as a face at one tile\'s scale is their usual false positive). ' +
+                '`all`: also the whole frame\'s boxes (costs a check per face per frame, less the faces that passed on the previous analysed frame). `off`: no check.',
+            },
+            min_redetect: {
+              type: 'number', minimum: 0.05, maximum: 1, default: 0.5, examples: [0.5],
+              description:
+                'Lowest score the detector gives the box in two face-centred views (the box a quarter and a fifth of the view\'s height; the lower score counts). ' +
+                'Measured here: real faces of 24–60 px at 1080p score 0.82–1.0; tile false positives on real footage (textures, a hand) under 0.15; procedural hands and sockets under 0.2; ' +
+                'dotted patches, which the detector takes for faces at any scale, pass about a third of the time.',
+            },
+            max_landmark_error: {
+              type: 'number', minimum: 0, maximum: 1, default: 0.2, examples: [0.2],
+              description:
+                'Largest mean distance between the 68 landmarks found on the crop and those found on its mirror image (mirrored back), as a fraction of the box height. ' +
+                'Frontal faces 0.006–0.05, profiles up to about 0.13, dotted patterns 0.1–0.2.',
+            },
+            min_contrast: {
+              type: 'number', minimum: 0, maximum: 128, default: 8, examples: [8],
+              description: 'Lowest standard deviation of the 64×64 grey crop (0–255), as faces_embed measures it (`embed.min_contrast`); below it the box is flat, not a face.',
+            },
+            min_sharpness: {
+              type: 'number', minimum: 0, maximum: 100000, default: 10, examples: [10],
+              description: 'Lowest Laplacian variance of the 64×64 grey crop, as faces_embed measures it (`embed.min_sharpness`). Real faces of 24 px and up measure 40 or more here.',
+            },
+          },
         },
       },
     },

@@ -102,6 +102,18 @@ export function semanticFindings(raw: Record<string, unknown>, facts: SemanticFa
       `\`tracker.track_buffer\` (${buffer}) is shorter than \`tracker.max_gap\` (${maxGap}): a lost track is forgotten after ${buffer} frames, so longer gaps are never re-joined. Raise track_buffer to at least ${maxGap}, or lower max_gap.`);
   }
 
+  const tiles = written(raw, ['detector', 'tiles']) ?? schemaAt(episodeConfigSchema, ['detector', 'tiles'])?.default;
+  const tiled = tiles === 'auto' || (Array.isArray(tiles) && tiles.length === 2 && Number(tiles[0]) * Number(tiles[1]) > 1);
+  if (isWritten(raw, ['detector', 'auto_tiles']) && tiles !== 'auto') {
+    add([['detector', 'auto_tiles']], 'warning', 'auto-tiles-unused',
+      '`detector.auto_tiles` applies only with `detector.tiles: auto`. Set `tiles: auto`, or remove `auto_tiles`.');
+  }
+  const scope = written(raw, ['detector', 'verify', 'scope']);
+  if (isWritten(raw, ['detector', 'verify']) && !tiled && scope !== 'all' && scope !== 'off') {
+    add([['detector', 'verify']], 'warning', 'verify-unused',
+      '`detector.verify` checks the boxes tiles add, and `detector.tiles` adds none. Turn tiles on, or set `verify.scope: all` to check every box.');
+  }
+
   const outputRoot = written(raw, ['output_root']);
   if (typeof outputRoot === 'string' && facts.workspaceFolders.length) {
     const abs = path.resolve(facts.configDir, outputRoot);

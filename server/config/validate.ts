@@ -15,12 +15,13 @@ export interface SchemaIssue {
 export function validateAgainstSchema(value: unknown, schema: SchemaNode, path: ConfigPath = []): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const where = path.length ? `\`${formatPath(path)}\`` : 'The config';
-  if (schema.oneOf) {
-    const branch = schema.oneOf.find((b) => matchesType(value, b.type));
+  if (schema.anyOf) {
+    // The branch of the value's type says what is wrong with it; no branch of that type: a type error naming them all.
+    const branch = schema.anyOf.find((b) => matchesType(value, b.type) && (!b.enum || b.enum.includes(value as string)))
+      ?? schema.anyOf.find((b) => matchesType(value, b.type) && !b.enum);
     if (branch) return validateAgainstSchema(value, branch, path);
-    const kinds = schema.oneOf.map((b) => article(b.type));
-    issues.push({ path, code: 'type', message: `${where} must be ${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}, not ${describe(value)}.` });
-    return issues;
+    const kinds = schema.anyOf.map((b) => (b.enum ? b.enum.map((v) => JSON.stringify(v)).join(' or ') : article(b.type)));
+    return [{ path, code: 'type', message: `${where} must be ${kinds.join(' or ')}, not ${describe(value)}.` }];
   }
   if (!matchesType(value, schema.type)) {
     issues.push({ path, code: 'type', message: `${where} must be ${article(schema.type)}, not ${describe(value)}.` });
@@ -137,14 +138,14 @@ export function formatPath(path: ConfigPath): string {
 }
 
 /**
- * Looks up the schema node of a path, e.g. ['tracker', 'max_gap']. A oneOf node is entered by the
+ * Looks up the schema node of a path, e.g. ['tracker', 'max_gap']. A anyOf node is entered by the
  * branch the next key fits: a list index picks the list branch, a key the mapping branch.
  */
 export function schemaAt(schema: SchemaNode, path: ConfigPath): SchemaNode | undefined {
   let node: SchemaNode | undefined = schema;
   for (const key of path) {
     if (!node) return undefined;
-    if (node.oneOf) node = node.oneOf.find((b) => b.type === (typeof key === 'number' ? 'array' : 'object'));
+    if (node.anyOf) node = node.anyOf.find((b) => b.type === (typeof key === 'number' ? 'array' : 'object'));
     if (typeof key === 'number') node = node?.items;
     else node = node?.properties?.[key] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }

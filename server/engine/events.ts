@@ -22,6 +22,8 @@ export type RunEvent =
   | { type: 'cut'; ep_id: string; frame_idx: number; suppressed: boolean }
   | { type: 'track'; ep_id: string; track_id: number; first_frame_idx: number; last_frame_idx: number; frame_count: number; mean_conf: number; split_reason?: string }
   | { type: 'log'; ep_id: string; level: 'info' | 'warn'; message: string }
+  /** Boxes the face check (detector.verify) dropped on one analysed frame, with the gate each failed. */
+  | { type: 'rejected'; ep_id: string; frame_idx: number; boxes: { bbox: [number, number, number, number]; conf: number; reason: string }[] }
   /** Sent once per cached stage, before it runs: reused from the cache, computed, or the cache is off. */
   | { type: 'stage'; ep_id: string; stage: 'analysis'; status: 'reused' | 'computed' | 'off'; key?: string; reason?: string }
   /** run_id: the run's folder under <ep_id>/runs/ (absent when the run failed before recording). */

@@ -2,7 +2,7 @@
 import type { AnalysisSummary } from './analysis/analysis-source';
 import type { RunState } from './events';
 import type { RecorderMetrics } from './manifests/manifest-types';
-import type { CacheReport, ExportStats, TrackMetrics } from './manifests/track-metrics';
+import type { CacheReport, DetectionMetrics, DetectionStats, ExportStats, TrackMetrics } from './manifests/track-metrics';
 import type { RunPlan } from './run-plan';
 import type { StageTimes } from './stage-times';
 
@@ -18,6 +18,7 @@ export interface RunCounts {
   exportStats: ExportStats;
   times: StageTimes;
   decodeWarning?: string;
+  detection?: DetectionStats;
 }
 
 export interface RunIdentity {
@@ -61,6 +62,7 @@ export function buildTrackMetrics(plan: RunPlan, run: RunIdentity, c: RunCounts)
       engine_thread_s: c.times.seconds(),
       decode_warning: c.decodeWarning,
     },
+    ...(c.detection ? { detection: detectionMetrics(c.detection, c.times.seconds().detection) } : {}),
     export: c.exportStats,
     video: {
       path: video.path, width: video.width, height: video.height, rotation: video.rotation, fps: video.fps, codec: video.codec, pix_fmt: video.pixFmt, color: video.color,
@@ -69,6 +71,19 @@ export function buildTrackMetrics(plan: RunPlan, run: RunIdentity, c: RunCounts)
     detector: run.detector,
     optimizations: cfg.optimizations,
     config: cfg,
+  };
+}
+
+function detectionMetrics(s: DetectionStats, detectionS: number | undefined): DetectionMetrics {
+  const per = (n: number) => (s.frames ? round(n / s.frames, 3) : 0);
+  return {
+    ...s,
+    per_frame: {
+      tile_inferences: per(s.tile_inferences),
+      check_view_inferences: per(s.check_view_inferences),
+      check_landmark_runs: per(s.check_landmark_runs),
+      ...(detectionS === undefined ? {} : { detection_ms: per(detectionS * 1000) }),
+    },
   };
 }
 

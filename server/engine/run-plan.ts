@@ -1,6 +1,6 @@
 // A config plus the probed video → every number the run needs, with nothing left implicit.
 import * as os from 'node:os';
-import type { EpisodeConfig, Sampling } from '../config/episode-config';
+import type { DetectorConfig, EpisodeConfig, Sampling } from '../config/episode-config';
 import type { VideoInfo } from './types';
 import type { FullFormat } from './decode/frame-source';
 import { isYuv420p8 } from './decode/yuv';
@@ -35,8 +35,7 @@ export interface RunPlan {
 
 export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
   const fpsStride = config.fps ? Math.round(video.fps / config.fps) : 1;
-  const [cols, rows] = config.detector.tiles;
-  const wholeFrameReader = config.export.frames || cols * rows > 1 || config.gate.enabled;
+  const wholeFrameReader = config.export.frames || detectorReadsFullFrames(config.detector) || config.gate.enabled;
   const fallback = config.sampling !== 'exact' && !video.constantRate;
   return {
     config,
@@ -53,4 +52,14 @@ export function planRun(config: EpisodeConfig, video: VideoInfo): RunPlan {
     needsFullFrames: config.export.crops || wholeFrameReader,
     fullFormat: !wholeFrameReader && isYuv420p8(video.pixFmt) ? 'yuv420p' : 'rgb24',
   };
+}
+
+/** Tiles (a grid or auto) and a face check on every box read the full-resolution frame. */
+export function detectorReadsFullFrames(d: DetectorConfig): boolean {
+  return d.tiles === 'auto' || d.tiles[0] * d.tiles[1] > 1 || d.verify.scope === 'all';
+}
+
+/** Whether the face check runs at all: on tile boxes with tiles on, or on every box. */
+export function faceCheckRuns(d: DetectorConfig): boolean {
+  return d.verify.scope === 'all' || (d.verify.scope === 'tiles' && (d.tiles === 'auto' || d.tiles[0] * d.tiles[1] > 1));
 }

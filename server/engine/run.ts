@@ -18,7 +18,9 @@ import { describeHolder, EpisodeLock } from './manifests/episode-lock';
 import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
 import { ProgressWriter } from './manifests/progress-file';
 import type { FacesEmbedSummary, TrackMetrics } from './manifests/track-metrics';
-import { planRun, type RunPlan } from './run-plan';
+import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
+import { FaceCheck } from './detect/face-check';
+import { FrameDetection } from './detect/frame-detection';
 import { buildTrackMetrics, type RunIdentity } from './run-metrics';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
@@ -110,13 +112,15 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
   const identity = config.gate.enabled || config.embed.enabled;
-  const models = config.detector.model === 'default' || identity ? await ensureModels() : undefined;
+  const checks = faceCheckRuns(config.detector);
+  const models = config.detector.model === 'default' || identity || checks ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
   if (!(await fileExists(detectorPath))) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
   }
   const lookup = await lookupAnalysis({
     config, cacheRoot: layout.cacheDir, ffmpegPath: ffmpeg.path, detectorPath, embedder: config.gate.enabled ? models : undefined,
+    landmarkPath: checks ? models!.landmark : undefined,
   });
   if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
   // A replay knows the video from the entry (probing would start ffmpeg); the entry's key says
@@ -209,13 +213,21 @@ async function openAnalysis(
     const source = new ReplayedAnalysis({ dir: lookup.dir, summary: hit.summary, embedderId: hit.embedder_id, embeddingDim: hit.embedding_dim, signal });
     return { source, detectorId: `rfb320:${hit.inputs.detector.sha256.slice(0, 12)}`, close: async () => undefined };
   }
-  const detector = await FaceDetector.load(detectorPath, {
-    confThreshold: cfg.detector.conf_threshold, nmsIou: cfg.detector.nms_iou, minSize: cfg.detector.min_size, threads: plan.threads,
+  const d = cfg.detector;
+  const detector = await FaceDetector.load(detectorPath, { confThreshold: d.conf_threshold, nmsIou: d.nms_iou, minSize: d.min_size, threads: plan.threads });
+  const check = faceCheckRuns(d)
+    ? await FaceCheck.load(models!.landmark, plan.threads, detector, {
+      minRedetect: d.verify.min_redetect, maxLandmarkError: d.verify.max_landmark_error, minContrast: d.verify.min_contrast, minSharpness: d.verify.min_sharpness,
+    })
+    : undefined;
+  const detection = new FrameDetection(detector, check, {
+    frame: { width: plan.video.width, height: plan.video.height }, tiles: d.tiles, auto: d.auto_tiles,
+    verify: check ? d.verify.scope : 'off', nmsIou: d.nms_iou, minSize: d.min_size,
   });
   // The gate embeds faces on a worker thread so it overlaps decoding and detection.
   const embedder = cfg.gate.enabled ? await EmbedWorker.start({ landmark: models!.landmark, feature: models!.feature, threads: 1 }) : undefined;
   const recording = lookup.record ? await AnalysisRecording.begin(lookup) : undefined;
-  const source = new LiveAnalysis({ plan, ffmpegPath, detector, embedder, writer: recording?.writer, times, signal });
+  const source = new LiveAnalysis({ plan, ffmpegPath, detection, embedder, writer: recording?.writer, times, signal });
   let closed = false;
   return {
     source,
@@ -224,6 +236,7 @@ async function openAnalysis(
       if (closed) return;
       closed = true;
       await embedder?.close();
+      await check?.release();
       await detector.close();
       if (!recording) return;
       try {
@@ -364,8 +377,9 @@ class EpisodeRun {
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
   }
 
-  private async analyse({ idx, ts, dets, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
+  private async analyse({ idx, ts, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
+    if (rejected?.length) this.emit({ type: 'rejected', ep_id: this.cfg.ep_id, frame_idx: idx, boxes: rejected });
     const t = performance.now();
     const tracked = this.tracker.update(idx, dets);
     this.times.add('tracking', t);
@@ -419,14 +433,14 @@ class EpisodeRun {
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
-    const { cuts } = await this.source.done();
+    const { cuts, detection } = await this.source.done();
     await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
       threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
     });
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
-      recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning,
+      recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
     });
     await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;

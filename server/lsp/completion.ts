@@ -39,7 +39,7 @@ export function completionsAt(doc: TextDocument, position: Position): Completion
 }
 
 /** The mapping a node's keys come from: itself, or its mapping alternative (a season's `base`). */
-const mappingOf = (node: SchemaNode | undefined) => node?.oneOf?.find((b) => b.type === 'object') ?? node;
+const mappingOf = (node: SchemaNode | undefined) => node?.anyOf?.find((b) => b.type === 'object') ?? node;
 
 /**
  * The config path a line at `indent` belongs to: walk up to the nearest less-indented `key:`
@@ -87,7 +87,7 @@ function parentPath(lines: string[], lineNo: number, indent: number, inItem = fa
 const opensBlock = (rest: string) => !rest.trim() || rest.trim().startsWith('#');
 
 function keyItem(key: string, node: SchemaNode): CompletionItem {
-  const section = node.type === 'object' || !!node.oneOf;
+  const section = node.type === 'object' || !!node.anyOf;
   return {
     label: key,
     kind: section ? CompletionItemKind.Module : CompletionItemKind.Property,
@@ -100,7 +100,7 @@ function keyItem(key: string, node: SchemaNode): CompletionItem {
 
 /** What follows `key:` in a key completion: a new indented block, or a placeholder value. */
 function valueSnippet(node: SchemaNode): string {
-  if (node.type === 'object' || node.oneOf) return '\n  $0';
+  if (node.type === 'object' || node.anyOf) return '\n  $0';
   const choices = node.enum ?? (node.type === 'boolean' ? [node.default ?? true, !(node.default ?? true)] : undefined);
   if (choices) return ` \${1|${choices.join(',')}|}`;
   const example = node.default ?? node.examples?.[0];

@@ -83,7 +83,7 @@ function describeField(p: ConfigPath, node: SchemaNode, value: unknown, configDi
 }
 
 function typeName(node: SchemaNode): string {
-  if (node.oneOf) return node.oneOf.map(typeName).join(' or ');
+  if (node.anyOf) return node.anyOf.map(typeName).join(' or ');
   if (node.enum) return `one of ${node.enum.map((v) => `\`${v}\``).join(', ')}`;
   if (node.type === 'array' && node.items?.type) return `list of ${node.items.type}`;
   return node.type ?? '';

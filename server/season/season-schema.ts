@@ -63,14 +63,14 @@ export const seasonSchema: SchemaNode = {
     },
     base: {
       description: 'Settings every episode inherits: a path to an *.episode.yaml (all its settings but ep_id, video and sweep), or the settings themselves.',
-      oneOf: [
+      anyOf: [
         { type: 'string', examples: ['S01E01.episode.yaml'], description: 'An episode config whose settings every episode inherits, relative to this file.' },
         episodeSettingsSchema,
       ],
     },
     episodes: {
       description: 'A list of `{ep_id, video}`, or `{glob, ep_id}` to take every video a glob finds.',
-      oneOf: [episodeListSchema, episodeGlobSchema],
+      anyOf: [episodeListSchema, episodeGlobSchema],
     },
     jobs: {
       type: 'integer', minimum: 1, maximum: 64, default: 1, examples: [1, 2],

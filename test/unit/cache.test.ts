@@ -35,7 +35,9 @@ describe('analysis key', () => {
     const base = key();
     const changed = [
       key({ stride: 3 }), key({ fps: 4 }), key({ detector: { conf_threshold: 0.4 } }), key({ detector: { nms_iou: 0.4 } }),
-      key({ detector: { min_size: 20 } }), key({ detector: { tiles: [2, 2] } }), key({ scene: { threshold: 0.3 } }),
+      key({ detector: { min_size: 20 } }), key({ detector: { tiles: [2, 2] } }), key({ detector: { tiles: 'auto' } }),
+      key({ detector: { tiles: 'auto', auto_tiles: { refresh: 8 } } }), key({ detector: { tiles: [2, 2], verify: { min_redetect: 0.6 } } }),
+      key({ detector: { tiles: [2, 2], verify: { scope: 'off' } } }), key({ detector: { verify: { scope: 'all' } } }), key({ scene: { threshold: 0.3 } }),
       key({ scene: { min_len: 4 } }), key({ scene: { warmup: 1 } }), key({ scene: { cooldown: 10 } }), key({ scene: { enabled: false } }),
       key({ optimizations: { f1: false } }), key({}, { ...VIDEO, mtime_ms: 2 }), key({}, { ...VIDEO, tail_sha256: 'x' }),
       key({}, VIDEO, 'd2'), key({}, VIDEO, 'd1', null), key({}, VIDEO, 'd1', 'e1', 'code2'),
@@ -44,6 +46,15 @@ describe('analysis key', () => {
     ];
     for (const k of changed) assert.notEqual(k, base);
     assert.equal(new Set(changed).size, changed.length);
+  });
+
+  test('tile and face-check settings count only where they act', () => {
+    // No tiles: auto_tiles and the check's thresholds decide nothing; a fixed grid ignores auto_tiles.
+    assert.equal(key({ detector: { auto_tiles: { refresh: 8 }, verify: { min_redetect: 0.9 } } }), key());
+    assert.equal(key({ detector: { tiles: [2, 2], auto_tiles: { grid: [3, 3] } } }), key({ detector: { tiles: [2, 2] } }));
+    assert.equal(key({ detector: { tiles: [2, 2], verify: { scope: 'off', min_redetect: 0.9 } } }), key({ detector: { tiles: [2, 2], verify: { scope: 'off' } } }));
+    const withLandmarks = (sha: string) => stageKey(analysisInputs(cfg({ detector: { tiles: 'auto' } }), 'code1', VIDEO, FFMPEG, 'd1', 'e1', sha));
+    assert.notEqual(withLandmarks('l1'), withLandmarks('l2'), 'the landmark model is part of the check');
   });
 
   test('the engine code hash is stable between calls', async () => {
@@ -79,7 +90,7 @@ describe('analysis key', () => {
 });
 
 describe('analysis entry files', () => {
-  test('rows, embeddings and face quality round-trip exactly', async () => {
+  test('rows, embeddings, face quality and rejected boxes round-trip exactly', async () => {
     const dir = tmp();
     const w = new AnalysisWriter(dir);
     const dets = [{ bbox: [1.5, 2.25, 30.123456789, 40.1] as BBox, conf: 0.912345678 }, { bbox: [5, 6, 7, 8] as BBox, conf: 0.3 }];
@@ -87,9 +98,10 @@ describe('analysis entry files', () => {
       { embedding: Float32Array.from([0.1, 0.2, 0.3]), quality: { contrast: 41.123456789, sharpness: 812.5 } },
       { embedding: Float32Array.from([-1, 0, 1]), quality: { contrast: 3, sharpness: 0.1 } },
     ];
+    const rejected = [{ bbox: [100, 100, 140.5, 150] as BBox, conf: 0.99812, reason: 'redetect' as const }];
     w.cut(0, true);
     w.frame(0, 0, dets, faces);
-    w.frame(1, 0.04, [dets[1]]);
+    w.frame(1, 0.04, [dets[1]], undefined, rejected);
     w.cut(7, false);
     const files = await w.close();
     assert.equal(w.rows, 4);
@@ -100,7 +112,7 @@ describe('analysis entry files', () => {
     assert.deepEqual(rows, [
       { kind: 'cut', idx: 0, reset: true },
       { kind: 'frame', idx: 0, ts: 0, dets, faces },
-      { kind: 'frame', idx: 1, ts: 0.04, dets: [dets[1]], faces: undefined },
+      { kind: 'frame', idx: 1, ts: 0.04, dets: [dets[1]], faces: undefined, rejected },
       { kind: 'cut', idx: 7, reset: false },
     ]);
   });

@@ -8,6 +8,7 @@ import { validateAgainstSchema } from '../../server/config/validate';
 import { episodeConfigSchema } from '../../server/config/schema';
 import { parseCli } from '../../server/cli/args';
 import { planRun } from '../../server/engine/run-plan';
+import { semanticFindings } from '../../server/config/semantic-checks';
 import type { VideoInfo } from '../../server/engine/types';
 
 const video: VideoInfo = {
@@ -71,6 +72,57 @@ test('flags override the config file; config paths are relative to the file', ()
   assert.equal(c.tracker.track_buffer, 90);
   assert.equal(c.optimizations.d1, false);
   assert.deepEqual(c.detector.tiles, [3, 2]);
+});
+
+test('tiles: a grid, auto, or a clear error; the face check and auto settings have ranges', () => {
+  const cfg = (detector: Record<string, unknown>) => resolveConfig({ ep_id: 'E', video: 'v.mp4', detector });
+  assert.equal(cfg({ tiles: 'auto' }).detector.tiles, 'auto');
+  assert.deepEqual(cfg({}).detector.auto_tiles, { grid: [2, 2], small_face: 0.1, refresh: 24 });
+  assert.deepEqual(cfg({}).detector.verify, { scope: 'tiles', min_redetect: 0.5, max_landmark_error: 0.2, min_contrast: 8, min_sharpness: 10 });
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ tiles: 'automatic' }, /`detector\.tiles` must be a list or "auto", not string "automatic"\./],
+    [{ tiles: 2 }, /`detector\.tiles` must be a list or "auto", not number 2\./],
+    [{ tiles: [2] }, /`detector\.tiles` must have exactly 2 items, not 1\./],
+    [{ tiles: [0, 2] }, /`detector\.tiles\[0\]` is 0; it must be between 1 and 8\./],
+    [{ auto_tiles: { refresh: -1 } }, /`detector\.auto_tiles\.refresh` is -1; it must be between 0 and 10000\./],
+    [{ auto_tiles: { small_face: 1.5 } }, /`detector\.auto_tiles\.small_face` is 1\.5; it must be between 0 and 1\./],
+    [{ auto_tiles: { grid: [9, 2] } }, /`detector\.auto_tiles\.grid\[0\]` is 9; it must be between 1 and 8\./],
+    [{ auto_tiles: { refesh: 8 } }, /Unknown key `refesh` under `detector\.auto_tiles`\. Did you mean `refresh`\?/],
+    [{ verify: { scope: 'some' } }, /`detector\.verify\.scope` must be one of "tiles", "all", "off"\./],
+    [{ verify: { min_redetect: 0 } }, /`detector\.verify\.min_redetect` is 0; it must be between 0\.05 and 1\./],
+    [{ verify: { max_landmark_error: 2 } }, /`detector\.verify\.max_landmark_error` is 2; it must be between 0 and 1\./],
+    [{ verify: { min_contrast: -1 } }, /`detector\.verify\.min_contrast` is -1; it must be between 0 and 128\./],
+    [{ verify: true }, /`detector\.verify` must be a mapping, not boolean true\./],
+  ];
+  for (const [detector, message] of bad) assert.throws(() => cfg(detector), (e: Error) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'), JSON.stringify(detector));
+});
+
+test('auto_tiles without tiles: auto, and a face check with nothing to check, are warned about', () => {
+  const facts = { configDir: '/w', workspaceFolders: [], fileExists: () => true };
+  const codes = (detector: Record<string, unknown>) => semanticFindings({ ep_id: 'E', video: 'v.mp4', detector }, facts).map((f) => `${f.code} ${f.at[0].join('.')}`);
+  assert.deepEqual(codes({ tiles: [2, 2], auto_tiles: { refresh: 8 } }), ['auto-tiles-unused detector.auto_tiles']);
+  assert.deepEqual(codes({ verify: { min_redetect: 0.6 } }), ['verify-unused detector.verify']);
+  assert.deepEqual(codes({ tiles: 'auto', auto_tiles: { refresh: 8 }, verify: { min_redetect: 0.6 } }), []);
+  assert.deepEqual(codes({ verify: { scope: 'all' } }), []);
+});
+
+test('--tiles takes COLSxROWS or auto, --verify a scope; anything else is one clear error', () => {
+  const cli = (...flags: string[]) => parseCli(['--ep-id', 'x', '--video', 'v', ...flags], '/tmp').config.detector;
+  assert.equal(cli('--tiles', 'auto').tiles, 'auto');
+  assert.deepEqual(cli('--tiles', '2X2').tiles, [2, 2]);
+  assert.equal(cli('--tiles', '2x2', '--verify', 'all').verify.scope, 'all');
+  assert.throws(() => cli('--tiles', 'two'), /--tiles expects COLSxROWS such as 2x2, or auto; got "two"\./);
+  assert.throws(() => cli('--tiles', '9x1'), /`detector\.tiles\[0\]` is 9; it must be between 1 and 8\./);
+  assert.throws(() => cli('--verify', 'maybe'), /`detector\.verify\.scope` must be one of "tiles", "all", "off"\./);
+});
+
+test('tiles, auto tiles and a face check on every box read full-resolution rgb24 frames', () => {
+  const plan = (detector: Record<string, unknown>) => planRun(resolveConfig({ ep_id: 'E', video: '/v', gate: { enabled: false }, detector }), video);
+  assert.equal(plan({}).needsFullFrames, false);
+  assert.equal(plan({ verify: { scope: 'tiles' } }).needsFullFrames, false, 'no tiles: nothing to check');
+  for (const d of [{ tiles: [2, 2] }, { tiles: 'auto' }, { verify: { scope: 'all' } }]) {
+    assert.deepEqual([plan(d).needsFullFrames, plan(d).fullFormat], [true, 'rgb24'], JSON.stringify(d));
+  }
 });
 
 test('bad flags give one clear error', () => {

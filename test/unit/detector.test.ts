@@ -5,6 +5,8 @@ import sharp from 'sharp';
 import { FaceDetector, type DetectorOptions } from '../../server/engine/detect/face-detector';
 import { iou } from '../../server/engine/detect/nms';
 import { tileGrid } from '../../server/engine/detect/tiles';
+import { FaceCheck, type FaceCheckOptions } from '../../server/engine/detect/face-check';
+import { renderProp } from '../fixtures/props';
 import { ensureModels } from '../../server/engine/models/ensure-models';
 import type { Detection } from '../../server/engine/types';
 import { ensurePhotos, PHOTO_FACES } from '../helpers/photos';
@@ -135,7 +137,7 @@ describe('FaceDetector (RFB-320)', () => {
     const frame = await mosaic(photos, 0.2);
     const small = await stretch(frame);
     const whole = await detector.detectSmall(small, frame.width, frame.height);
-    const tiled = await detector.detectTiled(frame.rgb, frame.width, frame.height, small, [3, 2]);
+    const tiled = (await detector.detectTiled(frame.rgb, frame.width, frame.height, small, [3, 2])).dets;
     assert.ok(whole.length <= 12, `whole frame found ${whole.length}`);
     assert.ok(tiled.length >= 20 && tiled.length <= 22, `tiled found ${tiled.length} of 22`);
     assertInside(tiled, frame);
@@ -146,7 +148,7 @@ describe('FaceDetector (RFB-320)', () => {
     if (!photos) return t.skip(noPhotos);
     // faces.jpg stretched to 1080p: three ~270 px faces, each larger than the tile overlap.
     const frame = await decode(join(photos, 'faces.jpg'), { width: 1920, height: 1080 });
-    const tiled = await detector.detectTiled(frame.rgb, frame.width, frame.height, await stretch(frame), [3, 2]);
+    const tiled = (await detector.detectTiled(frame.rgb, frame.width, frame.height, await stretch(frame), [3, 2])).dets;
     assert.equal(tiled.length, 3, tiled.map((d) => `${d.conf.toFixed(2)}@${d.bbox.map(Math.round)}`).join(' '));
   });
 
@@ -163,6 +165,45 @@ describe('FaceDetector (RFB-320)', () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe('FaceCheck', () => {
+  const CHECK: FaceCheckOptions = { minRedetect: 0.5, maxLandmarkError: 0.2, minContrast: 8, minSharpness: 10 };
+  let models: Awaited<ReturnType<typeof ensureModels>>;
+  let detector: FaceDetector;
+  let check: FaceCheck;
+  let photos: string | undefined;
+
+  before(async () => {
+    models = await ensureModels();
+    detector = await FaceDetector.load(models.detect, OPTS);
+    check = await FaceCheck.load(models.landmark, 1, detector, CHECK);
+    photos = await ensurePhotos().catch(() => undefined);
+  });
+  after(async () => {
+    await check?.release();
+    await detector?.close();
+  });
+
+  test('the small real faces tiles find pass; a hand and a dotted patch where a tile would box them fail, with a reason', async (t) => {
+    if (!photos) return t.skip('face photos unavailable; run with access to the npm registry');
+    const frame = await mosaic(photos, 0.2);
+    const faces = (await detector.detectTiled(frame.rgb, frame.width, frame.height, await stretch(frame), [3, 2])).dets.filter((d) => d.conf >= 0.7);
+    assert.ok(faces.length >= 18, `${faces.length} faces`);
+    const verdicts = await check.check(frame.rgb, frame.width, frame.height, faces.map((d) => d.bbox));
+    assert.deepEqual(verdicts.filter(Boolean), [], 'every real face passes');
+
+    // A 1080p grey frame with an open hand (330 px, as in the small-face preset's close-ups) and a dotted patch.
+    const props = [['hand', 3, 330, 60, 300], ['dots', 11, 50, 1200, 500]] as const;
+    const overlays = await Promise.all(props.map(async ([kind, variant, side, left, top]) => ({
+      input: await renderProp(kind, variant, side, side), raw: { width: side, height: side, channels: 4 as const }, left, top,
+    })));
+    const rgb = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#7a6a5a' } }).composite(overlays).removeAlpha().raw().toBuffer();
+    const boxes = props.map(([, , side, left, top]) => [left, top, left + side, top + side] as [number, number, number, number]);
+    const failed = await check.check(rgb, 1920, 1080, boxes);
+    assert.ok(failed.every((f) => f === 'quality' || f === 'landmarks' || f === 'alignment' || f === 'redetect'), JSON.stringify(failed));
+    assert.ok(check.cost.landmarkRuns > 0 && check.cost.viewRuns > 0);
   });
 });
 

@@ -9,7 +9,7 @@ import { loadFaceLibrary, type FaceLibrary } from '../fixtures/face-library';
 import { iou, loadFixtureDetector } from '../fixtures/fixture-detector';
 import { readMotFile, type MotRow } from '../fixtures/mot-format';
 import { PRESETS } from '../fixtures/presets';
-import { groundTruthAt, planEpisode, placementsAt, TrackIds, type EpisodePlan, type ShotSpec } from '../fixtures/scenario';
+import { groundTruthAt, planEpisode, placementsAt, rng, TrackIds, type EpisodePlan, type ShotSpec } from '../fixtures/scenario';
 import type { BBox } from '../../server/engine/types';
 
 const FFMPEG: string = require('@ffmpeg-installer/ffmpeg').path;
@@ -91,13 +91,13 @@ test('random scripts are deterministic per seed, with 2–8 s shots and 1–3 fa
 
 test('preset cut-cooldown: cuts 10 frames apart', async () => {
   const lib = await loadFaceLibrary();
-  const plan = planEpisode({ width: 640, height: 360, fps: 24, durationS: 0, seed: 1, shots: PRESETS['cut-cooldown'].shots(lib, 24) }, lib);
+  const plan = planEpisode({ width: 640, height: 360, fps: 24, durationS: 0, seed: 1, shots: PRESETS['cut-cooldown'].shots(lib, 24, rng(1)) }, lib);
   assert.deepEqual(plan.cuts, [48, 58, 68, 78]);
 });
 
 test('preset swap: person A then person B in the same place, no cut, two GT tracks', async () => {
   const lib = await loadFaceLibrary();
-  const plan = planEpisode({ width: 640, height: 360, fps: 24, durationS: 0, seed: 1, shots: PRESETS.swap.shots(lib, 24) }, lib);
+  const plan = planEpisode({ width: 640, height: 360, fps: 24, durationS: 0, seed: 1, shots: PRESETS.swap.shots(lib, 24, rng(1)) }, lib);
   assert.deepEqual(plan.cuts, []);
   const { rows, ids } = groundTruth(plan, lib);
   const first = rows.filter((r) => r.id === 1);
@@ -111,7 +111,7 @@ test('preset swap: person A then person B in the same place, no cut, two GT trac
 
 test('preset crossing: the rear face turns "ignore", vanishes, and comes back scored', async () => {
   const lib = await loadFaceLibrary();
-  const plan = planEpisode({ width: 640, height: 360, fps: 24, durationS: 0, seed: 1, shots: PRESETS.crossing.shots(lib, 24) }, lib);
+  const plan = planEpisode({ width: 640, height: 360, fps: 24, durationS: 0, seed: 1, shots: PRESETS.crossing.shots(lib, 24, rng(1)) }, lib);
   const rear = groundTruth(plan, lib).rows.filter((r) => r.id === 2);
   const scored = rear.filter((r) => r.conf === 1).length;
   assert.ok(rear.some((r) => r.conf === 0), 'partly hidden rows are marked ignore');

@@ -5,6 +5,8 @@
 // back). Tracking, the gate and the recorder cannot tell them apart, so a replay tracks exactly
 // as a live run does.
 import type { EmbeddedFace } from '../embed/quality';
+import type { RejectedDetection } from '../detect/frame-detection';
+import type { DetectionStats } from '../manifests/track-metrics';
 import type { BBox, Detection } from '../types';
 
 /** The embedding and quality of one of the frame's detections, by its box (frames without embeddings have no lookup). */
@@ -14,9 +16,10 @@ export type AnalysisEvent =
   | { kind: 'cut'; idx: number; reset: boolean }
   /**
    * `ts`: the frame's presentation time in seconds. `full`: the full-res frame (plan.fullFormat),
-   * live on sampled frames only (crops and frames need it).
+   * live on sampled frames only (crops and frames need it). `rejected`: boxes the face check
+   * dropped (detector.verify).
    */
-  | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; faces?: FaceLookup; full?: Buffer };
+  | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; rejected?: RejectedDetection[]; faces?: FaceLookup; full?: Buffer };
 
 export interface CutLists {
   cuts: number[];
@@ -29,6 +32,8 @@ export interface AnalysisSummary {
   cuts: CutLists;
   /** The decoder's one-line warning about a damaged file, if any. */
   warning?: string;
+  /** Tiles and the face check: what ran, what it cost, what it dropped. */
+  detection?: DetectionStats;
 }
 
 export interface AnalysisSource extends AsyncIterable<AnalysisEvent> {

@@ -4,7 +4,7 @@
 // full frame, not only those the gate asks for: a later run with other tracker settings follows
 // other tracks and asks for other faces, and the cached entry must answer all of them without
 // decoding. Without a writer it embeds lazily, only what the gate asks for (as before the cache).
-import type { FaceDetector } from '../detect/face-detector';
+import type { FrameDetection } from '../detect/frame-detection';
 import type { EmbedWorker } from '../embed/embed-worker';
 import { SMALL_HEIGHT, SMALL_WIDTH, smallFrameColor, type FrameSource } from '../decode/frame-source';
 import { yuv420pRectToRgb } from '../decode/yuv';
@@ -22,7 +22,8 @@ const SMALL_RECT = { left: 0, top: 0, width: SMALL_WIDTH, height: SMALL_HEIGHT }
 export interface LiveAnalysisOptions {
   plan: RunPlan;
   ffmpegPath: string;
-  detector: FaceDetector;
+  /** The whole-frame pass, tiles and the face check. */
+  detection: FrameDetection;
   /** The gate's embedder; absent with the gate off. */
   embedder?: EmbedWorker;
   /** Records the stage into a cache entry being built. */
@@ -47,7 +48,7 @@ export class LiveAnalysis implements AnalysisSource {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AnalysisEvent> {
-    const { plan, detector, embedder, writer, times, signal } = this.opts;
+    const { plan, detection, embedder, writer, times, signal } = this.opts;
     const cfg = plan.config;
     const { width, height } = plan.video;
     const source = (this.source = openFrameSourceInWorker({
@@ -64,8 +65,6 @@ export class LiveAnalysis implements AnalysisSource {
     const smallColor = smallFrameColor(plan.video);
     const scenes = new HistogramSceneDetector({ threshold: cfg.scene.threshold, minLen: cfg.scene.min_len, color: smallColor });
     const policy = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
-    const [cols, rows] = cfg.detector.tiles;
-    const tiled = cols * rows > 1;
     // Reset after each yield: the consumer's time is its own.
     let mark = performance.now();
     for await (const frame of source) {
@@ -76,6 +75,7 @@ export class LiveAnalysis implements AnalysisSource {
         const cut = cfg.scene.enabled && scenes.push(idx, frame.small, SMALL_WIDTH, SMALL_HEIGHT);
         mark = times.add('scenes', mark);
         if (cut) {
+          detection.onCut();
           const reset = policy.onCut(idx);
           this.record(async () => void (writer!.cut(idx, reset) || (await writer!.drain())));
           yield { kind: 'cut', idx, reset };
@@ -85,9 +85,7 @@ export class LiveAnalysis implements AnalysisSource {
         if (!frame.sampled && !warm) continue;
         const full = frame.full;
         const small = yuv420pRectToRgb(frame.small, SMALL_WIDTH, SMALL_HEIGHT, SMALL_RECT, smallColor);
-        const dets = tiled && full
-          ? await detector.detectTiled(full, width, height, small, cfg.detector.tiles)
-          : await detector.detectSmall(small, width, height);
+        const { dets, rejected } = await detection.detect(small, full);
         times.add('detection', mark);
         let faces: FaceLookup | undefined;
         if (full && embedder && writer) {
@@ -96,15 +94,15 @@ export class LiveAnalysis implements AnalysisSource {
           // At most this frame and the one before are in flight: the previous frame's row is
           // written (its embeddings done) while this frame was being detected.
           const before = this.recorded;
-          this.record(async () => void (writer.frame(idx, frame.ts, dets, await Promise.all(jobs)) || (await writer.drain())));
+          this.record(async () => void (writer.frame(idx, frame.ts, dets, await Promise.all(jobs), rejected) || (await writer.drain())));
           await before;
           if (this.failure) throw this.failure;
           faces = lookupByBox(dets, jobs);
         } else {
-          if (writer) this.record(async () => void (writer.frame(idx, frame.ts, dets) || (await writer.drain())));
+          if (writer) this.record(async () => void (writer.frame(idx, frame.ts, dets, undefined, rejected) || (await writer.drain())));
           if (full && embedder) faces = (bbox) => embedder.embedFace(full, width, height, bbox);
         }
-        yield { kind: 'frame', idx, ts: frame.ts, dets, faces, full };
+        yield { kind: 'frame', idx, ts: frame.ts, dets, rejected, faces, full };
       } finally {
         source.recycle(frame.small); // nothing keeps the 320×240 frame past its iteration
         mark = performance.now();
@@ -118,6 +116,7 @@ export class LiveAnalysis implements AnalysisSource {
       framesDecoded: this.framesDone,
       cuts: { cuts: policy.cuts, resets: policy.resets, suppressed: policy.suppressed },
       warning: decoded.warning,
+      detection: detection.stats(),
     };
   }
 

@@ -27,7 +27,7 @@ export class ReplayedAnalysis implements AnalysisSource {
       }
       this.framesDone = row.idx + 1;
       if (row.kind === 'cut') yield row;
-      else yield { kind: 'frame', idx: row.idx, ts: row.ts, dets: row.dets, faces: row.faces && lookupByBox(row.dets, row.faces) };
+      else yield { kind: 'frame', idx: row.idx, ts: row.ts, dets: row.dets, rejected: row.rejected, faces: row.faces && lookupByBox(row.dets, row.faces) };
     }
     this.framesDone = this.opts.summary.framesDecoded;
   }

@@ -49,6 +49,8 @@ export interface LookupOptions {
   detectorPath: string;
   /** The gate's models, when the gate is on. */
   embedder?: { landmark: string; feature: string };
+  /** The face check's landmark model, when the check runs. */
+  landmarkPath?: string;
 }
 
 export async function lookupAnalysis(o: LookupOptions): Promise<AnalysisLookup> {
@@ -60,7 +62,8 @@ export async function lookupAnalysis(o: LookupOptions): Promise<AnalysisLookup> 
   if (!video) return off('video unreadable');
   const embedderSha = o.embedder ? `${await sha256Of(o.embedder.landmark)}+${await sha256Of(o.embedder.feature)}` : null;
   const ffmpeg = await binaryIdentity(o.ffmpegPath);
-  const inputs = analysisInputs(config, await engineCodeHash(), video, ffmpeg, await sha256Of(o.detectorPath), embedderSha);
+  const landmarkSha = o.landmarkPath ? await sha256Of(o.landmarkPath) : null;
+  const inputs = analysisInputs(config, await engineCodeHash(), video, ffmpeg, await sha256Of(o.detectorPath), embedderSha, landmarkSha);
   const key = stageKey(inputs);
   const dir = entryDir(cacheRoot, ANALYSIS_STAGE, key);
   const check = await checkEntry<AnalysisManifest>(dir, key);

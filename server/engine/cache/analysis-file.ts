@@ -1,8 +1,9 @@
 // The analysis stage's output, streamed in frame order:
 //   rows.jsonl      one line per event: {"cut":48,"reset":true} or
-//                   {"f":54,"t":2.25,"d":[[x1,y1,x2,y2,conf],…],"e":true,"q":[[contrast,sharpness],…]}
-//                   (an analysed frame, its presentation time, its detections and, with "e",
-//                   each face's quality)
+//                   {"f":54,"t":2.25,"d":[[x1,y1,x2,y2,conf],…],"e":true,"q":[[contrast,sharpness],…],
+//                    "r":[[x1,y1,x2,y2,conf,"redetect"],…]}
+//                   (an analysed frame, its presentation time, its detections, with "e" each
+//                   face's quality, with "r" the boxes the face check dropped and why)
 //   embeddings.f32  when a frame row has "e": one float32 vector per detection, in row order
 // JSON keeps boxes and scores exact (doubles round-trip), and float32 is what the embedder returns,
 // so a replay feeds the tracker and the gate bit-identical inputs.
@@ -12,6 +13,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EmbeddedFace } from '../embed/quality';
+import type { RejectedDetection } from '../detect/frame-detection';
 import type { BBox, Detection } from '../types';
 import type { FileSum } from './stage-store';
 
@@ -20,7 +22,7 @@ export const EMBEDDINGS_FILE = 'embeddings.f32';
 
 export type AnalysisRow =
   | { kind: 'cut'; idx: number; reset: boolean }
-  | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; faces?: EmbeddedFace[] };
+  | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; faces?: EmbeddedFace[]; rejected?: RejectedDetection[] };
 
 /** A write stream that hashes and counts what goes through it. */
 class SummedStream {
@@ -95,10 +97,11 @@ export class AnalysisWriter {
     return this.rowsOut.write(JSON.stringify({ cut: idx, reset }) + '\n');
   }
 
-  /** `faces`, when given, has one per detection. */
-  frame(idx: number, ts: number, dets: readonly Detection[], faces?: readonly EmbeddedFace[]): boolean {
+  /** `faces`, when given, has one per detection; `rejected`: the boxes the face check dropped. */
+  frame(idx: number, ts: number, dets: readonly Detection[], faces?: readonly EmbeddedFace[], rejected: readonly RejectedDetection[] = []): boolean {
     this.rows++;
-    const row: { f: number; t: number; d: number[][]; e?: true; q?: number[][] } = { f: idx, t: ts, d: dets.map((d) => [...d.bbox, d.conf]) };
+    const row: { f: number; t: number; d: number[][]; e?: true; q?: number[][]; r?: (number | string)[][] } = { f: idx, t: ts, d: dets.map((d) => [...d.bbox, d.conf]) };
+    if (rejected.length) row.r = rejected.map((d) => [...d.bbox, d.conf, d.reason]);
     let ok = true;
     if (faces) {
       row.e = true;
@@ -184,7 +187,9 @@ export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<An
           quality: { contrast: r.q[i][0], sharpness: r.q[i][1] },
         }));
       }
-      yield { kind: 'frame', idx: r.f, ts: r.t, dets, faces };
+      const row: AnalysisRow = { kind: 'frame', idx: r.f, ts: r.t, dets, faces };
+      if (r.r) row.rejected = (r.r as [number, number, number, number, number, RejectedDetection['reason']][]).map(([x1, y1, x2, y2, conf, reason]) => ({ bbox: [x1, y1, x2, y2], conf, reason }));
+      yield row;
     }
   } finally {
     lines.close();

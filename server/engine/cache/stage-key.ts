@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { EpisodeConfig } from '../../config/episode-config';
+import type { DetectorConfig, EpisodeConfig } from '../../config/episode-config';
+import { faceCheckRuns } from '../run-plan';
 import { SMALL_HEIGHT, SMALL_SWS_FLAGS, SMALL_WIDTH } from '../decode/frame-source';
 
 /** Bump when the cache file format changes. Code changes are caught by `engine` below. */
@@ -82,7 +83,15 @@ export interface AnalysisInputs {
    * only changes where unsampled frames are dropped; used frames are byte-identical.
    */
   scene: { enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number };
-  detector: { sha256: string; conf_threshold: number; nms_iou: number; min_size: number; tiles: [number, number] };
+  /**
+   * Tile settings and the face check's, where they act: auto_tiles only with `tiles: auto`, verify
+   * (with the landmark model's sha256) only when the check runs (faceCheckRuns).
+   */
+  detector: {
+    sha256: string; conf_threshold: number; nms_iou: number; min_size: number; tiles: [number, number] | 'auto';
+    auto_tiles?: DetectorConfig['auto_tiles'];
+    verify?: DetectorConfig['verify'] & { landmark_sha256: string };
+  };
   /**
    * sha256 of the landmark and feature models when the gate is on (the entry then holds an
    * embedding of every detection on full frames), null when the entry holds no embeddings.
@@ -92,6 +101,7 @@ export interface AnalysisInputs {
 
 export function analysisInputs(
   cfg: EpisodeConfig, engine: string, video: FileIdentity, ffmpeg: BinaryIdentity, detectorSha: string, embedderSha: string | null,
+  landmarkSha: string | null = null,
 ): AnalysisInputs {
   const s = cfg.scene;
   const d = cfg.detector;
@@ -103,7 +113,12 @@ export function analysisInputs(
     sampling: { stride: cfg.stride, fps: cfg.fps ?? null, mode: cfg.sampling },
     decode: { small: [SMALL_WIDTH, SMALL_HEIGHT], sws_flags: SMALL_SWS_FLAGS },
     scene: { enabled: s.enabled, threshold: s.threshold, min_len: s.min_len, warmup: s.warmup, cooldown: cfg.optimizations.f1 ? s.cooldown : 0 },
-    detector: { sha256: detectorSha, conf_threshold: d.conf_threshold, nms_iou: d.nms_iou, min_size: d.min_size, tiles: [d.tiles[0], d.tiles[1]] },
+    detector: {
+      sha256: detectorSha, conf_threshold: d.conf_threshold, nms_iou: d.nms_iou, min_size: d.min_size,
+      tiles: d.tiles === 'auto' ? 'auto' : [d.tiles[0], d.tiles[1]],
+      auto_tiles: d.tiles === 'auto' ? structuredClone(d.auto_tiles) : undefined,
+      verify: faceCheckRuns(d) ? { ...d.verify, landmark_sha256: landmarkSha ?? '' } : undefined,
+    },
     embedder: embedderSha,
   };
 }

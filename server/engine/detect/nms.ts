@@ -17,6 +17,15 @@ export function iou(a: BBox, b: BBox): number {
   return iouAt([...a, ...b], 0, 1);
 }
 
+/** Intersection area over the smaller box's area (0 when either is empty). */
+export function ios(a: BBox, b: BBox): number {
+  const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  if (iw <= 0 || ih <= 0) return 0;
+  const smaller = Math.min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]));
+  return smaller > 0 ? (iw * ih) / smaller : 0;
+}
+
 /**
  * Greedy non-maximum suppression: visit boxes by descending score and drop every later
  * box whose IoU with a kept one is above iouThreshold (equal is kept).

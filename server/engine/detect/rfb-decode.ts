@@ -6,16 +6,35 @@ import type { Region } from './tiles';
 export interface Candidates {
   boxes: number[];
   scores: number[];
+  /** Per box: it touches an inner edge of its tile, so the face runs on past the tile (cut). */
+  cut: boolean[];
 }
 
-// Tile boxes this close (in 0–1 tile units, ~2 model px) to an inner tile edge are cut faces.
-const EDGE = 2 / 320;
+/** One source's box after its own NMS (a tile's, or the whole frame's). */
+export interface SourceDetection extends Detection {
+  cut: boolean;
+}
+
+export const emptyCandidates = (): Candidates => ({ boxes: [], scores: [], cut: [] });
+
+// Tile boxes this close (~3 model px, in 0–1 of the input) to an inner tile edge are cut faces.
+const EDGE = 3 / 320;
+
+/** A part of the model input, in 0–1 of it: one cell of a mosaic of several regions. */
+export interface InputCell {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const WHOLE_INPUT: InputCell = { x: 0, y: 0, w: 1, h: 1 };
 
 /**
- * Appends the anchors of one RFB output (scores [N,2] softmaxed, boxes [N,4] in 0–1 of
- * `region`) that score at least `threshold`, mapped to source px and clipped to the frame.
- * With `dropCut`, boxes touching a tile edge inside the frame are skipped: the tile overlap
- * or the whole-frame pass sees those faces whole.
+ * Appends the anchors of one RFB output (scores [N,2] softmaxed, boxes [N,4] in 0–1 of the
+ * input) that score at least `threshold` and whose centre lies in `cell` (default: all of the
+ * input), mapped from the cell onto `region`, to source px, and clipped to the frame. Boxes
+ * touching an edge of the cell whose region edge lies inside the frame are marked cut.
  */
 export function collectCandidates(
   scores: Float32Array,
@@ -23,18 +42,21 @@ export function collectCandidates(
   threshold: number,
   region: Region,
   frame: { width: number; height: number },
-  dropCut: boolean,
   into: Candidates,
+  cell: InputCell = WHOLE_INPUT,
 ): void {
   const innerL = region.left > 0;
   const innerT = region.top > 0;
   const innerR = region.left + region.width < frame.width;
   const innerB = region.top + region.height < frame.height;
+  const ex = EDGE / cell.w, ey = EDGE / cell.h;
   for (let i = 0, n = scores.length / 2; i < n; i++) {
     const score = scores[2 * i + 1];
     if (score < threshold) continue;
-    const x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3];
-    if (dropCut && ((innerL && x1 < EDGE) || (innerT && y1 < EDGE) || (innerR && x2 > 1 - EDGE) || (innerB && y2 > 1 - EDGE))) continue;
+    const x1 = (boxes[4 * i] - cell.x) / cell.w, y1 = (boxes[4 * i + 1] - cell.y) / cell.h;
+    const x2 = (boxes[4 * i + 2] - cell.x) / cell.w, y2 = (boxes[4 * i + 3] - cell.y) / cell.h;
+    const cx = (x1 + x2) / 2, cy = (y1 + y2) / 2;
+    if (cx < 0 || cx >= 1 || cy < 0 || cy >= 1) continue;
     into.boxes.push(
       clamp(region.left + x1 * region.width, frame.width),
       clamp(region.top + y1 * region.height, frame.height),
@@ -42,17 +64,25 @@ export function collectCandidates(
       clamp(region.top + y2 * region.height, frame.height),
     );
     into.scores.push(score);
+    into.cut.push((innerL && x1 < ex) || (innerT && y1 < ey) || (innerR && x2 > 1 - ex) || (innerB && y2 > 1 - ey));
   }
+}
+
+/** NMS by score, best first, keeping the cut marks. */
+export function nmsCandidates(c: Candidates, nmsIou: number): SourceDetection[] {
+  return nms(c.boxes, c.scores, nmsIou).map((i) => {
+    const [x1, y1, x2, y2] = c.boxes.slice(4 * i, 4 * i + 4);
+    return { bbox: [x1, y1, x2, y2], conf: c.scores[i], cut: c.cut[i] };
+  });
 }
 
 /** NMS by score, then drop boxes with a side under minSize source px. */
 export function finish(c: Candidates, nmsIou: number, minSize: number): Detection[] {
-  const out: Detection[] = [];
-  for (const i of nms(c.boxes, c.scores, nmsIou)) {
-    const [x1, y1, x2, y2] = c.boxes.slice(4 * i, 4 * i + 4);
-    if (x2 - x1 >= minSize && y2 - y1 >= minSize) out.push({ bbox: [x1, y1, x2, y2], conf: c.scores[i] });
-  }
-  return out;
+  return nmsCandidates(c, nmsIou).filter((d) => bigEnough(d, minSize)).map(({ bbox, conf }) => ({ bbox, conf }));
+}
+
+export function bigEnough(d: Detection, minSize: number): boolean {
+  return d.bbox[2] - d.bbox[0] >= minSize && d.bbox[3] - d.bbox[1] >= minSize;
 }
 
 function clamp(v: number, max: number): number {

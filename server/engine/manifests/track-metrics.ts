@@ -34,6 +34,44 @@ export interface ExportStats {
   lastError?: string;
 }
 
+/** A gate of the face check (detect/face-check.ts). */
+export type CheckFailure = 'quality' | 'landmarks' | 'alignment' | 'redetect';
+export type VerifyScope = 'tiles' | 'all' | 'off';
+
+/** What the detection stage counted over a run (detect/frame-detection.ts). */
+export interface DetectionStats {
+  /** `1x1`, `2x2`, … or `auto (grid 2x2)`. */
+  tiles: string;
+  frames: number;
+  /** Tile inferences (a whole tile, or a mosaic of four regions) and what ran them. */
+  tile_inferences: number;
+  grid_passes: number;
+  region_passes: number;
+  regions: number;
+  /** Model runs of the face check: landmark runs (two per box) and view inferences (four views, two per box). */
+  check_landmark_runs: number;
+  check_view_inferences: number;
+  /** Boxes only tiles found, after merging (before the check). */
+  tile_only: number;
+  /** Boxes whose score a tile raised well above the whole frame's (checked like tile-only ones). */
+  tile_promoted: number;
+  /** Boxes cut by a tile edge that no whole box of their face absorbed: dropped. */
+  cut_dropped: number;
+  /** dropped: boxes removed; fell_back: failed boxes replaced by the whole frame's box of the same face. */
+  verify: { scope: VerifyScope; checked: number; reused: number; dropped: number; fell_back: number; by_reason: Record<CheckFailure, number> };
+}
+
+/** metrics.detection: the counts, and what tiles and the check cost per analysed frame. */
+export interface DetectionMetrics extends DetectionStats {
+  per_frame: {
+    tile_inferences: number;
+    check_view_inferences: number;
+    check_landmark_runs: number;
+    /** Engine-thread milliseconds in the detection stage; absent on a replay, which detects nothing. */
+    detection_ms?: number;
+  };
+}
+
 export interface FacesEmbedSummary {
   tracks: number;
   /** Tracks whose gate embedding was reused (G3): "reused N of M". */
@@ -82,6 +120,8 @@ export interface TrackMetrics extends RecorderMetrics {
     /** The decoder's one line when the video is damaged. */
     decode_warning?: string;
   };
+  /** Tiles and the face check (absent when the analysis was replayed from an entry that predates them). */
+  detection?: DetectionMetrics;
   export: ExportStats;
   /** `rotation`: clockwise degrees of the display matrix; width, height and boxes are as displayed. */
   video: { path: string; width: number; height: number; rotation: number; fps: number; codec: string; pix_fmt: string; color: YuvColor };
