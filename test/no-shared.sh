@@ -6,6 +6,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d)
+chmod 755 "$T"   # as a checkout usually is: the bad-input suite runs one case as user nobody
 trap 'rm -rf "$T"' EXIT INT TERM
 git clone -q "$ROOT" "$T/repo"
 cd "$T/repo"

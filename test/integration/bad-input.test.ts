@@ -367,8 +367,9 @@ describe('paths', () => {
 
   // Tests run as root, whom file modes do not stop: the run is made as `nobody` (setpriv).
   const NOBODY = 65534;
-  const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
-  test('an unreadable video (mode 000, run as nobody)', { skip: !asNobody && 'needs root and setpriv to run as another user' }, () => {
+  // `nobody` must also reach the engine: a clone under a private folder (mode 700) hides it.
+  const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', BIN]).status === 0;
+  test('an unreadable video (mode 000, run as nobody)', { skip: !asNobody && 'needs root, setpriv, and a checkout that user nobody can read' }, () => {
     const sb = sandbox('unreadable');
     fs.copyFileSync(base, sb.file('secret.mp4'));
     fs.chmodSync(sb.file('secret.mp4'), 0o000);
