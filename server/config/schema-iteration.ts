@@ -22,8 +22,9 @@ export const cacheSchema: SchemaNode = {
 };
 
 /**
- * `sweep`: one list of values per dotted key of the tracker and gate sections. Only those: they
- * leave the analysis stage's key unchanged, so every point of the grid replays one analysis pass.
+ * `sweep`: one list of values per numeric key of the given sections. Tracker and gate keys leave
+ * the analysis stage's key unchanged, so their points replay one analysis pass; a scene key
+ * changes it, so each of its values decodes once (and is cached for the next sweep).
  */
 export function sweepSchema(sections: Record<string, SchemaNode>): SchemaNode {
   const properties: Record<string, SchemaNode> = {};
@@ -41,7 +42,7 @@ export function sweepSchema(sections: Record<string, SchemaNode>): SchemaNode {
   return {
     type: 'object', additionalProperties: false, properties,
     description:
-      'A grid of tracker and gate settings for `episode-run --sweep`: one run per combination, all over one cached analysis pass, ' +
+      'A grid of tracker, gate and scene settings for `episode-run --sweep`: one run per combination; tracker and gate points share one cached analysis pass, each scene value decodes once. ' +
       'summarised in <output_root>/<ep_id>/sweep.csv. Example: `tracker.match_thresh: [0.6, 0.7, 0.8]`. Run Episode in the editor runs the grid; `episode-run` without --sweep ignores it.',
   };
 }

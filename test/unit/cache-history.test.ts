@@ -91,9 +91,11 @@ describe('sweep grid', () => {
     assert.deepEqual(expandGrid({}), []);
   });
 
-  test('the sweep schema accepts tracker and gate keys with their ranges, and nothing else', () => {
-    assert.deepEqual(resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3] } }).sweep,
-      { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3] });
+  test('the sweep schema accepts numeric tracker, gate and scene keys with their ranges, and nothing else', () => {
+    assert.deepEqual(resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3], 'scene.min_content': [10, 15] } }).sweep,
+      { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3], 'scene.min_content': [10, 15] });
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'scene.window': [0] } }), /between 1 and 12/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'scene.fade_reset': [true] } }), /Unknown key `scene.fade_reset`/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [1.5] } }), /between 0 and 1/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { stride: [1, 2] } }), /Unknown key `stride`/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'gate.emb_every': [1.5] } }), /whole number/);

@@ -1,7 +1,7 @@
 // `episode-run --sweep`: one run per point of the config's `sweep` grid, one after another in this
-// process. The swept keys (tracker and gate only, by the schema) are outside the analysis key, so
-// the first point computes the analysis stage when it is not cached yet and every other point
-// replays it. Writes <output_root>/<ep_id>/sweep.csv. The sweep holds the episode's lock from its
+// process. Tracker and gate keys are outside the analysis key, so the first point computes the
+// analysis stage when it is not cached yet and the points that differ only there replay it; each
+// value of a scene key (also sweepable, by the schema) computes its own. Writes <output_root>/<ep_id>/sweep.csv. The sweep holds the episode's lock from its
 // first point to its last: no other run slips in between.
 import type { EpisodeConfig } from '../../config/episode-config';
 import { writeFileAtomic } from '../manifests/atomic-file';
