@@ -77,11 +77,16 @@ export interface ContentSamples {
   value: Uint8Array;
   chroma: Uint8Array;
   hue: Uint8Array;
+  /** The same samples' YCbCr codes as decoded: a cross-fade is linear in them (see dissolve tests). */
+  y: Uint8Array;
+  cb: Uint8Array;
+  cr: Uint8Array;
 }
 
 export function newContentSamples(width: number, height: number): ContentSamples {
   const n = contentSamples(width, height);
-  return { value: new Uint8Array(n), chroma: new Uint8Array(n), hue: new Uint8Array(n) };
+  const a = () => new Uint8Array(n);
+  return { value: a(), chroma: a(), hue: a(), y: a(), cb: a(), cr: a() };
 }
 
 /**
@@ -126,7 +131,10 @@ export function measureFrame(
         const min = r < g ? (r < b ? r : b) : g < b ? g : b;
         content.value[k] = max;
         content.chroma[k] = max - min;
-        content.hue[k++] = hues[colour];
+        content.hue[k] = hues[colour];
+        content.y[k] = yuv[i];
+        content.cb[k] = u;
+        content.cr[k++] = v;
         valueSum += max;
       }
     }

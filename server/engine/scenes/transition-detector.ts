@@ -68,7 +68,7 @@ const MIN_NEIGHBOUR_MEAN = 1;
 const AGREED_RATIO_SHARE = 2 / 3;
 /** Pushes between the three frames a dissolve is tested on (before, middle, after). */
 const DISSOLVE_LAG = 6;
-/** Mean value change (0..255) between the outer frames below which nothing dissolves. */
+/** Mean change of Y + Cb + Cr codes between the outer frames below which nothing dissolves. */
 const DISSOLVE_MIN_CHANGE = 12;
 /** Middle frame's distance from the average of the outer two, as a share of their difference. */
 const DISSOLVE_MAX_RESIDUAL = 0.25;
@@ -76,6 +76,10 @@ const DISSOLVE_MAX_RESIDUAL = 0.25;
 const GAIN_MAX_RESIDUAL = 0.35;
 /** A dissolve spreads its change: no single step may carry more than this share of it. */
 const DISSOLVE_MAX_STEP = 0.34;
+/** Within this many times the fade floor of black, a frame is too dark to dissolve from or to. */
+const NEAR_BLACK = 2;
+/** The frames before a dissolve change at most this share of its mean step. */
+const DISSOLVE_CALM_BEFORE = 0.5;
 /** Brightness steps smaller than this do not extend a fade (codec noise on a still picture). */
 const FADE_STEP = 0.05;
 /** Pushes a fade must span to be one (a cut to black is a cut). */
@@ -109,6 +113,8 @@ export class TransitionDetector implements SceneDetector {
   /** Pushes that tested as mid-dissolve. */
   private readonly dissolving = new Set<number>();
   private lastDissolving = -Infinity;
+  /** The last push that tested as mid-dissolve (pushes run `window` ahead of decisions). */
+  private lastFlagged = -Infinity;
   private dissolveRun: DissolveSpan | undefined;
   private dark = false;
   /** The fade-in being followed: the push of its last black frame. */
@@ -145,7 +151,10 @@ export class TransitionDetector implements SceneDetector {
       this.histogram.push(histogramDistance(prev.hist, slot.hist));
     }
     this.followFades(p);
-    if (this.midDissolve(p)) this.dissolving.add(p);
+    if (this.midDissolve(p, p - this.lastFlagged <= DISSOLVE_LAG)) {
+      this.dissolving.add(p);
+      this.lastFlagged = p;
+    }
     while (this.decided + this.latency < this.indices.length) this.decide(this.decided++);
     return this.out;
   }
@@ -193,28 +202,51 @@ export class TransitionDetector implements SceneDetector {
     this.fadeIn = -1;
   }
 
-  /** Whether the frame DISSOLVE_LAG pushes back lies halfway between the pictures around it. */
-  private midDissolve(p: number): boolean {
+  /** Whether the frame DISSOLVE_LAG pushes back lies halfway between the pictures around it (`going`: a dissolve was found just before). */
+  private midDissolve(p: number, going: boolean): boolean {
     const a = p - 2 * DISSOLVE_LAG;
-    if (a < 0 || this.isDark(a) || this.isDark(p)) return false;
-    const A = this.ring[a % this.ringSize].samples.value;
-    const M = this.ring[(p - DISSOLVE_LAG) % this.ringSize].samples.value;
-    const B = this.ring[p % this.ringSize].samples.value;
-    const n = A.length;
+    // A picture coming out of black is a fade-in, however it moves; one near black, a fade's end.
+    if (a < DISSOLVE_LAG || this.fadeIn >= 0) return false;
+    const dim = NEAR_BLACK * this.opts.fadeFloor;
+    if (this.brightness[a] < dim || this.brightness[p] < dim) return false;
+    const A = this.ring[a % this.ringSize].samples;
+    const M = this.ring[(p - DISSOLVE_LAG) % this.ringSize].samples;
+    const B = this.ring[p % this.ringSize].samples;
+    // In YCbCr, as decoded: a cross-fade mixes the codes linearly, a fade scales them toward black.
+    const y0 = this.opts.color.range === 'limited' ? 16 : 0;
+    const planes: [Uint8Array, Uint8Array, Uint8Array, number][] = [[A.y, M.y, B.y, y0], [A.cb, M.cb, B.cb, 128], [A.cr, M.cr, B.cr, 128]];
+    const n = A.y.length;
     let change = 0;
-    for (let i = 0; i < n; i++) change += Math.abs(B[i] - A[i]);
+    for (const [pa, , pb] of planes) for (let i = 0; i < n; i++) change += Math.abs(pb[i] - pa[i]);
     if (change < DISSOLVE_MIN_CHANGE * n) return false;
-    let residual = 0;
-    const gain = this.brightness[p] / this.brightness[a];
-    let gainResidual = 0;
+    let sumA = 0;
+    let sumB = 0;
     for (let i = 0; i < n; i++) {
-      residual += Math.abs(2 * M[i] - A[i] - B[i]);
-      gainResidual += Math.abs(B[i] - gain * A[i]);
+      sumA += A.y[i] - y0;
+      sumB += B.y[i] - y0;
+    }
+    const gain = sumA > 0 ? sumB / sumA : 0;
+    let residual = 0;
+    let gainResidual = 0;
+    for (const [pa, pm, pb, zero] of planes) {
+      for (let i = 0; i < n; i++) {
+        residual += Math.abs(2 * pm[i] - pa[i] - pb[i]);
+        gainResidual += Math.abs(pb[i] - zero - gain * (pa[i] - zero));
+      }
     }
     if (residual > 2 * DISSOLVE_MAX_RESIDUAL * change || gainResidual < GAIN_MAX_RESIDUAL * change) return false;
-    const whole = contentDistance(this.ring[a % this.ringSize].samples, this.ring[p % this.ringSize].samples);
-    for (let q = a + 1; q <= p; q++) if (this.content[q] > DISSOLVE_MAX_STEP * whole) return false;
-    return true;
+    const whole = contentDistance(A, B);
+    let inside = 0;
+    for (let q = a + 1; q <= p; q++) {
+      if (this.content[q] > DISSOLVE_MAX_STEP * whole) return false;
+      inside += this.content[q];
+    }
+    // A dissolve starts from calmer frames: steady motion (a scrolling gradient, a zoom) can be
+    // as linear as a cross-fade, but it was moving as much before.
+    if (going) return true;
+    let before = 0;
+    for (let q = a - DISSOLVE_LAG + 1; q <= a; q++) before += this.content[q];
+    return before / DISSOLVE_LAG <= DISSOLVE_CALM_BEFORE * (inside / (p - a));
   }
 
   private decide(p: number): void {
