@@ -12,7 +12,7 @@ import { ByteTracker } from './track/byte-tracker';
 import { TrackRecorder } from './record/track-recorder';
 import { FrameExporter } from './export/frame-exporter';
 import { JsonlWriter } from './manifests/jsonl-writer';
-import { writeJsonAtomic } from './manifests/atomic-file';
+import { writeFileAtomic, writeJsonAtomic } from './manifests/atomic-file';
 import { EpisodeLayout } from './manifests/layout';
 import { describeHolder, EpisodeLock } from './manifests/episode-lock';
 import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
@@ -449,9 +449,10 @@ class EpisodeRun {
       ...cfg.scene,
     });
     if (sceneScores) {
-      await writeJsonAtomic(plan.layout.manifest('sceneScores'), {
+      // One line: up to 3 × 2,000 numbers, which an indented file would spread over 6,000 lines.
+      await writeFileAtomic(plan.layout.manifest('sceneScores'), JSON.stringify({
         ep_id: cfg.ep_id, fps: plan.video.fps, min_content: cfg.scene.min_content, threshold: cfg.scene.threshold, fade_floor: cfg.scene.fade_floor, ...sceneScores,
-      });
+      }) + '\n');
     }
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
