@@ -29,6 +29,14 @@ export interface RunScores {
   IDR: number;
 }
 
+/** The summary of eval.json kept in track_metrics.json (and so in the run history). */
+export interface EvalSummary {
+  ground_truth: string;
+  frames: 'analysed' | 'all';
+  frames_scored: number;
+  scores: RunScores;
+}
+
 /** The keys in the order tables and tooltips show them. */
 export const SCORE_KEYS: ReadonlyArray<keyof RunScores> = [
   'HOTA', 'DetA', 'AssA', 'LocA', 'DetRe', 'DetPr', 'AssRe', 'AssPr',
