@@ -53,3 +53,9 @@ export const higherIsBetter = (key: keyof RunScores): boolean => !['FP', 'FN', '
 export function formatScore(key: keyof RunScores, value: number): string {
   return COUNT_KEYS.has(key) ? String(value) : `${(value * 100).toFixed(1)}%`;
 }
+
+/** A change of a score, signed: rates in percentage points (`+1.2 pt`), counts as whole numbers. */
+export function formatScoreDelta(key: keyof RunScores, delta: number): string {
+  const text = COUNT_KEYS.has(key) ? String(delta) : `${(delta * 100).toFixed(1)} pt`;
+  return delta > 0 ? `+${text}` : text === '-0.0 pt' ? '0.0 pt' : text;
+}
