@@ -12,7 +12,7 @@ import { describeStages } from './engine/stage-times';
 import { ConfigError } from './config/episode-config';
 import { VideoError } from './engine/decode/probe';
 import { GroundTruthError } from './engine/eval/ground-truth';
-import { readRunRows } from './engine/eval/evaluate-run';
+import { readRunRows } from './engine/eval/run-rows';
 import { writeMotExport } from './engine/eval/export-mot';
 import { formatScore } from './engine/eval/scores';
 import { EpisodeLayout } from './engine/manifests/layout';

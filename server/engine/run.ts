@@ -40,7 +40,8 @@ import { settleInterruptedRuns } from './history/interrupted-runs';
 import { summarizeMetrics } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
-import { checkGroundTruth, loadGroundTruth, evaluate, readRunRows, writeEvaluation } from './eval/evaluate-run';
+import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './eval/evaluate-run';
+import { readRunRows } from './eval/run-rows';
 import type { GroundTruth } from './eval/ground-truth';
 import type { EvalSummary } from './eval/scores';
 

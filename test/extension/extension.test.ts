@@ -8,6 +8,7 @@ import type { RunEpisodeResult, RunEventParams } from '../../server/lsp/protocol
 import type { CompareMessage, SweepMessage } from '../../extension/run-compare';
 import type { RunsNode } from '../../extension/runs-tree';
 import type { RunSnapshot } from '../../webview/protocol';
+import { readGroundTruth } from '../../server/engine/eval/ground-truth';
 
 interface Api {
   onDidRunEvent: vscode.Event<RunEventParams>;
@@ -49,7 +50,7 @@ suite('Episode Lab in the editor', () => {
     const all = await vscode.commands.getCommands(true);
     for (const id of [
       'episodeLab.run', 'episodeLab.cancel', 'episodeLab.openTimeline', 'episodeLab.newConfig',
-      'episodeLab.openRun', 'episodeLab.compareRuns', 'episodeLab.openSweep', 'episodeLab.clearCache', 'episodeLab.refreshRuns',
+      'episodeLab.openRun', 'episodeLab.compareRuns', 'episodeLab.openSweep', 'episodeLab.clearCache', 'episodeLab.refreshRuns', 'episodeLab.exportMot',
     ]) assert.ok(all.includes(id), id);
   });
 
@@ -172,6 +173,17 @@ suite('Episode Lab in the editor', () => {
       const tracks = m.metrics.find((d) => d.metric === 'tracks')!;
       assert.equal(tracks.delta, m.b.summary.tracks - m.a.summary.tracks);
       await until('the Compare tab', () => tabs().find((t) => t.label === 'Compare: iter'));
+    });
+
+    test('Export as MOT writes the run\'s tracks as a CVAT MOT 1.1 zip that reads back as a ground truth', async () => {
+      const [newer] = runNodes(await runsOfConfig('iter.episode.yaml', (n) => n.length === 2));
+      const target = vscode.Uri.joinPath(folder(), 'exports', 'iter-mot.zip');
+      const files = (await vscode.commands.executeCommand('episodeLab.exportMot', newer, target)) as string[];
+      assert.deepEqual(files, [target.fsPath]);
+      const gt = await readGroundTruth(target.fsPath, 1);
+      assert.deepEqual(gt.labels, ['face']);
+      assert.deepEqual(gt.problems, []);
+      assert.deepEqual([...new Set(gt.rows.map((r) => r.id))].sort((a, b) => a - b), runDirTracks(second.run_id!).sort((a, b) => a - b));
     });
 
     test('Run Episode on a config with a sweep runs its grid and opens the Sweep page', async () => {

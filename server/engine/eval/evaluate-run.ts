@@ -2,10 +2,8 @@
 // truth, written to manifests/eval.json (scores and their parts) and eval_frames.jsonl (per
 // frame: who matched whom, and the errors). It needs no pixels, so a replayed run is scored
 // exactly like a live one.
-import { readFile } from 'node:fs/promises';
 import type { EvaluationConfig } from '../../config/config-types';
 import { writeFileAtomic, writeJsonAtomic } from '../manifests/atomic-file';
-import type { DetectionRow } from '../manifests/manifest-types';
 import type { EvalRow } from './boxes';
 import type { FrameOutcome } from './clear';
 import { describeProblems, framesPastEnd, GroundTruthError, readGroundTruth, type GroundTruth } from './ground-truth';
@@ -63,18 +61,6 @@ export async function loadGroundTruth(cfg: EvaluationConfig, frameCount?: number
 export function checkGroundTruth(gt: GroundTruth, frameBase: number, frameCount?: number): void {
   const problems = [...gt.problems, ...(frameCount === undefined ? [] : framesPastEnd(gt, frameCount, frameBase))].sort((a, b) => a.line - b.line);
   if (problems.length) throw new GroundTruthError(describeProblems(gt.file, problems));
-}
-
-/** The run's rows from detections.jsonl. */
-export async function readRunRows(detectionsPath: string): Promise<EvalRow[]> {
-  const rows: EvalRow[] = [];
-  for (const line of (await readFile(detectionsPath, 'utf8')).split('\n')) {
-    if (!line) continue;
-    const d = JSON.parse(line) as DetectionRow;
-    const [x1, y1, x2, y2] = d.bbox_xyxy;
-    rows.push({ frame: d.frame_idx, id: d.track_id, x1, y1, x2, y2 });
-  }
-  return rows;
 }
 
 export interface EvaluateInput {
