@@ -41,6 +41,12 @@ test('a run scored against the generated ground truth: sane HOTA, eval.json, eva
   assert.deepEqual([sum('fn'), sum('fp'), sum('idsw'), sum('frag')], [s.FN, s.FP, s.IDSW, s.Frag]);
   assert.equal(frames.reduce((n, f) => n + f.matches.length, 0), report.clear.TP);
 
+  // A replay of the analysis (no pixels) is scored exactly as the live run was.
+  const replay = await runCli([...base, '--run-id', 'replayed']);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.equal(readManifest(out, 'track_metrics.json').cache.analysis, 'reused');
+  assert.deepEqual(readManifest<EvalReport>(out, 'eval.json'), report);
+
   // `frames: all` scores every frame (the analysis is replayed from the cache), over interpolated tracks.
   const all = await runCli([...base, '--run-id', 'all', '--set', 'evaluation.frames=all', '--export-mot', join(root, 'export.zip')]);
   assert.equal(all.code, 0, all.stderr);
