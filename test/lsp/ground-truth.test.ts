@@ -3,7 +3,7 @@
 // `ground_truth` value that names the file's line (and links to it); hover and completion know
 // the evaluation keys. The video is a generated episode (20 s at 24 fps: 480 frames).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -88,6 +88,14 @@ test('hover and completion know the evaluation keys', async () => {
   await client.open(uri, config('good.txt', ['  frames: ', '  ']));
   const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 4 } });
   assert.match(hover.contents.value, /CVAT "MOT 1\.1" export/);
+  assert.match(hover.contents.value, new RegExp(`In effect: \`"good\\.txt"\` → \`${path.join(ws, 'good.txt').replace(/[.]/g, '\\.')}\``));
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 24, durationS: 20, seed: 1 });
+  const rows = readFileSync(ep.gtPath, 'utf8').split('\n').filter(Boolean);
+  const considered = rows.filter((l) => l.split(',')[6] !== '0');
+  const frames = considered.map((l) => Number(l.split(',')[0]));
+  assert.ok(hover.contents.value.includes(
+    `**Ground truth:** ${considered.length} rows (${rows.length - considered.length} not considered), ${new Set(considered.map((l) => l.split(',')[1])).size} ids, ` +
+    `frames ${Math.min(...frames)}–${Math.max(...frames)} (file numbering)`), hover.contents.value);
   const values = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 10 } });
   assert.deepEqual(values.map((i: any) => i.label), ['analysed', 'all']);
   const keys = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 2 } });
