@@ -8,7 +8,6 @@ import type { RunEpisodeResult, RunEventParams } from '../../server/lsp/protocol
 import type { CompareMessage, SweepMessage } from '../../extension/run-compare';
 import type { RunsNode } from '../../extension/runs-tree';
 import type { RunSnapshot } from '../../webview/protocol';
-import { readGroundTruth } from '../../server/engine/eval/ground-truth';
 
 interface Api {
   onDidRunEvent: vscode.Event<RunEventParams>;
@@ -175,15 +174,19 @@ suite('Episode Lab in the editor', () => {
       await until('the Compare tab', () => tabs().find((t) => t.label === 'Compare: iter'));
     });
 
-    test('Export as MOT writes the run\'s tracks as a CVAT MOT 1.1 zip that reads back as a ground truth', async () => {
+    test('Export as MOT writes the run\'s tracks, every frame, as MOT 1.1 (gt.txt + labels.txt)', async () => {
       const [newer] = runNodes(await runsOfConfig('iter.episode.yaml', (n) => n.length === 2));
-      const target = vscode.Uri.joinPath(folder(), 'exports', 'iter-mot.zip');
+      const target = vscode.Uri.joinPath(folder(), 'exports', 'gt.txt');
       const files = (await vscode.commands.executeCommand('episodeLab.exportMot', newer, target)) as string[];
-      assert.deepEqual(files, [target.fsPath]);
-      const gt = await readGroundTruth(target.fsPath, 1);
-      assert.deepEqual(gt.labels, ['face']);
-      assert.deepEqual(gt.problems, []);
-      assert.deepEqual([...new Set(gt.rows.map((r) => r.id))].sort((a, b) => a - b), runDirTracks(second.run_id!).sort((a, b) => a - b));
+      assert.deepEqual(files, [target.fsPath, path.join(path.dirname(target.fsPath), 'labels.txt')]);
+      assert.equal(readFileSync(files[1], 'utf8'), 'face\n');
+      const rows = readFileSync(files[0], 'utf8').split('\n').filter(Boolean).map((l) => l.split(',').map(Number));
+      assert.ok(rows.every((r) => r.length === 9 && r[6] === 1 && r[7] === 1), 'frame, id, box, considered, class 1, visible');
+      assert.deepEqual([...new Set(rows.map((r) => r[1]))].sort((a, b) => a - b), runDirTracks(second.run_id!).sort((a, b) => a - b));
+      // Interpolated: each track has a row on every frame from its first to its last.
+      const spans = new Map<number, number[]>();
+      for (const [frame, id] of rows) spans.set(id, [...(spans.get(id) ?? []), frame]);
+      for (const frames of spans.values()) assert.equal(frames.length, Math.max(...frames) - Math.min(...frames) + 1);
     });
 
     test('Run Episode on a config with a sweep runs its grid and opens the Sweep page', async () => {
