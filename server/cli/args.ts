@@ -50,6 +50,7 @@ const FLAGS: Record<string, [string, Kind]> = {
   'no-c3': ['optimizations.c3', 'false'],
   'no-g3': ['optimizations.g3', 'false'],
   'no-cache': ['cache.enabled', 'false'],
+  'ground-truth': ['evaluation.ground_truth', 'path'],
 };
 
 /** `episode-run --season FILE`: the whole season, here or on a queue. */
@@ -75,6 +76,8 @@ export interface CliOptions {
   /** Run the config's `sweep` grid instead of one run. */
   sweep: boolean;
   runId?: string;
+  /** After the run, write its tracks as MOT 1.1 here (a .zip: CVAT's archive; else gt.txt + labels.txt). */
+  exportMot?: string;
   json: boolean;
   quiet: boolean;
   help: boolean;
@@ -99,6 +102,10 @@ Flags override the config file. Main flags:
   --faces-embed            embed sampled faces of every track after tracking (faces.jsonl)
   --no-scenes --no-gate --no-d1 --no-f1 --no-b4 --no-c3 --no-g3   switch a stage or optimisation off
   --no-cache               neither reuse nor write cached stages (<ep_id>/cache/)
+  --ground-truth FILE      score the run against this MOT gt.txt or CVAT "MOT 1.1" export
+                           (zip or folder); overrides evaluation.ground_truth
+  --export-mot FILE        after the run, write its tracks interpolated to every frame as
+                           MOT 1.1: FILE.zip (CVAT imports it) or FILE + labels.txt beside it
   --sweep                  run every combination of the config's \`sweep:\` values; writes <ep_id>/sweep.csv
   --run-id ID              name this run's folder under <ep_id>/runs/ (default: time-based)
   --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
@@ -120,7 +127,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
-    sweep: { type: 'boolean' }, 'run-id': { type: 'string' },
+    sweep: { type: 'boolean' }, 'run-id': { type: 'string' }, 'export-mot': { type: 'string' },
     season: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, cancel: { type: 'boolean' }, detach: { type: 'boolean' },
   };
   for (const [flag, [, kind]] of Object.entries(FLAGS)) {
@@ -139,7 +146,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const runIdProblem = runId === undefined ? undefined : idProblem('--run-id', runId);
   if (runIdProblem) throw new ConfigError(`${runIdProblem}.`);
   if (runId !== undefined && values.sweep) throw new ConfigError('--run-id names one run; a sweep names its runs itself.');
-  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, runId };
+  const exportMot = typeof values['export-mot'] === 'string' ? path.resolve(cwd, values['export-mot']) : undefined;
+  if (exportMot !== undefined && values.sweep) throw new ConfigError('--export-mot exports one run; a sweep makes many.');
+  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, runId, exportMot };
   if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };
 
   let raw: Record<string, unknown> = {};

@@ -20,10 +20,15 @@ export function configAt(base: EpisodeConfig, point: GridPoint): EpisodeConfig {
   return cfg as unknown as EpisodeConfig;
 }
 
-/** Header: run_id, the swept keys, then the summary metrics and the analysis stage's status. */
+/** Scores in the CSV (fractions), empty for runs without a ground truth. */
+const CSV_SCORES = ['HOTA', 'IDF1', 'MOTA'] as const;
+
+/** Header: run_id, the swept keys, the summary metrics, the analysis stage's status, then the scores. */
 export function sweepCsv(keys: readonly string[], runs: readonly RunSummary[]): string {
-  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'analysis'];
-  const rows = runs.map((r) => [r.run_id, ...keys.map((k) => r.sweep?.values[k]), ...SUMMARY_METRICS.map((m) => r[m]), r.cache.analysis]);
+  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'analysis', ...CSV_SCORES];
+  const rows = runs.map((r) => [
+    r.run_id, ...keys.map((k) => r.sweep?.values[k]), ...SUMMARY_METRICS.map((m) => r[m]), r.cache.analysis, ...CSV_SCORES.map((k) => r.scores?.[k]),
+  ]);
   return [header, ...rows].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
 }
 
