@@ -15,6 +15,7 @@ import { GroundTruthError } from './engine/eval/ground-truth';
 import { readRunRows } from './engine/eval/run-rows';
 import { writeMotExport } from './engine/eval/export-mot';
 import { formatScore } from './engine/eval/scores';
+import { CutListError, type CutScores } from './engine/eval/cut-score';
 import { EpisodeLayout } from './engine/manifests/layout';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
@@ -94,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
     // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError ? { input: true } : {};
+    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError || e instanceof CutListError ? { input: true } : {};
     if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
@@ -126,6 +127,7 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     `  engine   ${describeStages(s.engine_thread_s)}`,
     ...(m.detection ? [`  detect   ${describeDetection(m.detection)}`] : []),
     ...(m.evaluation ? [`  scores   ${describeScores(m.evaluation)}`] : []),
+    ...(m.cut_scores ? [`  cut list ${describeCutScores(m.cut_scores)}`] : []),
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
@@ -142,6 +144,13 @@ function describeDetection(d: DetectionMetrics): string {
   const reasons = Object.entries(v.by_reason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
   const back = v.fell_back ? `, ${v.fell_back} back to the whole frame's box` : '';
   return `${tiles}; face check (${v.scope}): ${v.checked} boxes (${v.reused} more reused), ${v.dropped} dropped${back}${reasons ? ` (failed: ${reasons})` : ''}`;
+}
+
+/** "precision 100.0%, recall 75.0% within ±1 frame (3 of 4 true cuts; missed 120)". */
+function describeCutScores(c: CutScores): string {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const parts = [c.missed.length ? `missed ${listFrames(c.missed)}` : '', c.extra.length ? `extra ${listFrames(c.extra)}` : ''].filter(Boolean).join('; ');
+  return `precision ${pct(c.precision)}, recall ${pct(c.recall)} within ±${c.tolerance} frame (${c.matched} of ${c.matched + c.missed.length} true cuts${parts ? `; ${parts}` : ''})`;
 }
 
 /** "HOTA 71.2% (DetA …, AssA …) MOTA … IDF1 … · FP 3 FN 12 IDSW 1 Frag 2 · MT/PT/ML 4/1/0 on 500 analysed frames". */

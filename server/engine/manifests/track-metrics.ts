@@ -7,6 +7,7 @@ import type { Stage } from '../stage-times';
 import type { YuvColor } from '../types';
 import type { FaceSkip, RecorderMetrics } from './manifest-types';
 import type { EvalSummary } from '../eval/scores';
+import type { CutScores } from '../eval/cut-score';
 
 /** Whether a cached stage was replayed ('reused'), run and stored ('computed'), or the cache was off. */
 export type StageStatus = 'reused' | 'computed' | 'off';
@@ -135,4 +136,6 @@ export interface TrackMetrics extends RecorderMetrics {
   faces_embed?: FacesEmbedSummary;
   /** The run's scores against `evaluation.ground_truth` (eval.json has the details). */
   evaluation?: EvalSummary;
+  /** The scene cuts against `evaluation.cuts`. */
+  cut_scores?: CutScores;
 }

@@ -23,11 +23,12 @@ export function configAt(base: EpisodeConfig, point: GridPoint): EpisodeConfig {
 /** Scores in the CSV (fractions), empty for runs without a ground truth. */
 const CSV_SCORES = ['HOTA', 'IDF1', 'MOTA'] as const;
 
-/** Header: run_id, the swept keys, the summary metrics, the analysis stage's status, then the scores. */
+/** Header: run_id, the swept keys, the summary metrics, the analysis stage's status, then the scores and the cut scores. */
 export function sweepCsv(keys: readonly string[], runs: readonly RunSummary[]): string {
-  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'analysis', ...CSV_SCORES];
+  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'analysis', ...CSV_SCORES, 'cut_precision', 'cut_recall'];
   const rows = runs.map((r) => [
     r.run_id, ...keys.map((k) => r.sweep?.values[k]), ...SUMMARY_METRICS.map((m) => r[m]), r.cache.analysis, ...CSV_SCORES.map((k) => r.scores?.[k]),
+    r.cut_precision, r.cut_recall,
   ]);
   return [header, ...rows].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
 }
