@@ -121,7 +121,9 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     `${m.ep_id}: ${m.state}`,
     `  frames   ${s.frames_decoded} decoded, ${s.frames_analysed} analysed (stride ${s.effective_stride})`,
     `  cuts     ${m.scene_cuts.count} at [${listFrames(m.scene_cuts.indices)}]` +
-      (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : ''),
+      (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : '') +
+      (m.scene_cuts.dissolves ? `, ${m.scene_cuts.dissolves} of them dissolves` : '') +
+      (m.scene_cuts.fades ? `; ${m.scene_cuts.fades} fades (${m.scene_cuts.fade_resets} tracker resets at black)` : ''),
     `  tracks   ${m.tracks_written} written (${m.tracks_born} born, ${m.id_switches} id switches, ${m.short_tracks_dropped} short dropped)`,
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
     `  engine   ${describeStages(s.engine_thread_s)}`,

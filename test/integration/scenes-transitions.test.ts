@@ -95,6 +95,7 @@ test('through the engine: scene_cuts.json lists the fades apart from cuts, and t
   const root = join(dir, 'out');
   const r = await runCli(['--ep-id', 'fade', '--video', video, '--output-root', root, '--quiet']);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /cuts {5}0 at \[\]; 2 fades \(1 tracker resets at black\)/);
   const m = readManifest(join(root, 'fade'), 'scene_cuts.json');
   assert.deepEqual([m.cuts, m.resets, m.dissolves], [[], [], []]);
   assert.deepEqual(m.fades.map((f: { kind: string }) => f.kind), ['out', 'in']);

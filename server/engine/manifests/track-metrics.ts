@@ -102,6 +102,10 @@ export interface TrackMetrics extends RecorderMetrics {
     resets: number;
     suppressed_by_cooldown: number;
     suppressed_indices: number[];
+    /** Fades through black (scene_cuts.json lists them), the tracker resets at their black frames, dissolves (each also one cut). */
+    fades: number;
+    fade_resets: number;
+    dissolves: number;
   };
   stats: {
     frames_decoded: number;
