@@ -24,7 +24,8 @@ import { FrameDetection } from './detect/frame-detection';
 import { buildTrackMetrics, type RunIdentity } from './run-metrics';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
-import { gateFields } from './embed/track-prototype';
+import { gatePrototype } from './embed/track-prototype';
+import { GateFacesWriter } from './embed/gate-faces';
 import { gateFacesKept } from './embed/sample-plan';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
@@ -273,6 +274,8 @@ class EpisodeRun {
   private readonly cfg: EpisodeConfig;
   private readonly detectionsOut: JsonlWriter;
   private readonly tracksOut: JsonlWriter;
+  /** The gate's sampled faces of each written track (G3), when the gate runs. */
+  private readonly gateFacesOut: GateFacesWriter | undefined;
   private readonly recorder: TrackRecorder;
   private readonly exporter: FrameExporter;
   private readonly tracker: ByteTracker;
@@ -300,6 +303,7 @@ class EpisodeRun {
     const epId = cfg.ep_id;
     this.detectionsOut = new JsonlWriter(plan.layout.manifest('detections'));
     this.tracksOut = new JsonlWriter(plan.layout.manifest('tracks'));
+    const gateFacesOut = (this.gateFacesOut = cfg.gate.enabled ? new GateFacesWriter(plan.layout.manifest('gateFaces')) : undefined);
     this.exporter = new FrameExporter({
       layout: plan.layout,
       frames: cfg.export.frames,
@@ -332,7 +336,11 @@ class EpisodeRun {
         });
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
-      gateFields: (faces) => gateFields(faces, cfg.embed, source.embedderId),
+      gateFields: (faces, trackId) => {
+        const { fields, picks } = gatePrototype(faces, cfg.embed, source.embedderId);
+        if (gateFacesOut && !gateFacesOut.add(trackId, picks)) this.backlogged = true;
+        return fields;
+      },
       gateFacesKept: gateFacesKept(cfg.embed),
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
@@ -405,7 +413,7 @@ class EpisodeRun {
     if (full && this.plan.fullFormat === 'yuv420p') this.source.recycle?.(full);
     if (this.backlogged) {
       this.backlogged = false;
-      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain()]);
+      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain(), this.gateFacesOut?.drain()]);
     }
   }
 
@@ -433,6 +441,7 @@ class EpisodeRun {
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
+    await this.gateFacesOut?.close();
     const { cuts, detection } = await this.source.done();
     await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
@@ -449,7 +458,7 @@ class EpisodeRun {
   /** After a failure: flush what was queued, and leave the .partial manifests to mark the run incomplete. */
   async abandon(): Promise<void> {
     await this.exporter.close().catch(() => undefined);
-    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
+    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon(), this.gateFacesOut?.abandon()]);
   }
 }
 

@@ -48,6 +48,7 @@ export const MANIFEST_FILES = {
   faceVectors: 'faces.f32',
   faceVectorsShape: 'faces.f32.json',
   faceTracks: 'face_tracks.jsonl',
+  gateFaces: 'gate_faces.jsonl',
 } as const;
 
 export type ManifestKey = keyof typeof MANIFEST_FILES;
