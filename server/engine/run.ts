@@ -17,7 +17,8 @@ import { EpisodeLayout } from './manifests/layout';
 import { describeHolder, EpisodeLock } from './manifests/episode-lock';
 import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
 import { ProgressWriter } from './manifests/progress-file';
-import type { FacesEmbedSummary, TrackMetrics } from './manifests/track-metrics';
+import type { FacesEmbedSummary, IdentitySummary, TrackMetrics } from './manifests/track-metrics';
+import { runIdentityStage } from './identity/identity-stage';
 import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
 import { FaceCheck } from './detect/face-check';
 import { FrameDetection } from './detect/frame-detection';
@@ -112,7 +113,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   phase('init');
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
-  const identity = config.gate.enabled || config.embed.enabled;
+  const identity = config.gate.enabled || config.embed.enabled || config.identity.enabled;
   const checks = faceCheckRuns(config.detector);
   const models = config.detector.model === 'default' || identity || checks ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
@@ -164,10 +165,15 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
-    if (config.embed.enabled && state === 'completed') {
+    if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
       if (opts.signal?.aborted) state = metrics.state = 'cancelled';
+      if (config.identity.enabled && state === 'completed') {
+        phase('identities');
+        await lock.check();
+        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep);
+      }
       await lock.check();
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
@@ -267,6 +273,24 @@ async function facesEmbed(
   } finally {
     await embedder.close();
   }
+}
+
+/** The identity stage after faces_embed, with its warnings and top identities logged. */
+async function identities(plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink): Promise<IdentitySummary> {
+  const s = await runIdentityStage({
+    layout: plan.layout, cfg: plan.config.identity, fps: plan.video.fps, episodeFrames: frames, castModels: async () => models,
+  });
+  logIdentities(plan.config.ep_id, s, emit);
+  return s;
+}
+
+export function logIdentities(epId: string, s: IdentitySummary, emit: EventSink): void {
+  for (const w of s.warnings) emit({ type: 'log', ep_id: epId, level: 'warn', message: w });
+  const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
+  emit({
+    type: 'log', ep_id: epId, level: 'info',
+    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}`,
+  });
 }
 
 /** The per-frame loop and its state; kept apart from runEpisode's setup and error handling. */
