@@ -3,47 +3,14 @@
 // faces) and cached by its content and the embedder's model; a member's reference is the mean of
 // their photos. Bad input (no folder, an empty person, an unreadable photo, a photo without a
 // face) becomes a warning, never a failure.
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeJsonAtomic } from '../manifests/atomic-file';
 import { FaceDetector } from '../detect/face-detector';
 import { cropRegion } from '../embed/align';
 import { cosine, FaceEmbedder, l2Normalise } from '../embed/face-embedder';
-
-export const PHOTO_EXTENSIONS = /\.(jpe?g|png|webp)$/i;
-
-export interface CastPerson {
-  name: string;
-  photos: string[];
-}
-
-/** The people of a cast folder and what is wrong with it, without reading a photo. */
-export async function listCast(dir: string): Promise<{ people: CastPerson[]; problems: string[] }> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
-  if (!isDir) return { people: [], problems: [`cast folder ${dir} does not exist`] };
-  const people: CastPerson[] = [];
-  const problems: string[] = [];
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const files = (await readdir(join(dir, e.name), { withFileTypes: true })).filter((f) => f.isFile() && PHOTO_EXTENSIONS.test(f.name));
-    if (files.length === 0) {
-      problems.push(`cast member "${e.name}" has no photo (.jpg, .png or .webp) in ${join(dir, e.name)}`);
-      continue;
-    }
-    people.push({ name: e.name, photos: files.map((f) => join(dir, e.name, f.name)).sort() });
-  }
-  return { people, problems };
-}
-
-/** A cached photo: its embedding, or why it has none. */
-export interface PhotoEntry {
-  model: string;
-  embedding?: number[];
-  problem?: 'no_face' | 'unreadable';
-  detail?: string;
-}
+import { listCast, photoCacheFile, type PhotoEntry } from './cast-folder';
 
 export interface CastMember {
   name: string;
@@ -73,8 +40,6 @@ export interface LoadedCast {
   embedded: number;
 }
 
-export const photoCacheKey = (bytes: Uint8Array, model: string) => createHash('sha256').update(model).update('\0').update(bytes).digest('hex');
-
 export async function loadCast(dir: string, opts: LoadCastOptions): Promise<LoadedCast> {
   const { people, problems } = await listCast(dir);
   const warnings = [...problems];
@@ -93,7 +58,7 @@ export async function loadCast(dir: string, opts: LoadCastOptions): Promise<Load
           warnings.push(`cast photo ${photo} is unreadable: ${(e as Error).message}`);
           continue;
         }
-        const cachePath = join(opts.cacheDir, `${photoCacheKey(bytes, opts.embedderId)}.json`);
+        const cachePath = join(opts.cacheDir, photoCacheFile(bytes));
         const cached = await readFile(cachePath, 'utf8').then((t) => JSON.parse(t) as PhotoEntry, () => undefined);
         if (cached?.model === opts.embedderId) entry = cached;
         else {
