@@ -74,6 +74,8 @@ export interface CliOptions {
   config: EpisodeConfig;
   /** Run the config's `sweep` grid instead of one run. */
   sweep: boolean;
+  /** With --sweep: the metric to pick the best point by (and to draw the front of against speed). */
+  objective?: string;
   runId?: string;
   json: boolean;
   quiet: boolean;
@@ -100,6 +102,8 @@ Flags override the config file. Main flags:
   --no-scenes --no-gate --no-d1 --no-f1 --no-b4 --no-c3 --no-g3   switch a stage or optimisation off
   --no-cache               neither reuse nor write cached stages (<ep_id>/cache/)
   --sweep                  run every combination of the config's \`sweep:\` values; writes <ep_id>/sweep.csv
+  --objective METRIC       with --sweep: print the best point on METRIC (hota, idf1, fp, speed, tracks_per_minute, …)
+                           and the Pareto front of METRIC against a standalone run's speed
   --run-id ID              name this run's folder under <ep_id>/runs/ (default: time-based)
   --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
   --device auto|cpu --threads N --ffmpeg PATH
@@ -120,7 +124,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
-    sweep: { type: 'boolean' }, 'run-id': { type: 'string' },
+    sweep: { type: 'boolean' }, objective: { type: 'string' }, 'run-id': { type: 'string' },
     season: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, cancel: { type: 'boolean' }, detach: { type: 'boolean' },
   };
   for (const [flag, [, kind]] of Object.entries(FLAGS)) {
@@ -139,7 +143,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const runIdProblem = runId === undefined ? undefined : idProblem('--run-id', runId);
   if (runIdProblem) throw new ConfigError(`${runIdProblem}.`);
   if (runId !== undefined && values.sweep) throw new ConfigError('--run-id names one run; a sweep names its runs itself.');
-  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, runId };
+  const objective = values.objective as string | undefined;
+  if (objective !== undefined && !values.sweep) throw new ConfigError('--objective picks the best point of a sweep: use it with --sweep.');
+  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, objective, runId };
   if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };
 
   let raw: Record<string, unknown> = {};

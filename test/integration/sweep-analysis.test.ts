@@ -18,7 +18,7 @@ test('a stride × cooldown sweep shares one analysis pass and each point tracks 
   const dir = mkdtempSync(join(tmpdir(), 'ep-sweep-an-'));
   const config = join(dir, 'c.episode.yaml');
   writeFileSync(config, `ep_id: sw\nvideo: ${ep.video}\noutput_root: out\nsweep:\n  stride: [3, 6]\n  scene.cooldown: [0, 120]\n`);
-  const sweep = await runCli(['--config', config, '--sweep', '--quiet']);
+  const sweep = await runCli(['--config', config, '--sweep', '--objective', 'forced_splits', '--quiet']);
   assert.equal(sweep.code, 0, sweep.stderr);
   const epDir = join(dir, 'out', 'sw');
   const runs = await listRuns(EpisodeLayout.of(epDir));
@@ -47,4 +47,10 @@ test('a stride × cooldown sweep shares one analysis pass and each point tracks 
   }
   assert.equal(seen.size, 4, 'each point tracks differently: the comparison can fail');
   assert.deepEqual(cutsOf(join(epDir, 'runs', runs[1].run_id)).suppressed, [253, 505]);
+  // --objective: the best point and the front, with predicted speeds labelled.
+  const fewest = Math.min(...runs.map((r) => r.forced_splits));
+  const best = runs.find((r) => r.forced_splits === fewest)!;
+  assert.match(sweep.stdout, new RegExp(`best on forced_splits \\(lower is better\\):\\n  ${best.run_id}  stride=\\d+ scene.cooldown=\\d+  forced_splits ${fewest}, `));
+  assert.match(sweep.stdout, /Pareto front of forced_splits against speed \(\d of 4 points\):/);
+  assert.match(sweep.stdout, /× realtime \(predicted\)/);
 });

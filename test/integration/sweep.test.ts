@@ -55,4 +55,7 @@ test('--sweep without a sweep section, and --run-id with a bad name, fail with o
   const bad = await runCli(['--ep-id', 'x', '--video', ep.video, '--output-root', out, '--run-id', '..']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--run-id "\.\." is not allowed: use letters, digits/);
+  const lone = await runCli(['--ep-id', 'x', '--video', ep.video, '--output-root', out, '--objective', 'hota']);
+  assert.equal(lone.code, 1);
+  assert.match(lone.stderr, /--objective picks the best point of a sweep: use it with --sweep\./);
 });
