@@ -12,6 +12,11 @@ import type { DetectionMetrics, TrackMetrics } from './engine/manifests/track-me
 import { describeStages } from './engine/stage-times';
 import { ConfigError } from './config/episode-config';
 import { VideoError } from './engine/decode/probe';
+import { GroundTruthError } from './engine/eval/ground-truth';
+import { readRunRows } from './engine/eval/run-rows';
+import { writeMotExport } from './engine/eval/export-mot';
+import { formatScore } from './engine/eval/scores';
+import { EpisodeLayout } from './engine/manifests/layout';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
 
@@ -72,6 +77,12 @@ async function main(argv: string[]): Promise<number> {
     const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
     if (!opts.json) printSummary(result.metrics, result.outDir);
+    if (opts.exportMot && result.state === 'completed') {
+      const layout = new EpisodeLayout(opts.config.output_root, opts.config.ep_id);
+      const files = await writeMotExport(await readRunRows(layout.runManifest(result.runId, 'detections')), opts.exportMot);
+      if (opts.json) out(JSON.stringify({ type: 'export_mot', files }) + '\n');
+      else out(`  MOT      ${files.join(' + ')}\n`);
+    }
     if (!opts.quiet) for (const w of warnings) if (w !== result.damaged) err(`warning: ${w}\n`);
     if (result.state === 'cancelled') return EXIT.cancelled;
     if (result.damaged) {
@@ -87,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
     // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    const input = e instanceof VideoError || e instanceof ConfigError ? { input: true } : {};
+    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError ? { input: true } : {};
     if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
@@ -118,6 +129,7 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
     `  engine   ${describeStages(s.engine_thread_s)}`,
     ...(m.detection ? [`  detect   ${describeDetection(m.detection)}`] : []),
+    ...(m.evaluation ? [`  scores   ${describeScores(m.evaluation)}`] : []),
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
@@ -134,6 +146,14 @@ function describeDetection(d: DetectionMetrics): string {
   const reasons = Object.entries(v.by_reason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
   const back = v.fell_back ? `, ${v.fell_back} back to the whole frame's box` : '';
   return `${tiles}; face check (${v.scope}): ${v.checked} boxes (${v.reused} more reused), ${v.dropped} dropped${back}${reasons ? ` (failed: ${reasons})` : ''}`;
+}
+
+/** "HOTA 71.2% (DetA …, AssA …) MOTA … IDF1 … · FP 3 FN 12 IDSW 1 Frag 2 · MT/PT/ML 4/1/0 on 500 analysed frames". */
+function describeScores(e: NonNullable<TrackMetrics['evaluation']>): string {
+  const s = e.scores;
+  const f = (k: keyof typeof s) => `${k} ${formatScore(k, s[k])}`;
+  return `${f('HOTA')} (${f('DetA')}, ${f('AssA')}), ${f('MOTA')}, ${f('IDF1')}; ${f('FP')} ${f('FN')} ${f('IDSW')} ${f('Frag')}; ` +
+    `MT/PT/ML ${s.MT}/${s.PT}/${s.ML} on ${e.frames_scored} ${e.frames === 'all' ? '' : 'analysed '}frames`;
 }
 
 /** A whole episode has hundreds of cuts: the summary shows the first ones (scene_cuts.json has all). */

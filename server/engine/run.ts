@@ -40,6 +40,10 @@ import { settleInterruptedRuns } from './history/interrupted-runs';
 import { summarizeMetrics } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
+import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './eval/evaluate-run';
+import { readRunRows } from './eval/run-rows';
+import type { GroundTruth } from './eval/ground-truth';
+import type { EvalSummary } from './eval/scores';
 import { SubsetAnalysis, whyNotServable } from './analysis/subset-analysis';
 
 /** The cooldown a run's cut policy applies (F1 off: none). */
@@ -145,6 +149,9 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     lookup = await lookupFor(config);
   }
   if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
+  // Before the analysis, so a bad ground truth is refused at once rather than after the work.
+  // The frame count is an estimate until decoding ends: a second's slack here, exact at scoring.
+  const groundTruth = await loadGroundTruth(config.evaluation, video.framesEstimate ? video.framesEstimate + Math.ceil(video.fps) : undefined);
   const times = new StageTimes();
   const analysis = await openAnalysis(analysisPlan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
   // The shared pass's own run (same stride and cooldown) needs no filter.
@@ -189,6 +196,11 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
+    if (groundTruth && state === 'completed') {
+      phase('evaluate');
+      metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      await writeJsonAtomic(layout.manifest('metrics'), metrics);
+    }
     if (config.embed.enabled && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
@@ -277,6 +289,16 @@ async function openAnalysis(
   };
 }
 
+/** The evaluation stage: the run's rows against the ground truth, into eval.json and eval_frames.jsonl. */
+async function evaluateRun(plan: RunPlan, gt: GroundTruth, analysedFrames: number[], metrics: TrackMetrics): Promise<EvalSummary> {
+  const { layout, config } = plan;
+  // Sampled decoding skips frames, so only an exact decode counts the video's frames.
+  const frameCount = metrics.stats.sampling === 'exact' ? metrics.stats.frames_decoded : Math.max(plan.video.framesEstimate, metrics.stats.frames_decoded);
+  checkGroundTruth(gt, config.evaluation.frame_base, frameCount);
+  const result = evaluate({ gt, cfg: config.evaluation, tracks: await readRunRows(layout.manifest('detections')), analysedFrames, frameCount });
+  return writeEvaluation({ report: layout.manifest('evaluation'), frames: layout.manifest('evalFrames') }, result);
+}
+
 /** faces_embed after tracking; G3 reuses the gate's embedding of tracks it already has. */
 async function facesEmbed(
   plan: RunPlan, ffmpegPath: string, models: { landmark: string; feature: string }, signal: AbortSignal | undefined, emit: EventSink,
@@ -306,6 +328,8 @@ class EpisodeRun {
   private readonly meter = new ProgressMeter();
   private framesDecoded = 0;
   private framesAnalysed = 0;
+  /** The analysed frames in order: what `evaluation.frames: analysed` scores. */
+  readonly analysedFrames: number[] = [];
   private cuts = 0;
   private cutsSuppressed = 0;
   /** Sum of the written tracks' spans in frames, for the mean track length. */
@@ -405,6 +429,7 @@ class EpisodeRun {
 
   private async analyse({ idx, ts, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
+    this.analysedFrames.push(idx);
     if (rejected?.length) this.emit({ type: 'rejected', ep_id: this.cfg.ep_id, frame_idx: idx, boxes: rejected });
     const t = performance.now();
     const tracked = this.tracker.update(idx, dets);

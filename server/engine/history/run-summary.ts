@@ -2,6 +2,7 @@
 // imports, so the extension and the webview can use it too.
 import type { RunState } from '../events';
 import type { StageStatus, TrackMetrics } from '../manifests/track-metrics';
+import type { RunScores } from '../eval/scores';
 
 export type { StageStatus };
 
@@ -35,6 +36,8 @@ export interface RunSummary {
   sweep?: { id: string; values: Record<string, unknown> };
   /** Why a failed run failed. */
   error?: string;
+  /** Scores against the config's ground truth (`evaluation.ground_truth`), when it has one. */
+  scores?: RunScores;
 }
 
 /** The metric columns of RunSummary, in the order tables and CSVs show them. */
@@ -71,6 +74,7 @@ export function summarizeMetrics(m: Partial<TrackMetrics> & { error?: string }):
     cache: { analysis: m.cache?.analysis ?? 'off' },
     ...(m.sweep ? { sweep: m.sweep } : {}),
     ...(m.error ? { error: m.error } : {}),
+    ...(m.evaluation ? { scores: m.evaluation.scores } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export const MANIFEST_FILES = {
   faceVectors: 'faces.f32',
   faceVectorsShape: 'faces.f32.json',
   faceTracks: 'face_tracks.jsonl',
+  evaluation: 'eval.json',
+  evalFrames: 'eval_frames.jsonl',
 } as const;
 
 export type ManifestKey = keyof typeof MANIFEST_FILES;

@@ -6,6 +6,7 @@ import type { RunState } from '../events';
 import type { Stage } from '../stage-times';
 import type { YuvColor } from '../types';
 import type { FaceSkip, RecorderMetrics } from './manifest-types';
+import type { EvalSummary } from '../eval/scores';
 
 /** Whether a cached stage was replayed ('reused'), run and stored ('computed'), or the cache was off. */
 export type StageStatus = 'reused' | 'computed' | 'off';
@@ -139,4 +140,6 @@ export interface TrackMetrics extends RecorderMetrics {
   /** The resolved config the run ran with. */
   config: EpisodeConfig;
   faces_embed?: FacesEmbedSummary;
+  /** The run's scores against `evaluation.ground_truth` (eval.json has the details). */
+  evaluation?: EvalSummary;
 }

@@ -49,17 +49,20 @@ export function servingConfigs(points: readonly EpisodeConfig[]): (EpisodeConfig
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
+/** Scores in the CSV (fractions), empty for runs without a ground truth. */
+const CSV_SCORES = ['HOTA', 'IDF1', 'MOTA'] as const;
+
 /**
  * Header: run_id, the swept keys, the summary metrics, a standalone run's speed and seconds and
- * whether they are `measured` or `predicted`, then the analysis stage's status.
+ * whether they are `measured` or `predicted`, the analysis stage's status, then the scores.
  */
 export function sweepCsv(keys: readonly string[], runs: readonly RunSummary[]): string {
-  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'speed', 'standalone_s', 'speed_source', 'analysis'];
+  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'speed', 'standalone_s', 'speed_source', 'analysis', ...CSV_SCORES];
   const rows = runs.map((r) => {
     const alone = standaloneSpeed(r);
     return [
       r.run_id, ...keys.map((k) => r.sweep?.values[k]), ...SUMMARY_METRICS.map((m) => r[m]),
-      alone.speed, alone.seconds, alone.predicted ? 'predicted' : 'measured', r.cache.analysis,
+      alone.speed, alone.seconds, alone.predicted ? 'predicted' : 'measured', r.cache.analysis, ...CSV_SCORES.map((k) => r.scores?.[k]),
     ];
   });
   return [header, ...rows].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
