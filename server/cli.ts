@@ -5,7 +5,8 @@ import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
 import { reclusterEpisode, ReclusterError } from './engine/identity/recluster';
 import { runSweep } from './engine/sweep/run-sweep';
-import type { RunSummary } from './engine/history/run-summary';
+import { checkObjective, tune, type TunedPoint, type Tuning } from './engine/sweep/pareto';
+import { standaloneSpeed, type RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
 import { EpisodeBusyError } from './engine/manifests/episode-lock';
 import type { DetectionMetrics, TrackMetrics } from './engine/manifests/track-metrics';
@@ -65,10 +66,13 @@ async function main(argv: string[]): Promise<number> {
   process.once('disconnect', onSignal);
   try {
     if (opts.sweep) {
+      // Before the grid runs: a misspelt objective must not cost a whole sweep.
+      if (opts.objective) checkObjective(opts.objective, Object.keys(opts.config.sweep ?? {}));
       const sweep = await runSweep(opts.config, { signal: abort.signal, onEvent });
       bar?.clear();
-      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs }) + '\n');
-      else printSweep(sweep.runs, sweep.csvPath);
+      const tuning = opts.objective ? tune(sweep.runs, opts.objective) : undefined;
+      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs, ...(tuning ? { tuning } : {}) }) + '\n');
+      else printSweep(sweep.runs, sweep.csvPath, tuning);
       return sweep.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
     }
     if (opts.recluster) {
@@ -179,11 +183,20 @@ function listFrames(frames: number[], max = 12): string {
   return frames.length > max ? `${shown}, … ${frames.length - max} more in scene_cuts.json` : shown;
 }
 
-function printSweep(runs: RunSummary[], csvPath: string): void {
+function printSweep(runs: RunSummary[], csvPath: string, tuning?: Tuning): void {
+  const valuesOf = (v: Record<string, unknown> | undefined) => Object.entries(v ?? {}).map(([k, x]) => `${k}=${x}`).join(' ');
+  const speedOf = (speed: number, predicted: boolean) => `${speed}× realtime${predicted ? ' (predicted)' : ''}`;
   const lines = runs.map((r) => {
-    const values = Object.entries(r.sweep?.values ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    return `  ${r.run_id}  ${values}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ${r.wall_time_s}s (analysis ${r.cache.analysis})`;
+    const alone = standaloneSpeed(r);
+    return `  ${r.run_id}  ${valuesOf(r.sweep?.values)}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ` +
+      `${r.wall_time_s}s, standalone ${speedOf(alone.speed, alone.predicted)} (analysis ${r.cache.analysis})`;
   });
+  if (tuning) {
+    const { objective: name, direction, best, front } = tuning;
+    const point = (p: TunedPoint) => `${p.run_id}  ${valuesOf(p.values)}  ${name} ${p.objective}, ${speedOf(p.speed, p.speed_predicted)}`;
+    lines.push(`best on ${name} (${direction === 'max' ? 'higher' : 'lower'} is better):`, `  ${point(best)}`);
+    lines.push(`Pareto front of ${name} against speed (${front.length} of ${runs.length} points):`, ...front.map((p) => `  ${point(p)}`));
+  }
   out([`sweep: ${runs.length} runs`, ...lines, `  csv ${csvPath}`].join('\n') + '\n');
 }
 

@@ -78,6 +78,8 @@ export interface CliOptions {
   sweep: boolean;
   /** Re-cluster the last run's tracks into identities (only identity.* or the cast changed). */
   recluster?: boolean;
+  /** With --sweep: the metric to pick the best point by (and to draw the front of against speed). */
+  objective?: string;
   runId?: string;
   /** After the run, write its tracks as MOT 1.1 here (a .zip: CVAT's archive; else gt.txt + labels.txt). */
   exportMot?: string;
@@ -112,6 +114,8 @@ Flags override the config file. Main flags:
   --export-mot FILE        after the run, write its tracks interpolated to every frame as
                            MOT 1.1: FILE.zip (CVAT imports it) or FILE + labels.txt beside it
   --sweep                  run every combination of the config's \`sweep:\` values; writes <ep_id>/sweep.csv
+  --objective METRIC       with --sweep: print the best point on METRIC (hota, idf1, fp, speed, tracks_per_minute, …)
+                           and the Pareto front of METRIC against a standalone run's speed
   --run-id ID              name this run's folder under <ep_id>/runs/ (default: time-based)
   --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
   --device auto|cpu --threads N --ffmpeg PATH
@@ -132,7 +136,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
-    sweep: { type: 'boolean' }, 'run-id': { type: 'string' }, 'export-mot': { type: 'string' },
+    sweep: { type: 'boolean' }, objective: { type: 'string' }, 'run-id': { type: 'string' }, 'export-mot': { type: 'string' },
     recluster: { type: 'boolean' },
     season: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, cancel: { type: 'boolean' }, detach: { type: 'boolean' },
   };
@@ -152,10 +156,12 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const runIdProblem = runId === undefined ? undefined : idProblem('--run-id', runId);
   if (runIdProblem) throw new ConfigError(`${runIdProblem}.`);
   if (runId !== undefined && values.sweep) throw new ConfigError('--run-id names one run; a sweep names its runs itself.');
+  const objective = values.objective as string | undefined;
+  if (objective !== undefined && !values.sweep) throw new ConfigError('--objective picks the best point of a sweep: use it with --sweep.');
   const exportMot = typeof values['export-mot'] === 'string' ? path.resolve(cwd, values['export-mot']) : undefined;
   if (exportMot !== undefined && values.sweep) throw new ConfigError('--export-mot exports one run; a sweep makes many.');
   if (values.recluster && (values.sweep || runId !== undefined)) throw new ConfigError('--recluster replays the last run; it takes no --sweep or --run-id.');
-  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, recluster: !!values.recluster, runId, exportMot };
+  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, objective, recluster: !!values.recluster, runId, exportMot };
   if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };
 
   let raw: Record<string, unknown> = {};

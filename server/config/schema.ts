@@ -283,6 +283,6 @@ export const episodeConfigSchema: SchemaNode = {
       },
     },
     cache: cacheSchema,
-    sweep: sweepSchema({ tracker: trackerSchema, gate: gateSchema }),
   },
 };
+episodeConfigSchema.properties!.sweep = sweepSchema(episodeConfigSchema.properties!);

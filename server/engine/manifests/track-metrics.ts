@@ -16,6 +16,8 @@ export interface CacheReport {
   analysis: StageStatus;
   key?: string;
   reason?: string;
+  /** Set when the analysis (at this stride and cooldown) served a sweep point as a subset. */
+  served_by?: { stride: number; cooldown: number };
 }
 
 export interface ExportStats {
@@ -118,6 +120,11 @@ export interface TrackMetrics extends RecorderMetrics {
     peak_rss_mb: number;
     /** The engine thread's seconds per stage (waiting_for_frames: for ffmpeg's decoding). */
     engine_thread_s: Partial<Record<Stage, number>>;
+    /**
+     * A standalone run of this config: this run's own figures when it was one, else predicted from
+     * the cached or shared analysis pass's measured stage costs (sweep points, cached re-runs).
+     */
+    standalone?: { wall_time_s: number; realtime_factor: number; predicted: boolean };
     /** The decoder's one line when the video is damaged. */
     decode_warning?: string;
   };
