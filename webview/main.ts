@@ -6,7 +6,8 @@ import { describeTrack } from './describe';
 import { packLanes } from './lanes';
 import type { HostMessage, PageMessage, RunSnapshot, SceneScoreCurve } from './protocol';
 import { runLabel } from './run-format';
-import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats } from './render';
+import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats, type Highlight } from './render';
+import { identityColour } from './identity-colours';
 import { snapshotCuts, snapshotTotal } from './snapshot';
 import { onThemeChange, readTheme } from './theme';
 import { spanFrames, toTrack, type TimelineTrack } from './tracks';
@@ -114,6 +115,7 @@ function changed(): void {
 function draw(): void {
   if (repackPending) {
     rows = packLanes(minLen > 1 ? run.tracks.filter((t) => spanFrames(t) >= minLen) : run.tracks);
+    highlight = identityHighlight();
     repackPending = false;
     renderHeader();
   }
@@ -121,12 +123,27 @@ function draw(): void {
   view = clamp(view, run.total, size.w, maxScroll());
   g.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
   lastStats = drawTimeline(g, size.w, size.h, view, {
-    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId,
+    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId, highlight,
     scores: showScores ? run.scores : undefined,
   }, theme);
 }
 
 const maxScroll = () => contentHeight(rows.length) - size.h;
+
+let highlight: Highlight | undefined;
+
+/** Tracks coloured by person when the run has identities (the Identities page's colours). */
+function identityHighlight(): Highlight | undefined {
+  const classOf = new Map<number, string>();
+  const colors: Record<string, string> = {};
+  for (const t of run.tracks) {
+    if (t.identity === undefined) continue;
+    const key = `person-${t.identity}`;
+    classOf.set(t.id, key);
+    colors[key] ??= identityColour(t.identity);
+  }
+  return classOf.size ? { classOf, colors } : undefined;
+}
 
 function renderHeader(): void {
   $('ep').textContent = run.epId || 'Episode';

@@ -1,6 +1,6 @@
 // The typed episode config, after defaults. Types only and free of Node, so that the webview's
 // view of track_metrics.json (which embeds the config) can name it.
-import type { EmbedConfig, GateConfig } from './schema-identity';
+import type { EmbedConfig, GateConfig, IdentityConfig } from './schema-identity';
 
 export interface EpisodeConfig {
   ep_id: string;
@@ -21,6 +21,7 @@ export interface EpisodeConfig {
   export: { frames: boolean; crops: boolean; jpeg_quality: number; crop_max_side: number; queue_size: number };
   gate: GateConfig;
   embed: EmbedConfig;
+  identity: IdentityConfig;
   optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };
   cache: { enabled: boolean; max_entries: number };
   evaluation: EvaluationConfig;

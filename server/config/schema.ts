@@ -2,7 +2,7 @@
 // this object; `npm run build` writes it to schemas/episode-config.schema.json for VS Code.
 
 import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE } from '../engine/manifests/ids';
-import { embedSchema, gateSchema } from './schema-identity';
+import { embedSchema, gateSchema, identitySchema } from './schema-identity';
 import { cacheSchema, sweepSchema } from './schema-iteration';
 
 export interface SchemaNode {
@@ -269,6 +269,7 @@ export const episodeConfigSchema: SchemaNode = {
     },
     gate: gateSchema,
     embed: embedSchema,
+    identity: identitySchema,
     optimizations: {
       type: 'object', additionalProperties: false,
       description: 'The seed\'s optimisations, each switchable for benchmarking. All are on by default.',
@@ -307,6 +308,6 @@ export const episodeConfigSchema: SchemaNode = {
       },
     },
     cache: cacheSchema,
-    sweep: sweepSchema({ tracker: trackerSchema, gate: gateSchema, scene: sceneSchema }),
   },
 };
+episodeConfigSchema.properties!.sweep = sweepSchema(episodeConfigSchema.properties!);

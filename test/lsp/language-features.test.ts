@@ -101,6 +101,16 @@ test('completion under scene: offers cooldown and the transition settings, and e
   assert.deepEqual(values.map((i: any) => i.label), ['auto', 'cpu']);
 });
 
+test('identity.*: completion offers its keys, hover explains the threshold', async () => {
+  const uri = uriOf('identity.episode.yaml');
+  await client.open(uri, 'ep_id: i\nvideo: v.mp4\nidentity:\n  threshold: 0.4\n  \n');
+  const keys = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 2 } });
+  assert.deepEqual(keys.map((i: any) => i.label).sort(), ['cast_dir', 'cast_threshold', 'enabled', 'labels', 'min_track_quality']);
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 4 } });
+  assert.match(hover.contents.value, /average cosine distance/);
+  assert.match(hover.contents.value, /Default: `0\.5`/);
+});
+
 test('the quick fix for a misspelt key fixes it', async () => {
   const uri = uriOf('fix.episode.yaml');
   const text = 'ep_id: fix\nvideo: missing.mp4\nscene:\n  coldown: 24\n';

@@ -45,6 +45,8 @@ export class LiveAnalysis implements AnalysisSource {
   private recorded: Promise<void> = Promise.resolve();
   /** The first failure of a recorded step (an embedding or a write); the chain itself never rejects. */
   private failure: Error | undefined;
+  /** Frames the detector ran on (sampled and warm-up), for the sweep's cost model. */
+  private analysed = 0;
 
   constructor(private readonly opts: LiveAnalysisOptions) {
     this.embedderId = opts.embedder?.modelId ?? '';
@@ -93,6 +95,7 @@ export class LiveAnalysis implements AnalysisSource {
     await this.recorded;
     if (this.failure) throw this.failure;
     this.framesDone = Math.max(this.framesDone, decoded.framesDecoded);
+    const spent = times.seconds();
     this.summary = {
       framesDecoded: this.framesDone,
       cuts: {
@@ -102,6 +105,7 @@ export class LiveAnalysis implements AnalysisSource {
       sceneScores: scenes && downsampleScores(scenes.indices, scenes.content, scenes.histogram, scenes.brightness),
       warning: decoded.warning,
       detection: this.opts.detection.stats(),
+      cost: { decode_s: spent.waiting_for_frames ?? 0, scenes_s: spent.scenes ?? 0, detection_s: spent.detection ?? 0, frames_analysed: this.analysed },
     };
   }
 
@@ -126,6 +130,7 @@ export class LiveAnalysis implements AnalysisSource {
       }
       const warm = policy.consumeWarmup();
       if (!frame.sampled && !warm) return;
+      this.analysed++;
       const mark = performance.now();
       const full = frame.full;
       const small = yuv420pRectToRgb(frame.small, SMALL_WIDTH, SMALL_HEIGHT, SMALL_RECT, smallColor);
