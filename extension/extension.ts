@@ -7,6 +7,7 @@ import { cancelRun, newConfig, openIdentities, openTimeline, runEpisode } from '
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
 import { compareRuns, openRun, openSweep } from './run-commands';
+import { exportMot } from './export-mot';
 import { cancelSeason, openSeason, runSeason } from './season-commands';
 
 let current: Ctx | undefined;
@@ -26,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
     command('episodeLab.openRun', openRun(ctx)),
     command('episodeLab.compareRuns', compareRuns(ctx)),
     command('episodeLab.openSweep', openSweep(ctx)),
+    command('episodeLab.exportMot', exportMot(ctx)),
     command('episodeLab.clearCache', clearCache(ctx)),
     command('episodeLab.refreshRuns', () => ctx.runsTree.refresh()),
     command('episodeLab.runSeason', runSeason(ctx)),

@@ -36,7 +36,7 @@ export function parsePageMessage(m: unknown): PageMessage | undefined {
 export function parseRunsPageMessage(m: unknown): RunsPageMessage | undefined {
   if (!isRecord(m)) return undefined;
   if (m.type === 'ready') return { type: 'ready' };
-  if (m.type === 'openRun' && isRunId(m.runId)) return { type: 'openRun', runId: m.runId };
+  if ((m.type === 'openRun' || m.type === 'apply') && isRunId(m.runId)) return { type: m.type, runId: m.runId };
   return undefined;
 }
 

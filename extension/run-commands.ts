@@ -44,14 +44,20 @@ const runItems = (runs: readonly RunSummary[]): RunPick[] => [...runs].reverse()
 const selectedRuns = (ctx: Ctx, selected?: readonly RunsNode[]): RunNode[] =>
   (selected ?? ctx.runsTree.view.selection).filter((n): n is RunNode => n.kind === 'run');
 
+/** One run picked from an episode's runs (a node's config, the active config, …), newest first. */
+export async function pickRun(ctx: Ctx, node: RunsNode | undefined, title: string): Promise<{ folder: RunFolder; run: RunSummary } | undefined> {
+  const episode = await episodeOf(ctx, node);
+  if (!episode) return undefined;
+  const picked = await vscode.window.showQuickPick(runItems(episode.runs), { title: `${title}: ${episode.folder.epId}`, matchOnDetail: true });
+  return picked && { folder: episode.folder, run: picked.run };
+}
+
 /** Episode Lab: Open Run — a run in the timeline (the Runs view's click). Resolves with its snapshot. */
 export function openRun(ctx: Ctx) {
   return async (node?: RunsNode): Promise<RunSnapshot | undefined> => {
     if (node?.kind === 'run') return TimelinePanel.show(ctx.extensionUri, node.folder).showRun(node.summary.run_id);
-    const episode = await episodeOf(ctx, node);
-    if (!episode) return undefined;
-    const picked = await vscode.window.showQuickPick(runItems(episode.runs), { title: `Open a run of ${episode.folder.epId}`, matchOnDetail: true });
-    return picked && TimelinePanel.show(ctx.extensionUri, episode.folder).showRun(picked.run.run_id);
+    const picked = await pickRun(ctx, node, 'Open a run');
+    return picked && TimelinePanel.show(ctx.extensionUri, picked.folder).showRun(picked.run.run_id);
   };
 }
 
@@ -108,4 +114,8 @@ export function openSweep(ctx: Ctx) {
 }
 
 /** The Sweep page of a sweep (also opened when Run Episode ran a config's grid). */
-export const showSweep = (ctx: Ctx, folder: RunFolder, sweepId: string) => reported(() => RunsPanel.show(ctx.extensionUri, folder).sweep(sweepId));
+export const showSweep = (ctx: Ctx, folder: RunFolder, sweepId: string) => reported(() => RunsPanel.show(ctx.extensionUri, folder, configsOf(ctx, folder)).sweep(sweepId));
+
+/** The workspace's configs that write to `folder`, for Apply. */
+const configsOf = (ctx: Ctx, folder: RunFolder) => async () =>
+  (await ctx.runsTree.configNodes()).filter((c) => c.folder?.outDir === folder.outDir).map((c) => c.uri);

@@ -1,5 +1,5 @@
 // The Compare and Sweep pages' data, read from an episode's run history. No `vscode` import.
-import { diffConfigs, diffMetrics, listRuns, readRunConfig, type RunSummary } from '../server/engine/history';
+import { diffConfigs, diffMetrics, diffScores, listRuns, readRunConfig, type RunSummary } from '../server/engine/history';
 import type { RunsHostMessage } from '../webview/runs-protocol';
 import { readRunSnapshot } from './manifests';
 import type { RunFolder } from './run-folder';
@@ -31,7 +31,7 @@ export async function compareRuns(folder: RunFolder, runIds: readonly [string, s
   const [ca, cb, configA, configB] = await Promise.all([
     compared(a), compared(b), readRunConfig(folder.layout, a.run_id), readRunConfig(folder.layout, b.run_id),
   ]);
-  return { type: 'compare', epId: folder.epId, a: ca, b: cb, metrics: diffMetrics(a, b), config: diffConfigs(configA, configB, CONFIG_DIFF_IGNORE) };
+  return { type: 'compare', epId: folder.epId, a: ca, b: cb, metrics: diffMetrics(a, b), scores: diffScores(a, b), config: diffConfigs(configA, configB, CONFIG_DIFF_IGNORE) };
 }
 
 /** A sweep's runs in grid order and its swept keys in config order. */

@@ -2,6 +2,7 @@
 // import. Words and metric formats shared with the pages come from webview/run-format.ts.
 import { SUMMARY_METRICS, type RunSummary } from '../server/engine/history/run-summary';
 import { CACHED, formatMetric, formatValue, METRIC_FORMAT, plural } from '../webview/run-format';
+import { formatScore, SCORE_KEYS } from '../server/engine/eval/scores';
 
 /** The start time in local time, `2025-01-02 14:45:01`; the run id when the run has none. */
 export function runStartLabel(r: RunSummary): string {
@@ -40,6 +41,7 @@ export function runDescription(r: RunSummary): string {
   if (r.state === 'failed' && !r.wall_time_s) return r.error ? `failed: ${r.error}` : 'failed';
   const parts = [formatDuration(r.wall_time_s), plural(r.tracks, 'track'), `${r.id_switches} id switch${r.id_switches === 1 ? '' : 'es'}`];
   if (r.state !== 'completed') parts.unshift(r.state);
+  if (r.scores) parts.push(`HOTA ${formatScore('HOTA', r.scores.HOTA)}`);
   if (r.cache.analysis === 'reused') parts.push(CACHED);
   return parts.join(' · ');
 }
@@ -61,6 +63,10 @@ export function runTooltipMarkdown(r: RunSummary): string {
     '|---|---:|',
     ...SUMMARY_METRICS.map((m) => `| ${METRIC_FORMAT[m].label} | ${formatMetric(m, r[m])} |`),
   ];
+  if (r.scores) {
+    const s = r.scores;
+    lines.push('', '| against the ground truth | |', '|---|---:|', ...SCORE_KEYS.map((k) => `| ${k} | ${formatScore(k, s[k])} |`));
+  }
   if (r.error) lines.push('', `error: ${r.error}`);
   if (r.sweep) lines.push('', `sweep \`${r.sweep.id}\`: ${Object.entries(r.sweep.values).map(([k, v]) => `\`${k}\` = ${formatValue(v)}`).join(', ')}`);
   return lines.join('\n');

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { RunEventParams } from '../server/lsp/protocol';
 
 const PHASES: Record<string, string> = {
-  init: 'starting', detect_track: 'tracking', export_flush: 'writing', faces_embed: 'embedding', done: 'done', error: 'failed', cancelled: 'cancelled',
+  init: 'starting', detect_track: 'tracking', export_flush: 'writing', evaluate: 'scoring', faces_embed: 'embedding', done: 'done', error: 'failed', cancelled: 'cancelled',
 };
 const OUTCOME_ICONS: Record<string, string> = { completed: '$(check)', cancelled: '$(circle-slash)', failed: '$(error)' };
 

@@ -5,13 +5,19 @@ import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
 import { reclusterEpisode, ReclusterError } from './engine/identity/recluster';
 import { runSweep } from './engine/sweep/run-sweep';
-import type { RunSummary } from './engine/history/run-summary';
+import { checkObjective, tune, type TunedPoint, type Tuning } from './engine/sweep/pareto';
+import { standaloneSpeed, type RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
 import { EpisodeBusyError } from './engine/manifests/episode-lock';
 import type { DetectionMetrics, TrackMetrics } from './engine/manifests/track-metrics';
 import { describeStages } from './engine/stage-times';
 import { ConfigError } from './config/episode-config';
 import { VideoError } from './engine/decode/probe';
+import { GroundTruthError } from './engine/eval/ground-truth';
+import { readRunRows } from './engine/eval/run-rows';
+import { writeMotExport } from './engine/eval/export-mot';
+import { formatScore } from './engine/eval/scores';
+import { EpisodeLayout } from './engine/manifests/layout';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
 
@@ -60,10 +66,13 @@ async function main(argv: string[]): Promise<number> {
   process.once('disconnect', onSignal);
   try {
     if (opts.sweep) {
+      // Before the grid runs: a misspelt objective must not cost a whole sweep.
+      if (opts.objective) checkObjective(opts.objective, Object.keys(opts.config.sweep ?? {}));
       const sweep = await runSweep(opts.config, { signal: abort.signal, onEvent });
       bar?.clear();
-      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs }) + '\n');
-      else printSweep(sweep.runs, sweep.csvPath);
+      const tuning = opts.objective ? tune(sweep.runs, opts.objective) : undefined;
+      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs, ...(tuning ? { tuning } : {}) }) + '\n');
+      else printSweep(sweep.runs, sweep.csvPath, tuning);
       return sweep.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
     }
     if (opts.recluster) {
@@ -75,6 +84,12 @@ async function main(argv: string[]): Promise<number> {
     const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
     if (!opts.json) printSummary(result.metrics, result.outDir);
+    if (opts.exportMot && result.state === 'completed') {
+      const layout = new EpisodeLayout(opts.config.output_root, opts.config.ep_id);
+      const files = await writeMotExport(await readRunRows(layout.runManifest(result.runId, 'detections')), opts.exportMot);
+      if (opts.json) out(JSON.stringify({ type: 'export_mot', files }) + '\n');
+      else out(`  MOT      ${files.join(' + ')}\n`);
+    }
     if (!opts.quiet) for (const w of warnings) if (w !== result.damaged) err(`warning: ${w}\n`);
     if (result.state === 'cancelled') return EXIT.cancelled;
     if (result.damaged) {
@@ -90,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
     // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof ReclusterError ? { input: true } : {};
+    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError || e instanceof ReclusterError ? { input: true } : {};
     if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
@@ -121,6 +136,7 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
     `  engine   ${describeStages(s.engine_thread_s)}`,
     ...(m.detection ? [`  detect   ${describeDetection(m.detection)}`] : []),
+    ...(m.evaluation ? [`  scores   ${describeScores(m.evaluation)}`] : []),
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
     ...identityLines(m),
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
@@ -153,17 +169,34 @@ function describeDetection(d: DetectionMetrics): string {
   return `${tiles}; face check (${v.scope}): ${v.checked} boxes (${v.reused} more reused), ${v.dropped} dropped${back}${reasons ? ` (failed: ${reasons})` : ''}`;
 }
 
+/** "HOTA 71.2% (DetA …, AssA …) MOTA … IDF1 … · FP 3 FN 12 IDSW 1 Frag 2 · MT/PT/ML 4/1/0 on 500 analysed frames". */
+function describeScores(e: NonNullable<TrackMetrics['evaluation']>): string {
+  const s = e.scores;
+  const f = (k: keyof typeof s) => `${k} ${formatScore(k, s[k])}`;
+  return `${f('HOTA')} (${f('DetA')}, ${f('AssA')}), ${f('MOTA')}, ${f('IDF1')}; ${f('FP')} ${f('FN')} ${f('IDSW')} ${f('Frag')}; ` +
+    `MT/PT/ML ${s.MT}/${s.PT}/${s.ML} on ${e.frames_scored} ${e.frames === 'all' ? '' : 'analysed '}frames`;
+}
+
 /** A whole episode has hundreds of cuts: the summary shows the first ones (scene_cuts.json has all). */
 function listFrames(frames: number[], max = 12): string {
   const shown = frames.slice(0, max).join(', ');
   return frames.length > max ? `${shown}, … ${frames.length - max} more in scene_cuts.json` : shown;
 }
 
-function printSweep(runs: RunSummary[], csvPath: string): void {
+function printSweep(runs: RunSummary[], csvPath: string, tuning?: Tuning): void {
+  const valuesOf = (v: Record<string, unknown> | undefined) => Object.entries(v ?? {}).map(([k, x]) => `${k}=${x}`).join(' ');
+  const speedOf = (speed: number, predicted: boolean) => `${speed}× realtime${predicted ? ' (predicted)' : ''}`;
   const lines = runs.map((r) => {
-    const values = Object.entries(r.sweep?.values ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    return `  ${r.run_id}  ${values}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ${r.wall_time_s}s (analysis ${r.cache.analysis})`;
+    const alone = standaloneSpeed(r);
+    return `  ${r.run_id}  ${valuesOf(r.sweep?.values)}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ` +
+      `${r.wall_time_s}s, standalone ${speedOf(alone.speed, alone.predicted)} (analysis ${r.cache.analysis})`;
   });
+  if (tuning) {
+    const { objective: name, direction, best, front } = tuning;
+    const point = (p: TunedPoint) => `${p.run_id}  ${valuesOf(p.values)}  ${name} ${p.objective}, ${speedOf(p.speed, p.speed_predicted)}`;
+    lines.push(`best on ${name} (${direction === 'max' ? 'higher' : 'lower'} is better):`, `  ${point(best)}`);
+    lines.push(`Pareto front of ${name} against speed (${front.length} of ${runs.length} points):`, ...front.map((p) => `  ${point(p)}`));
+  }
   out([`sweep: ${runs.length} runs`, ...lines, `  csv ${csvPath}`].join('\n') + '\n');
 }
 

@@ -4,6 +4,7 @@ import type { RunSummary } from '../server/engine/history/run-summary';
 import { bindCanvasInput, fitCanvas, frameScheduler, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
 import { packLanes } from './lanes';
+import { formatScore, formatScoreDelta, higherIsBetter } from '../server/engine/eval/scores';
 import { CACHED, formatMetric, formatValue, METRIC_FORMAT, plural, runTime } from './run-format';
 import type { ComparedRun, RunsHostMessage } from './runs-protocol';
 import { contentHeight, drawTimeline, trackAtPoint, type Cut, type DrawStats, type Highlight } from './render';
@@ -180,6 +181,17 @@ export function createCompareView(openRun: (runId: string) => void) {
       const label = cell('th', METRIC_FORMAT[d.metric].label);
       label.scope = 'row';
       tr.append(label, cell('td', formatMetric(d.metric, d.a)), cell('td', formatMetric(d.metric, d.b)), cell('td', formatMetric(d.metric, d.delta, true) + relative));
+      return tr;
+    }), ...m.scores.map((d) => {
+      // Scores against the ground truth, their deltas marked better or worse.
+      const tr = document.createElement('tr');
+      tr.dataset.score = d.key;
+      const label = cell('th', d.key);
+      label.scope = 'row';
+      const value = (v?: number) => (v === undefined ? '—' : formatScore(d.key, v));
+      const delta = cell('td', d.delta === undefined ? '—' : formatScoreDelta(d.key, d.delta));
+      if (d.delta) delta.className = (d.delta > 0) === higherIsBetter(d.key) ? 'better' : 'worse';
+      tr.append(label, cell('td', value(d.a)), cell('td', value(d.b)), delta);
       return tr;
     }));
   }

@@ -24,6 +24,7 @@ export interface EpisodeConfig {
   identity: IdentityConfig;
   optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };
   cache: { enabled: boolean; max_entries: number };
+  evaluation: EvaluationConfig;
   /** Dotted config key → the values a sweep tries (`episode-run --sweep`). */
   sweep?: Record<string, unknown[]>;
 }
@@ -39,4 +40,11 @@ export interface DetectorConfig {
   tiles: [number, number] | 'auto';
   auto_tiles: { grid: [number, number]; small_face: number; refresh: number };
   verify: { scope: 'tiles' | 'all' | 'off'; min_redetect: number; max_landmark_error: number; min_contrast: number; min_sharpness: number };
+}
+
+export interface EvaluationConfig {
+  /** Absolute after absolutizePaths; unset: runs are not scored. */
+  ground_truth?: string;
+  frame_base: 0 | 1;
+  frames: 'analysed' | 'all';
 }

@@ -5,7 +5,7 @@ import { episodeConfigSchema, type SchemaNode } from './schema';
 import type { EpisodeConfig } from './config-types';
 import { isPlainObject, validateAgainstSchema, type SchemaIssue } from './validate';
 
-export type { DetectorConfig, EpisodeConfig, Sampling } from './config-types';
+export type { DetectorConfig, EpisodeConfig, EvaluationConfig, Sampling } from './config-types';
 
 export class ConfigError extends Error {
   constructor(message: string, readonly issues: SchemaIssue[] = []) {
@@ -97,7 +97,7 @@ export function setPath(target: Record<string, unknown>, dotted: string, value: 
 
 /**
  * Makes the paths written in a config absolute, relative to `baseDir`: `video`, `output_root`,
- * `detector.model`, `ffmpeg.path`, `identity.cast_dir` and `identity.labels`. Keys that are absent stay absent, so it also serves partial
+ * `detector.model`, `ffmpeg.path`, `evaluation.ground_truth`, `identity.cast_dir` and `identity.labels`. Keys that are absent stay absent, so it also serves partial
  * settings (a season's base and overrides).
  */
 export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string, unknown>>(cfg: T, baseDir: string): T {
@@ -117,6 +117,9 @@ export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string
   }
   if (isPlainObject(c.detector) && typeof c.detector.model === 'string' && c.detector.model !== 'default') {
     out.detector = { ...c.detector, model: abs(c.detector.model) };
+  }
+  if (isPlainObject(c.evaluation) && typeof c.evaluation.ground_truth === 'string' && c.evaluation.ground_truth) {
+    out.evaluation = { ...c.evaluation, ground_truth: abs(c.evaluation.ground_truth) };
   }
   return out as T;
 }

@@ -262,7 +262,27 @@ export const episodeConfigSchema: SchemaNode = {
         g3: toggle('G3: faces_embed reuses the gate\'s embedding of a track made by the same model instead of recomputing it.'),
       },
     },
+    evaluation: {
+      type: 'object', additionalProperties: false,
+      description: 'Score each run against a ground truth (HOTA, CLEAR MOT, IDF1, as TrackEval computes them): manifests/eval.json, the run summary, the Runs view, Compare and the sweep CSV.',
+      properties: {
+        ground_truth: {
+          type: 'string', examples: ['gt/gt.txt', 'annotations.zip'],
+          description:
+            'The ground truth, relative to this config file: a MOTChallenge gt.txt (`frame, id, left, top, width, height[, considered, class, visibility]`; ' +
+            'rows whose 7th field is 0 are not scored), or a CVAT "MOT 1.1" export (the zip, or the folder it unpacks to with gt/gt.txt and gt/labels.txt).',
+        },
+        frame_base: {
+          type: 'integer', enum: [0, 1], default: 1,
+          description: 'The number the ground truth gives the video\'s first frame. 1: MOTChallenge and CVAT (frame 1 is frame_idx 0 in the manifests). 0: the file uses frame_idx as the manifests do.',
+        },
+        frames: {
+          type: 'string', enum: ['analysed', 'all'], default: 'analysed',
+          description: '`analysed`: score the frames the run analysed. `all`: score every frame of the video, each track\'s box interpolated between its analysed frames (what screen time counts).',
+        },
+      },
+    },
     cache: cacheSchema,
-    sweep: sweepSchema({ tracker: trackerSchema, gate: gateSchema }),
   },
 };
+episodeConfigSchema.properties!.sweep = sweepSchema(episodeConfigSchema.properties!);

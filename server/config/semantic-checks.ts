@@ -12,6 +12,8 @@ export interface Finding {
   severity: 'error' | 'warning';
   code: string;
   message: string;
+  /** A line of another file the finding is about (a ground truth's bad line). */
+  related?: { path: string; line: number };
 }
 
 export interface SemanticFacts {

@@ -42,6 +42,14 @@ import { settleInterruptedRuns } from './history/interrupted-runs';
 import { summarizeMetrics } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
+import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './eval/evaluate-run';
+import { readRunRows } from './eval/run-rows';
+import type { GroundTruth } from './eval/ground-truth';
+import type { EvalSummary } from './eval/scores';
+import { SubsetAnalysis, whyNotServable } from './analysis/subset-analysis';
+
+/** The cooldown a run's cut policy applies (F1 off: none). */
+const cooldownOf = (c: EpisodeConfig) => (c.optimizations.f1 ? c.scene.cooldown : 0);
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -52,6 +60,12 @@ export interface RunOptions {
   sweep?: { id: string; values: Record<string, unknown> };
   /** The episode's lock, when the caller holds it already (a sweep); else the run takes it. */
   lock?: EpisodeLock;
+  /**
+   * A sweep's serving analysis: this config at a divisor of the run's stride and cooldown 0
+   * (DESIGN §12). Its pass (cached or live) serves this run through a SubsetAnalysis when
+   * whyNotServable allows; otherwise the run uses its own analysis.
+   */
+  servedBy?: EpisodeConfig;
 }
 
 export interface RunResult {
@@ -120,18 +134,35 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   if (!(await fileExists(detectorPath))) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
   }
-  const lookup = await lookupAnalysis({
-    config, cacheRoot: layout.cacheDir, ffmpegPath: ffmpeg.path, detectorPath, embedder: config.gate.enabled ? models : undefined,
+  const lookupFor = (c: EpisodeConfig) => lookupAnalysis({
+    config: c, cacheRoot: layout.cacheDir, ffmpegPath: ffmpeg.path, detectorPath, embedder: c.gate.enabled ? models : undefined,
     landmarkPath: checks ? models!.landmark : undefined,
   });
-  if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
+  let lookup = await lookupFor(opts.servedBy ?? config);
   // A replay knows the video from the entry (probing would start ffmpeg); the entry's key says
   // the file at the config's path has the same content, wherever it was when it was cached.
   const video = lookup.hit ? { ...lookup.hit.video, path: config.video } : await probeVideo(ffmpeg.path, config.video);
   const plan = planRun(config, video);
+  let analysisPlan = opts.servedBy ? planRun(opts.servedBy, video) : plan;
+  const notServable = opts.servedBy && whyNotServable(analysisPlan, plan);
+  if (notServable) {
+    emit({ type: 'log', ep_id: epId, level: 'info', message: `run ${runId}: own analysis pass: the sweep's shared one cannot serve it (${notServable})` });
+    analysisPlan = plan;
+    lookup = await lookupFor(config);
+  }
+  if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
+  // Before the analysis, so a bad ground truth is refused at once rather than after the work.
+  // The frame count is an estimate until decoding ends: a second's slack here, exact at scoring.
+  const groundTruth = await loadGroundTruth(config.evaluation, video.framesEstimate ? video.framesEstimate + Math.ceil(video.fps) : undefined);
   const times = new StageTimes();
-  const analysis = await openAnalysis(plan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
-  const cache = { analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason } as const;
+  const analysis = await openAnalysis(analysisPlan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
+  // The shared pass's own run (same stride and cooldown) needs no filter.
+  const subset = analysisPlan !== plan && (analysisPlan.stride !== plan.stride || cooldownOf(analysisPlan.config) !== cooldownOf(config));
+  if (subset) analysis.source = new SubsetAnalysis(analysis.source, { stride: plan.stride, cooldown: cooldownOf(config), warmup: config.scene.warmup });
+  const cache = {
+    analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason,
+    ...(subset ? { served_by: { stride: analysisPlan.stride, cooldown: cooldownOf(analysisPlan.config) } } : {}),
+  } as const;
   emit({ type: 'stage', ep_id: epId, stage: 'analysis', status: cache.analysis, key: cache.key, reason: cache.reason });
   emit({
     type: 'log', ep_id: epId, level: 'info',
@@ -161,10 +192,17 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     if (lookup.key) emit({ type: 'log', ep_id: epId, level: 'info', message: `cache: ${(cacheBytes / 1e6).toFixed(1)} MB in ${lookup.cacheRoot}` });
     phase('export_flush');
     await lock.check();
-    const metrics = await run.finish(state, (performance.now() - t0) / 1000, {
+    // A live pass of exactly this run's analysis is what a standalone run does: measured.
+    const measured = !lookup.hit && !subset;
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000, measured, {
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
+    if (groundTruth && state === 'completed') {
+      phase('evaluate');
+      metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      await writeJsonAtomic(layout.manifest('metrics'), metrics);
+    }
     if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
@@ -258,6 +296,16 @@ async function openAnalysis(
   };
 }
 
+/** The evaluation stage: the run's rows against the ground truth, into eval.json and eval_frames.jsonl. */
+async function evaluateRun(plan: RunPlan, gt: GroundTruth, analysedFrames: number[], metrics: TrackMetrics): Promise<EvalSummary> {
+  const { layout, config } = plan;
+  // Sampled decoding skips frames, so only an exact decode counts the video's frames.
+  const frameCount = metrics.stats.sampling === 'exact' ? metrics.stats.frames_decoded : Math.max(plan.video.framesEstimate, metrics.stats.frames_decoded);
+  checkGroundTruth(gt, config.evaluation.frame_base, frameCount);
+  const result = evaluate({ gt, cfg: config.evaluation, tracks: await readRunRows(layout.manifest('detections')), analysedFrames, frameCount });
+  return writeEvaluation({ report: layout.manifest('evaluation'), frames: layout.manifest('evalFrames') }, result);
+}
+
 /** faces_embed after tracking; G3 reuses the gate's embedding of tracks it already has. */
 async function facesEmbed(
   plan: RunPlan, ffmpegPath: string, models: { landmark: string; feature: string }, signal: AbortSignal | undefined, emit: EventSink,
@@ -307,6 +355,8 @@ class EpisodeRun {
   private readonly meter = new ProgressMeter();
   private framesDecoded = 0;
   private framesAnalysed = 0;
+  /** The analysed frames in order: what `evaluation.frames: analysed` scores. */
+  readonly analysedFrames: number[] = [];
   private cuts = 0;
   private cutsSuppressed = 0;
   /** Sum of the written tracks' spans in frames, for the mean track length. */
@@ -411,6 +461,7 @@ class EpisodeRun {
 
   private async analyse({ idx, ts, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
     this.framesAnalysed++;
+    this.analysedFrames.push(idx);
     if (rejected?.length) this.emit({ type: 'rejected', ep_id: this.cfg.ep_id, frame_idx: idx, boxes: rejected });
     const t = performance.now();
     const tracked = this.tracker.update(idx, dets);
@@ -459,14 +510,14 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number, run: RunIdentity): Promise<TrackMetrics> {
+  async finish(state: RunState, wallS: number, measured: boolean, run: RunIdentity): Promise<TrackMetrics> {
     const { plan, cfg } = this;
     this.recorder.finalize();
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
     await this.gateFacesOut?.close();
-    const { cuts, detection } = await this.source.done();
+    const { cuts, detection, cost } = await this.source.done();
     await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
       threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
@@ -474,6 +525,7 @@ class EpisodeRun {
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
+      standalone: measured ? 'measured' : cost,
     });
     await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;

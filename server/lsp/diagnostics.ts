@@ -16,6 +16,9 @@ import type { VideoInfo } from '../engine/types';
 import { analyzeSeason, diskFacts } from '../season/season-file';
 import { isSeasonDocument, schemaOf } from './document-kind';
 import type { VideoProber } from './video-cache';
+import { groundTruthFindings, type GroundTruthReader } from './ground-truth-check';
+import { pathToFileURL } from 'node:url';
+import { readGroundTruth } from '../engine/eval/ground-truth';
 
 export const SOURCE = 'episode-lab';
 /** A binary file parses into thousands of YAML errors; nobody reads past the first screen. */
@@ -28,6 +31,8 @@ export interface DiagnosticsContext {
   probe: VideoProber;
   /** An untrusted workspace (Restricted Mode): the config's `ffmpeg.path` is never run. */
   restricted?: boolean;
+  /** Reads `evaluation.ground_truth` (the server's caches); default: read it afresh. */
+  readGroundTruth?: GroundTruthReader;
 }
 
 /** What a quick fix needs, carried in Diagnostic.data. */
@@ -118,6 +123,8 @@ async function semanticDiagnostics(
     configDir, workspaceFolders: ctx.workspaceFolders, video, effectiveStride, fileExists: existsSync,
   });
   out.push(...findings.map((f) => findingDiagnostic(doc, yaml, f)));
+  const gt = await groundTruthFindings(raw, configDir, video, ctx.readGroundTruth ?? readGroundTruth);
+  out.push(...gt.map((f) => findingDiagnostic(doc, yaml, f)));
   if (!ctx.restricted) out.push(...(await castFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
   return out;
 }
@@ -158,7 +165,15 @@ function seasonFindings(doc: TextDocument, yaml: Document, raw: Record<string, u
 function findingDiagnostic(doc: TextDocument, yaml: Document, f: Finding): Diagnostic {
   const span = f.at.map((p) => valueSpan(yaml, p)).find(Boolean) ?? { start: 0, end: 0 };
   const severity = f.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning;
-  return { ...diagnostic(doc, span, severity, f.code, f.message), data: { path: f.at[0] } satisfies FixData };
+  const d: Diagnostic = { ...diagnostic(doc, span, severity, f.code, f.message), data: { path: f.at[0] } satisfies FixData };
+  if (f.related) {
+    const line = f.related.line - 1;
+    d.relatedInformation = [{
+      location: { uri: pathToFileURL(f.related.path).href, range: { start: { line, character: 0 }, end: { line, character: 0 } } },
+      message: `line ${f.related.line}`,
+    }];
+  }
+  return d;
 }
 
 function diagnostic(doc: TextDocument, span: Span, severity: DiagnosticSeverity, code: string, message: string): Diagnostic {

@@ -1,5 +1,6 @@
 // Hover on a key or value: the field's description, type, default, range and the value in
-// effect; on `video`, what ffmpeg says about the file and how many frames will be analysed.
+// effect; on `video`, what ffmpeg says about the file and how many frames will be analysed; on
+// `evaluation.ground_truth`, what the file holds.
 import * as path from 'node:path';
 import type { Hover, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -8,6 +9,7 @@ import type { SchemaNode } from '../config/schema';
 import { formatPath, isPlainObject, schemaAt, type ConfigPath } from '../config/validate';
 import { keySpan, parseConfigDocument, pathAtOffset, valueSpan } from '../config/yaml-positions';
 import { planRun } from '../engine/run-plan';
+import { readGroundTruth } from '../engine/eval/ground-truth';
 import type { VideoInfo } from '../engine/types';
 import { probeConfigVideo, toRange } from './diagnostics';
 import { schemaOf } from './document-kind';
@@ -15,7 +17,7 @@ import type { VideoProber } from './video-cache';
 
 /** Keys whose value is a path, by their string keys (list indices left out). */
 const PATH_KEYS = new Set([
-  'video', 'output_root', 'detector.model',
+  'video', 'output_root', 'detector.model', 'evaluation.ground_truth',
   'base', 'base.output_root', 'base.detector.model', 'episodes.video', 'episodes.glob', 'summary_dir',
 ]);
 
@@ -43,6 +45,7 @@ export async function hoverAt(
   if (fieldPath.length === 1 && fieldPath[0] === 'video' && isPlainObject(raw)) {
     lines.push('', ...(await videoFacts(raw, configDir, probe, restricted)));
   }
+  if (fieldPath.join('.') === 'evaluation.ground_truth' && isPlainObject(raw)) lines.push('', ...(await groundTruthFacts(raw, configDir)));
   const episode = seasonEpisodeOf(raw, fieldPath);
   if (episode) lines.push('', ...(await videoFacts(episode, configDir, probe, restricted, false)));
   const span = at.onKey ? keySpan(yaml, fieldPath) : valueSpan(yaml, fieldPath);
@@ -114,6 +117,29 @@ function analysedFrames(raw: Record<string, unknown>, configDir: string, video: 
     return `**Analysed:** about ${frames} frames at effective stride ${stride}, plus the warm-up frames after each cut.`;
   } catch {
     return 'Fix the config errors to see how many frames will be analysed.';
+  }
+}
+
+/** "**Ground truth:** 4 rows (1 not considered), 2 ids, frames 1–4 (file numbering); labels: face". */
+async function groundTruthFacts(raw: Record<string, unknown>, configDir: string): Promise<string[]> {
+  const ev = isPlainObject(raw.evaluation) ? raw.evaluation : {};
+  if (typeof ev.ground_truth !== 'string' || !ev.ground_truth) return [];
+  const base = ev.frame_base === 0 ? 0 : 1;
+  try {
+    const gt = await readGroundTruth(path.resolve(configDir, ev.ground_truth), base);
+    const ids = new Set(gt.rows.map((r) => r.id)).size;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const r of gt.rows) {
+      first = Math.min(first, r.frame);
+      last = Math.max(last, r.frame);
+    }
+    const frames = gt.rows.length ? `, frames ${first + base}–${last + base} (file numbering)` : '';
+    const ignored = gt.ignored ? ` (${gt.ignored} not considered)` : '';
+    const problems = gt.problems.length ? `; ⚠ ${gt.problems.length} bad line${gt.problems.length === 1 ? '' : 's'}` : '';
+    return [`**Ground truth:** ${gt.rows.length} rows${ignored}, ${ids} ids${frames}${gt.labels ? `; labels: ${gt.labels.join(', ')}` : ''}${problems}`];
+  } catch (e) {
+    return [`⚠ ${(e as Error).message}`];
   }
 }
 

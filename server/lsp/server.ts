@@ -13,6 +13,7 @@ import { SOURCE, computeDiagnostics } from './diagnostics';
 import { DiagnosticsScheduler } from './diagnostics-scheduler';
 import { formatDocument } from './formatting';
 import { hoverAt } from './hover';
+import { createGroundTruthReader } from './ground-truth-check';
 import { Commands, Notifications, RunErrorCodes, type EpisodeLabSettings, type ServerOptions } from './protocol';
 import type { EngineSettings } from './engine-process';
 import { EpisodeRuns } from './run-episode';
@@ -24,6 +25,7 @@ import { createVideoProber } from './video-cache';
 const connection = createConnection();
 const documents = new TextDocuments(TextDocument);
 const probe = createVideoProber();
+const readGroundTruth = createGroundTruthReader();
 const runs = new EpisodeRuns();
 const seasons = new SeasonRuns();
 
@@ -51,7 +53,7 @@ function configPathOf(uri: string): string {
 const restricted = () => options.trusted === false;
 
 const validate = (doc: TextDocument, configPath: string) =>
-  computeDiagnostics(doc, { configPath, workspaceFolders, probe, restricted: restricted() });
+  computeDiagnostics(doc, { configPath, workspaceFolders, probe, restricted: restricted(), readGroundTruth });
 
 connection.onInitialize((params): InitializeResult => {
   options = (params.initializationOptions ?? {}) as ServerOptions;

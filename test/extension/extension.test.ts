@@ -49,7 +49,7 @@ suite('Episode Lab in the editor', () => {
     const all = await vscode.commands.getCommands(true);
     for (const id of [
       'episodeLab.run', 'episodeLab.cancel', 'episodeLab.openTimeline', 'episodeLab.newConfig',
-      'episodeLab.openRun', 'episodeLab.compareRuns', 'episodeLab.openSweep', 'episodeLab.clearCache', 'episodeLab.refreshRuns',
+      'episodeLab.openRun', 'episodeLab.compareRuns', 'episodeLab.openSweep', 'episodeLab.clearCache', 'episodeLab.refreshRuns', 'episodeLab.exportMot',
     ]) assert.ok(all.includes(id), id);
   });
 
@@ -172,6 +172,21 @@ suite('Episode Lab in the editor', () => {
       const tracks = m.metrics.find((d) => d.metric === 'tracks')!;
       assert.equal(tracks.delta, m.b.summary.tracks - m.a.summary.tracks);
       await until('the Compare tab', () => tabs().find((t) => t.label === 'Compare: iter'));
+    });
+
+    test('Export as MOT writes the run\'s tracks, every frame, as MOT 1.1 (gt.txt + labels.txt)', async () => {
+      const [newer] = runNodes(await runsOfConfig('iter.episode.yaml', (n) => n.length === 2));
+      const target = vscode.Uri.joinPath(folder(), 'exports', 'gt.txt');
+      const files = (await vscode.commands.executeCommand('episodeLab.exportMot', newer, target)) as string[];
+      assert.deepEqual(files, [target.fsPath, path.join(path.dirname(target.fsPath), 'labels.txt')]);
+      assert.equal(readFileSync(files[1], 'utf8'), 'face\n');
+      const rows = readFileSync(files[0], 'utf8').split('\n').filter(Boolean).map((l) => l.split(',').map(Number));
+      assert.ok(rows.every((r) => r.length === 9 && r[6] === 1 && r[7] === 1), 'frame, id, box, considered, class 1, visible');
+      assert.deepEqual([...new Set(rows.map((r) => r[1]))].sort((a, b) => a - b), runDirTracks(second.run_id!).sort((a, b) => a - b));
+      // Interpolated: each track has a row on every frame from its first to its last.
+      const spans = new Map<number, number[]>();
+      for (const [frame, id] of rows) spans.set(id, [...(spans.get(id) ?? []), frame]);
+      for (const frames of spans.values()) assert.equal(frames.length, Math.max(...frames) - Math.min(...frames) + 1);
     });
 
     test('Run Episode on a config with a sweep runs its grid and opens the Sweep page', async () => {

@@ -421,6 +421,51 @@ describe('models', () => {
   });
 });
 
+describe('ground truth', () => {
+  /** Runs `base` (96 frames) scored against a gt.txt of these lines; returns the result. */
+  function withGroundTruth(name: string, lines: string[], file = 'gt.txt'): Result {
+    const sb = sandbox(name);
+    fs.writeFileSync(sb.file(file), lines.join('\n') + '\n');
+    return run(sb, ['--ep-id', 'ep', '--video', base, '--ground-truth', sb.file(file)], { epId: 'ep' });
+  }
+  const noScore = (r: Result) => assert.ok(!fs.existsSync(join(r.episode, 'manifests', 'eval.json')), 'no eval.json: never a silent score');
+
+  test('a malformed line: refused before the analysis, naming the line', () => {
+    const r = withGroundTruth('gt-malformed', ['1,1,10,10,50,60,1,1,1', '2,1,10,10,50', '3,1,10,10,50,60,1,1,1']);
+    exitsWithOneLine(r, /ground truth .*gt\.txt line 2: expected at least 6 comma-separated fields \(frame, id, left, top, width, height\), got 5$/);
+    noScore(r);
+    assert.ok(!fs.existsSync(join(r.episode, 'manifests', 'track_metrics.json')), 'refused before the run');
+  });
+
+  test('negative sizes: refused, the first line named and the rest counted', () => {
+    const r = withGroundTruth('gt-negative', ['1,1,10,10,-50,60,1,1,1', '2,1,10,10,50,-60,1,1,1']);
+    exitsWithOneLine(r, /gt\.txt line 1: negative box size -50×60 \(and 1 more problem\)$/);
+    noScore(r);
+  });
+
+  test('frames far past the video\'s end: refused before the analysis', () => {
+    const r = withGroundTruth('gt-far', ['1,1,10,10,50,60,1,1,1', '500,1,10,10,50,60,1,1,1']);
+    exitsWithOneLine(r, /gt\.txt line 2: frame 500 is past the video's end/);
+    assert.ok(!fs.existsSync(join(r.episode, 'manifests', 'track_metrics.json')), 'refused before the run');
+  });
+
+  test('a frame just past the end (within the estimate\'s slack): the run fails at scoring, with no score', () => {
+    const r = withGroundTruth('gt-just-past', ['1,1,10,10,50,60,1,1,1', '97,1,10,10,50,60,1,1,1']);
+    exitsWithOneLine(r, /gt\.txt line 2: frame 97 is past the video's end \(its last frame is 96 with evaluation\.frame_base 1\)$/);
+    noScore(r);
+    const runs = JSON.parse(fs.readFileSync(join(r.episode, 'runs.json'), 'utf8')).runs;
+    assert.equal(runs.at(-1).state, 'failed');
+    assert.equal(runs.at(-1).scores, undefined);
+  });
+
+  test('a missing file, and a .zip that is not one', () => {
+    const sb = sandbox('gt-missing');
+    exitsWithOneLine(run(sb, ['--ep-id', 'ep', '--video', base, '--ground-truth', sb.file('nope.txt')], { epId: 'ep' }), /ground truth not found: .*nope\.txt$/);
+    const r = withGroundTruth('gt-notzip', ['1,1,10,10,50,60,1,1,1'], 'gt.zip');
+    exitsWithOneLine(r, /ground truth .*gt\.zip: not a zip archive \(no end of central directory\)$/);
+  });
+});
+
 test('real footage cut short (Tears of Steel, index first)', { skip: tos.skip }, () => {
   const sb = sandbox('tos-cut');
   ff('-i', tos.path, '-c', 'copy', '-movflags', '+faststart', sb.file('faststart.mp4'));

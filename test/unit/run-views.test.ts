@@ -59,6 +59,20 @@ describe('Runs view words', () => {
     assert.match(md, /`tracker\.match_thresh` = 0\.7/);
   });
 
+  test('a scored run shows HOTA in its line and every score in its tooltip', () => {
+    const scores = {
+      HOTA: 0.8171, DetA: 0.8, AssA: 0.83, LocA: 0.9, DetRe: 0.85, DetPr: 0.95, AssRe: 0.86, AssPr: 0.9,
+      MOTA: 0.965, MOTP: 0.9, FP: 0, FN: 4, IDSW: 1, Frag: 2, MT: 5, PT: 1, ML: 0, IDF1: 0.95, IDP: 0.97, IDR: 0.93,
+    };
+    const r = { ...summarizeMetrics(metrics('s')), scores };
+    assert.equal(runDescription(r), '6.5 s · 2 tracks · 1 id switch · HOTA 81.7%');
+    const md = runTooltipMarkdown(r);
+    assert.match(md, /\| HOTA \| 81\.7% \|/);
+    assert.match(md, /\| IDF1 \| 95\.0% \|/);
+    assert.match(md, /\| FN \| 4 \|/);
+    assert.doesNotMatch(runTooltipMarkdown(summarizeMetrics(metrics('s'))), /ground truth/);
+  });
+
   test('durations and sizes', () => {
     assert.deepEqual([0.143, 6.54, 125].map(formatDuration), ['0.14 s', '6.5 s', '2 m 05 s']);
     assert.deepEqual([512, 2048, 5.5 * 2 ** 20, 300 * 2 ** 30].map(formatBytes), ['512 B', '2.0 KiB', '5.5 MiB', '300 GiB']);

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { diffConfigs, diffMetrics } from '../../server/engine/history/run-diff';
+import { diffConfigs, diffMetrics, diffScores } from '../../server/engine/history/run-diff';
+import type { RunScores } from '../../server/engine/eval/scores';
 import type { RunSnapshot } from '../../webview/protocol';
 import type { RunsHostMessage } from '../../webview/runs-protocol';
 import { parseTracksJsonl, type TimelineTrack } from '../../webview/tracks';
@@ -39,17 +40,24 @@ function cutInTwo(t: TimelineTrack, frame: number, newId: number): TimelineTrack
   ];
 }
 
+/** Scores of a run against a ground truth (B lost a track and split one: fewer misses are not among its changes). */
+const SCORES_A: RunScores = {
+  HOTA: 0.712, DetA: 0.7, AssA: 0.725, LocA: 0.85, DetRe: 0.8, DetPr: 0.85, AssRe: 0.8, AssPr: 0.82,
+  MOTA: 0.8, MOTP: 0.84, FP: 10, FN: 30, IDSW: 1, Frag: 2, MT: 2, PT: 1, ML: 0, IDF1: 0.9, IDP: 0.92, IDR: 0.88,
+};
+const SCORES_B: RunScores = { ...SCORES_A, HOTA: 0.65, AssA: 0.6, FN: 42, IDSW: 0, IDF1: 0.8 };
+
 /** Run A: the committed Tears of Steel tracks (1: 21–60, 2: 65–180, 3: 222–234). Run B: track 2 split at 120, track 3 lost. */
 function comparison(): Extract<RunsHostMessage, { type: 'compare' }> {
   const tracks = parseTracksJsonl(readFileSync(path.join(FIXTURES, 'tos-tracks.jsonl'), 'utf8')).tracks;
   const [t1, t2] = tracks;
-  const a = { summary: summary('20250304-130500-aaaa', { tracks: 3, id_switches: 1, wall_time_s: 4, realtime_factor: 2.5 }), snapshot: snapshot(tracks) };
+  const a = { summary: summary('20250304-130500-aaaa', { tracks: 3, id_switches: 1, wall_time_s: 4, realtime_factor: 2.5, scores: SCORES_A }), snapshot: snapshot(tracks) };
   const b = {
-    summary: summary('20250304-141000-bbbb', { started_at: '2025-03-04T14:10:00Z', tracks: 3, wall_time_s: 1.6, realtime_factor: 6.25, cache: { analysis: 'reused' } }),
+    summary: summary('20250304-141000-bbbb', { started_at: '2025-03-04T14:10:00Z', tracks: 3, wall_time_s: 1.6, realtime_factor: 6.25, cache: { analysis: 'reused' }, scores: SCORES_B }),
     snapshot: snapshot([t1, ...cutInTwo(t2, 120, 4)]),
   };
   const config = diffConfigs({ tracker: { match_thresh: 0.8, max_gap: 60 }, gate: { enabled: false } }, { tracker: { match_thresh: 0.7 }, gate: { enabled: true } });
-  return { type: 'compare', epId: 'tos', a, b, metrics: diffMetrics(a.summary, b.summary), config };
+  return { type: 'compare', epId: 'tos', a, b, metrics: diffMetrics(a.summary, b.summary), scores: diffScores(a.summary, b.summary), config };
 }
 
 async function pixel(p: RunsPage, canvas: string, x: number, y: number): Promise<[number, number, number]> {
@@ -94,10 +102,19 @@ test('two runs on one axis: the split and the lost track highlighted, metrics an
   assert.match(await tip.innerText(), /Track 2[\s\S]*split or changed: B #2, #4/);
 
   const row = (metric: string) => p.page.locator(`#metrics tr[data-metric="${metric}"] > *`).allInnerTexts();
-  assert.equal(await p.page.locator('#metrics tbody tr').count(), 8);
+  assert.equal(await p.page.locator('#metrics tbody tr[data-metric]').count(), 8);
   assert.deepEqual(await row('wall_time_s'), ['Wall time', '4.00 s', '1.60 s', '-2.40 s (-60.0%)']);
   assert.deepEqual(await row('realtime_factor'), ['Realtime factor', '2.5×', '6.3×', '+3.8× (+150.0%)']);
   assert.deepEqual(await row('tracks'), ['Tracks', '3', '3', '0']);
+  // Scores against the ground truth, with deltas coloured by whether they got better.
+  const score = (key: string) => p.page.locator(`#metrics tr[data-score="${key}"] > *`).allInnerTexts();
+  assert.equal(await p.page.locator('#metrics tbody tr[data-score]').count(), 20);
+  assert.deepEqual(await score('HOTA'), ['HOTA', '71.2%', '65.0%', '-6.2 pt']);
+  assert.deepEqual(await score('FN'), ['FN', '30', '42', '+12']);
+  assert.deepEqual(await score('IDSW'), ['IDSW', '1', '0', '-1']);
+  assert.deepEqual(await score('MOTA'), ['MOTA', '80.0%', '80.0%', '0.0 pt']);
+  const cls = (key: string) => p.page.locator(`#metrics tr[data-score="${key}"] td:last-child`).getAttribute('class');
+  assert.deepEqual([await cls('HOTA'), await cls('FN'), await cls('IDSW'), await cls('MOTA')], ['worse', 'worse', 'better', null]);
   assert.deepEqual(await p.page.locator('#config-diff li').allInnerTexts(), [
     'gate.enabled: false → true', 'tracker.match_thresh: 0.8 → 0.7', 'tracker.max_gap: 60 → —',
   ]);
@@ -149,7 +166,7 @@ test('10,000 tracks a run: matched and drawn (benchmark)', { skip }, async () =>
     return [{ ...t, last: mid - 6 }, { ...t, id: t.id + 100_000, first: mid }];
   });
   const run = (runId: string, tracks: TimelineTrack[]) => ({ summary: summary(runId), snapshot: { ...snapshot(tracks), framesTotal: 64_800 } });
-  const message: RunsHostMessage = { type: 'compare', epId: 'synthetic', a: run('a', a), b: run('b', b), metrics: [], config: [] };
+  const message: RunsHostMessage = { type: 'compare', epId: 'synthetic', a: run('a', a), b: run('b', b), metrics: [], scores: [], config: [] };
   // Handed over as an argument, not as a script literal (p.send), which takes the browser longer
   // to compile than the page takes to match and pack; the handler runs synchronously.
   const showMs = await p.page.evaluate(([m]) => {

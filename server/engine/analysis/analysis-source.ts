@@ -27,8 +27,23 @@ export interface CutLists {
   suppressed: number[];
 }
 
+/**
+ * What a live pass of the stage cost, on the engine thread: kept with a cache entry so a replay
+ * (or a point it serves) can predict what a standalone run would take.
+ */
+export interface AnalysisCost {
+  /** Waiting for ffmpeg's frames. */
+  decode_s: number;
+  scenes_s: number;
+  detection_s: number;
+  /** Frames the detector ran on. */
+  frames_analysed: number;
+}
+
 export interface AnalysisSummary {
   framesDecoded: number;
+  /** Live passes only (and entries recorded since the field exists). */
+  cost?: AnalysisCost;
   cuts: CutLists;
   /** The decoder's one-line warning about a damaged file, if any. */
   warning?: string;

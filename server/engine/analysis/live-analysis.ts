@@ -67,6 +67,7 @@ export class LiveAnalysis implements AnalysisSource {
     const policy = new CutPolicy({ cooldown: cfg.optimizations.f1 ? cfg.scene.cooldown : 0, warmup: cfg.scene.warmup });
     // Reset after each yield: the consumer's time is its own.
     let mark = performance.now();
+    let analysed = 0;
     for await (const frame of source) {
       try {
         mark = times.add('waiting_for_frames', mark);
@@ -83,6 +84,7 @@ export class LiveAnalysis implements AnalysisSource {
         }
         const warm = policy.consumeWarmup();
         if (!frame.sampled && !warm) continue;
+        analysed++;
         const full = frame.full;
         const small = yuv420pRectToRgb(frame.small, SMALL_WIDTH, SMALL_HEIGHT, SMALL_RECT, smallColor);
         const { dets, rejected } = await detection.detect(small, full);
@@ -112,11 +114,13 @@ export class LiveAnalysis implements AnalysisSource {
     await this.recorded;
     if (this.failure) throw this.failure;
     this.framesDone = Math.max(this.framesDone, decoded.framesDecoded);
+    const spent = times.seconds();
     this.summary = {
       framesDecoded: this.framesDone,
       cuts: { cuts: policy.cuts, resets: policy.resets, suppressed: policy.suppressed },
       warning: decoded.warning,
       detection: detection.stats(),
+      cost: { decode_s: spent.waiting_for_frames ?? 0, scenes_s: spent.scenes ?? 0, detection_s: spent.detection ?? 0, frames_analysed: analysed },
     };
   }
 

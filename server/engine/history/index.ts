@@ -2,4 +2,4 @@
 export { indexRun, listRuns, newRunId, readRunConfig, readRunMetrics, recordRun } from './run-history';
 export { settleInterruptedRuns } from './interrupted-runs';
 export { SUMMARY_METRICS, summarizeMetrics, type RunSummary, type StageStatus, type SummaryMetric } from './run-summary';
-export { diffConfigs, diffMetrics, type ConfigChange, type MetricDelta } from './run-diff';
+export { diffConfigs, diffMetrics, diffScores, type ConfigChange, type MetricDelta, type ScoreDelta } from './run-diff';

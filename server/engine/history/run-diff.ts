@@ -1,6 +1,7 @@
 // Differences between two runs: their resolved configs (a small diff by dotted key) and their
 // metrics (both values and the delta). Pure functions, no Node imports.
 import { SUMMARY_METRICS, type RunSummary, type SummaryMetric } from './run-summary';
+import { SCORE_KEYS, type RunScores } from '../eval/scores';
 
 export interface ConfigChange {
   /** Dotted path, e.g. "tracker.match_thresh". */
@@ -43,6 +44,25 @@ export function diffMetrics(a: RunSummary, b: RunSummary): MetricDelta[] {
   return SUMMARY_METRICS.map((metric) => {
     const delta = round(b[metric] - a[metric]);
     return { metric, a: a[metric], b: b[metric], delta, relative: a[metric] === 0 ? null : round(delta / a[metric]) };
+  });
+}
+
+export interface ScoreDelta {
+  key: keyof RunScores;
+  /** undefined when that run was not scored. */
+  a?: number;
+  b?: number;
+  /** b − a, when both were scored. */
+  delta?: number;
+}
+
+/** Every score of two runs with b − a; empty when neither was scored against a ground truth. */
+export function diffScores(a: RunSummary, b: RunSummary): ScoreDelta[] {
+  if (!a.scores && !b.scores) return [];
+  return SCORE_KEYS.map((key) => {
+    const va = a.scores?.[key];
+    const vb = b.scores?.[key];
+    return { key, a: va, b: vb, delta: va === undefined || vb === undefined ? undefined : round(vb - va) };
   });
 }
 

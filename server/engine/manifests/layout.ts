@@ -49,6 +49,8 @@ export const MANIFEST_FILES = {
   faceVectors: 'faces.f32',
   faceVectorsShape: 'faces.f32.json',
   faceTracks: 'face_tracks.jsonl',
+  evaluation: 'eval.json',
+  evalFrames: 'eval_frames.jsonl',
   gateFaces: 'gate_faces.jsonl',
   identities: 'identities.json',
   screentime: 'screentime.json',

@@ -6,6 +6,7 @@ import type { RunState } from '../events';
 import type { Stage } from '../stage-times';
 import type { YuvColor } from '../types';
 import type { FaceSkip, RecorderMetrics } from './manifest-types';
+import type { EvalSummary } from '../eval/scores';
 
 /** Whether a cached stage was replayed ('reused'), run and stored ('computed'), or the cache was off. */
 export type StageStatus = 'reused' | 'computed' | 'off';
@@ -15,6 +16,8 @@ export interface CacheReport {
   analysis: StageStatus;
   key?: string;
   reason?: string;
+  /** Set when the analysis (at this stride and cooldown) served a sweep point as a subset. */
+  served_by?: { stride: number; cooldown: number };
 }
 
 export interface ExportStats {
@@ -117,6 +120,11 @@ export interface TrackMetrics extends RecorderMetrics {
     peak_rss_mb: number;
     /** The engine thread's seconds per stage (waiting_for_frames: for ffmpeg's decoding). */
     engine_thread_s: Partial<Record<Stage, number>>;
+    /**
+     * A standalone run of this config: this run's own figures when it was one, else predicted from
+     * the cached or shared analysis pass's measured stage costs (sweep points, cached re-runs).
+     */
+    standalone?: { wall_time_s: number; realtime_factor: number; predicted: boolean };
     /** The decoder's one line when the video is damaged. */
     decode_warning?: string;
   };
@@ -132,6 +140,8 @@ export interface TrackMetrics extends RecorderMetrics {
   /** The resolved config the run ran with. */
   config: EpisodeConfig;
   faces_embed?: FacesEmbedSummary;
+  /** The run's scores against `evaluation.ground_truth` (eval.json has the details). */
+  evaluation?: EvalSummary;
   identities?: IdentitySummary;
 }
 
