@@ -47,4 +47,6 @@ export interface EvaluationConfig {
   ground_truth?: string;
   frame_base: 0 | 1;
   frames: 'analysed' | 'all';
+  /** Ground-truth id → person (a JSON or CSV file), absolute after absolutizePaths; scores identities. */
+  people?: string;
 }

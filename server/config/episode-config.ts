@@ -121,5 +121,8 @@ export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string
   if (isPlainObject(c.evaluation) && typeof c.evaluation.ground_truth === 'string' && c.evaluation.ground_truth) {
     out.evaluation = { ...c.evaluation, ground_truth: abs(c.evaluation.ground_truth) };
   }
+  if (isPlainObject(out.evaluation) && typeof out.evaluation.people === 'string' && out.evaluation.people) {
+    out.evaluation = { ...out.evaluation, people: abs(out.evaluation.people) };
+  }
   return out as T;
 }
