@@ -12,7 +12,7 @@ export interface EpisodeConfig {
   threads: number;
   device: 'auto' | 'cpu';
   ffmpeg: { path?: string };
-  scene: { enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number };
+  scene: SceneConfig;
   detector: DetectorConfig;
   tracker: {
     track_thresh: number; low_thresh: number; new_track_thresh: number; match_thresh: number;
@@ -27,6 +27,11 @@ export interface EpisodeConfig {
   evaluation: EvaluationConfig;
   /** Dotted config key → the values a sweep tries (`episode-run --sweep`). */
   sweep?: Record<string, unknown[]>;
+}
+
+export interface SceneConfig {
+  enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number;
+  window: number; adaptive_ratio: number; min_content: number; fade_floor: number; fade_reset: boolean;
 }
 
 export type Sampling = 'exact' | 'refs' | 'keyframes';

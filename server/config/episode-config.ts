@@ -5,7 +5,7 @@ import { episodeConfigSchema, type SchemaNode } from './schema';
 import type { EpisodeConfig } from './config-types';
 import { isPlainObject, validateAgainstSchema, type SchemaIssue } from './validate';
 
-export type { DetectorConfig, EpisodeConfig, EvaluationConfig, Sampling } from './config-types';
+export type { DetectorConfig, EpisodeConfig, EvaluationConfig, Sampling, SceneConfig } from './config-types';
 
 export class ConfigError extends Error {
   constructor(message: string, readonly issues: SchemaIssue[] = []) {

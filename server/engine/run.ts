@@ -12,7 +12,7 @@ import { ByteTracker } from './track/byte-tracker';
 import { TrackRecorder } from './record/track-recorder';
 import { FrameExporter } from './export/frame-exporter';
 import { JsonlWriter } from './manifests/jsonl-writer';
-import { writeJsonAtomic } from './manifests/atomic-file';
+import { writeFileAtomic, writeJsonAtomic } from './manifests/atomic-file';
 import { EpisodeLayout } from './manifests/layout';
 import { describeHolder, EpisodeLock } from './manifests/episode-lock';
 import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
@@ -438,6 +438,7 @@ class EpisodeRun {
     for await (const event of this.source) {
       this.framesDecoded = this.source.framesDone;
       if (event.kind === 'cut') await this.onCut(event.idx, event.reset);
+      else if (event.kind === 'fade') await this.onFade(event.idx);
       else await this.analyse(event);
       if (this.meter.due()) this.emitProgress();
     }
@@ -462,6 +463,14 @@ class EpisodeRun {
       this.cutsSuppressed++;
     }
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
+  }
+
+  /** The black frame of a fade-out: one tracker reset, not counted as a cut. */
+  private async onFade(idx: number): Promise<void> {
+    await this.gate.cut(() => {
+      this.tracker.reset();
+      this.recorder.onCut(idx);
+    });
   }
 
   private async analyse({ idx, ts, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
@@ -522,11 +531,18 @@ class EpisodeRun {
     await this.detectionsOut.close();
     await this.tracksOut.close();
     await this.gateFacesOut?.close();
-    const { cuts, detection, cost } = await this.source.done();
+    const { cuts, detection, cost, sceneScores } = await this.source.done();
     await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
-      threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
+      fades: cuts.fades ?? [], fade_resets: cuts.fadeResets ?? [], dissolves: cuts.dissolves ?? [],
+      ...cfg.scene,
     });
+    if (sceneScores) {
+      // One line: up to 3 × 2,000 numbers, which an indented file would spread over 6,000 lines.
+      await writeFileAtomic(plan.layout.manifest('sceneScores'), JSON.stringify({
+        ep_id: cfg.ep_id, fps: plan.video.fps, min_content: cfg.scene.min_content, threshold: cfg.scene.threshold, fade_floor: cfg.scene.fade_floor, ...sceneScores,
+      }) + '\n');
+    }
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,

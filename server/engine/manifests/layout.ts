@@ -44,6 +44,7 @@ export const MANIFEST_FILES = {
   tracks: 'tracks.jsonl',
   metrics: 'track_metrics.json',
   cuts: 'scene_cuts.json',
+  sceneScores: 'scene_scores.json',
   progress: 'progress.json',
   faces: 'faces.jsonl',
   faceVectors: 'faces.f32',
