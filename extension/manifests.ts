@@ -5,6 +5,9 @@
 import { readFile, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { frameFileName, INDEX_FILE, isWithin, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from '../server/engine/manifests/layout';
+import { readEvalFrames } from '../server/engine/eval/eval-frames';
+import type { EvalReport } from '../server/engine/eval/evaluate-run';
+import { gtTimeline } from '../server/engine/eval/gt-lanes';
 import { readProgress, stateNow } from '../server/engine/manifests/progress-file';
 import type { TrackMetrics } from '../server/engine/manifests/track-metrics';
 import type { RunSnapshot } from '../webview/protocol';
@@ -35,10 +38,12 @@ export async function readRunSnapshot(layout: EpisodeLayout, video?: string, run
   const tracks = tracksPath(layout, runId);
   const [full, partial] = await Promise.all([readFile(tracks, 'utf8').catch(() => undefined), readFile(tracks + PARTIAL_SUFFIX, 'utf8').catch(() => undefined)]);
   const tracksText = full ?? partial;
-  const [cuts, metrics, progress] = await Promise.all([
+  const [cuts, metrics, progress, evalFrames, report] = await Promise.all([
     readJson<{ cuts?: number[]; suppressed?: number[]; fps?: number }>(path.join(dir, MANIFEST_FILES.cuts)),
     readJson<MetricsView>(path.join(dir, MANIFEST_FILES.metrics)),
     readProgress(path.join(dir, MANIFEST_FILES.progress)),
+    readEvalFrames(path.join(dir, MANIFEST_FILES.evalFrames)),
+    readJson<Partial<EvalReport>>(path.join(dir, MANIFEST_FILES.evaluation)),
   ]);
   const recorded = progress?.state ?? metrics?.state ?? (tracksText !== undefined ? 'completed' : 'none');
   return {
@@ -50,7 +55,14 @@ export async function readRunSnapshot(layout: EpisodeLayout, video?: string, run
     fps: metrics?.video?.fps ?? cuts?.fps,
     framesTotal: metrics?.stats?.frames_decoded,
     attribution: attributionFor(metrics?.video?.path ?? video),
+    ...(evalFrames ? { gt: gtTimeline(evalFrames.rows, validPairs(report?.identity?.pairs)) } : {}),
   };
+}
+
+/** eval.json's Identity pairs, the well-formed ones. */
+function validPairs(v: unknown): Array<[number, number]> {
+  const id = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+  return Array.isArray(v) ? v.filter((p): p is [number, number] => Array.isArray(p) && p.length === 2 && id(p[0]) && id(p[1])) : [];
 }
 
 export interface CropFile {

@@ -30,13 +30,13 @@ function scene(): { gt: EvalRow[]; runA: EvalRow[] } {
 
 function score(gt: EvalRow[], tracks: EvalRow[]) {
   const frames = [0, 1, 2, 3, 4, 5, 6];
-  const { frames: rows } = evaluate({
+  const { frames: rows, report } = evaluate({
     gt: { file: 'gt.txt', rows: gt, ignored: 0, problems: [] },
     cfg: { ground_truth: '/gt.txt', frame_base: 1, frames: 'analysed' },
     tracks, analysedFrames: frames, frameCount: 7,
   });
   // Through the file format and back, as the editor reads it.
-  return gtTimeline(parseEvalFrames(rows.map((r) => JSON.stringify(r)).join('\n')).rows);
+  return gtTimeline(parseEvalFrames(rows.map((r) => JSON.stringify(r)).join('\n')).rows, report.identity.pairs);
 }
 
 test('lanes per ground-truth id: spans by matched track, pairing, counts', () => {
@@ -44,7 +44,7 @@ test('lanes per ground-truth id: spans by matched track, pairing, counts', () =>
   const { lanes } = score(gt, runA);
   assert.deepEqual(lanes.map((l) => l.gtId), [1, 2]);
   const [one, two] = lanes;
-  // id 1: matched on all 7 frames, to 10 on 0–2 and to 12 on 3–6; 12 has more frames, so it pairs.
+  // id 1: matched on all 7 frames, to 10 on 0–2 and to 12 on 3–6; 12 shares more frames, so Identity pairs them.
   assert.deepEqual(one.spans, [{ first: 0, last: 2, track: 10 }, { first: 3, last: 6, track: 12 }]);
   assert.deepEqual([one.first, one.last, one.scored, one.matched, one.idsw, one.frag, one.track], [0, 6, 7, 7, 1, 0, 12]);
   // id 2: matched to 11 on 0, missed on 1, matched again on 2–4 (a fragmentation at 2).
@@ -52,7 +52,7 @@ test('lanes per ground-truth id: spans by matched track, pairing, counts', () =>
   assert.deepEqual([two.first, two.last, two.scored, two.matched, two.idsw, two.frag, two.track], [0, 4, 5, 4, 0, 1, 11]);
 });
 
-test('the pairing is one-to-one: a track two ids both matched goes to the one it matched longer', () => {
+test('the pairing is Identity\'s, one-to-one: a track two ids both matched goes to the one it shares more frames with', () => {
   // Track 10 covers id 1 on frames 0–4 and id 2 on frames 5–6 (id 1 is gone by then).
   const gt = [0, 1, 2, 3, 4].map((f) => box(f, 1, 0)).concat([5, 6].map((f) => box(f, 2, 100)));
   const tr = [0, 1, 2, 3, 4].map((f) => box(f, 10, 0)).concat([5, 6].map((f) => box(f, 10, 100)));

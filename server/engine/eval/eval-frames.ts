@@ -1,7 +1,7 @@
 // Reads eval_frames.jsonl back (the editor draws it). Written by the engine, but read like any
 // file on disk: a line that is not a well-formed row is skipped and counted, never trusted.
 import { readFile } from 'node:fs/promises';
-import type { EvalFrameRow } from './evaluate-run';
+import type { EvalFrameRow } from './frame-types';
 
 const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isIds = (v: unknown): v is number[] => Array.isArray(v) && v.every(isId);

@@ -1,11 +1,10 @@
 // What the timeline draws of a scored run, from eval_frames.jsonl alone: a lane per ground-truth
 // id (when it was matched, to which track, and when missed), the track each id pairs with, and
 // the errors per frame (FN, FP, IDSW, Frag). Pure, so the host computes it and the page only draws.
-import { linearAssignment } from '../track/linear-assignment';
-import type { EvalFrameRow } from './evaluate-run';
+import type { ErrorKind, EvalFrameRow } from './frame-types';
 
-export const ERROR_KINDS = ['fn', 'fp', 'idsw', 'frag'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
+export type { ErrorKind };
+export const ERROR_KINDS: readonly ErrorKind[] = ['fn', 'fp', 'idsw', 'frag'];
 
 /**
  * A stretch of scored frames on which a ground-truth id was present, in one state: matched to
@@ -27,10 +26,7 @@ export interface GtLane {
   matched: number;
   idsw: number;
   frag: number;
-  /**
-   * The track it pairs with: a one-to-one assignment of ids to tracks that maximises the frames
-   * each pair was matched on (Identity's matching, on CLEAR's per-frame pairs). Absent: none.
-   */
+  /** The track it pairs with in Identity's one-to-one matching (eval.json); absent: none. */
   track?: number;
   spans: GtSpan[];
 }
@@ -49,22 +45,22 @@ export interface GtTimeline {
   errors: FrameErrors[];
 }
 
-/** Lanes (by ground-truth id) and per-frame errors from eval_frames.jsonl's rows. */
-export function gtTimeline(rows: readonly EvalFrameRow[]): GtTimeline {
+/**
+ * Lanes (by ground-truth id) and per-frame errors from eval_frames.jsonl's rows; `pairs` is
+ * Identity's matching, [gt id, track id] (eval.json's identity.pairs).
+ */
+export function gtTimeline(rows: readonly EvalFrameRow[], pairs: ReadonlyArray<readonly [number, number]> = []): GtTimeline {
   const sorted = [...rows].sort((a, b) => a.frame_idx - b.frame_idx);
-  const lanes = new Map<number, GtLane & { prevRow: number; pairs: Map<number, number> }>();
+  const lanes = new Map<number, GtLane & { prevRow: number }>();
   const errors: FrameErrors[] = [];
   sorted.forEach((row, r) => {
     const f = row.frame_idx;
     const seen = (gtId: number, track: number) => {
       let lane = lanes.get(gtId);
-      if (!lane) lanes.set(gtId, (lane = { gtId, first: f, last: f, scored: 0, matched: 0, idsw: 0, frag: 0, spans: [], prevRow: -2, pairs: new Map() }));
+      if (!lane) lanes.set(gtId, (lane = { gtId, first: f, last: f, scored: 0, matched: 0, idsw: 0, frag: 0, spans: [], prevRow: -2 }));
       lane.last = f;
       lane.scored++;
-      if (track) {
-        lane.matched++;
-        lane.pairs.set(track, (lane.pairs.get(track) ?? 0) + 1);
-      }
+      if (track) lane.matched++;
       const span = lane.spans[lane.spans.length - 1];
       if (span && lane.prevRow === r - 1 && span.track === track) span.last = f;
       else lane.spans.push({ first: f, last: f, track });
@@ -77,26 +73,14 @@ export function gtTimeline(rows: readonly EvalFrameRow[]): GtTimeline {
     const e = { frame: f, fn: row.fn.length, fp: row.fp.length, idsw: row.idsw.length, frag: row.frag.length };
     if (e.fn + e.fp + e.idsw + e.frag) errors.push(e);
   });
-  const all = [...lanes.values()].sort((a, b) => a.gtId - b.gtId);
-  const paired = pairTracks(all.map((l) => l.pairs));
+  const paired = new Map(pairs.map(([g, t]) => [g, t]));
   return {
-    lanes: all.map(({ prevRow: _r, pairs: _p, ...lane }, i) => (paired[i] === undefined ? lane : { ...lane, track: paired[i] })),
+    lanes: [...lanes.values()].sort((a, b) => a.gtId - b.gtId).map(({ prevRow: _r, ...lane }) => {
+      const track = paired.get(lane.gtId);
+      return track === undefined ? lane : { ...lane, track };
+    }),
     errors,
   };
-}
-
-/** One track per ground-truth id at most, and the reverse, maximising the frames matched together. */
-function pairTracks(counts: readonly ReadonlyMap<number, number>[]): Array<number | undefined> {
-  const tracks = [...new Set(counts.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
-  const col = new Map(tracks.map((t, j) => [t, j]));
-  const cost = new Float64Array(counts.length * tracks.length);
-  counts.forEach((c, i) => c.forEach((n, t) => (cost[i * tracks.length + col.get(t)!] = -n)));
-  const out: Array<number | undefined> = counts.map(() => undefined);
-  if (!tracks.length) return out;
-  for (const [i, j] of linearAssignment(cost, counts.length, tracks.length, 0).matches) {
-    if (cost[i * tracks.length + j] < 0) out[i] = tracks[j];
-  }
-  return out;
 }
 
 /** A ground-truth id whose matching changed between two runs (b against a). */
