@@ -8,7 +8,7 @@ import type { Highlight, Theme } from './render';
 import { frameOf, xOf, type Viewport } from './viewport';
 
 /** Height of one kind's sub-row of the error strip, and the strip with its margin below. */
-export const STRIP_ROW = 7;
+export const STRIP_ROW = 10;
 export const STRIP_H = ERROR_KINDS.length * STRIP_ROW + 6;
 /** Space between the last ground-truth lane and the first row of tracks. */
 export const LANES_GAP = 8;
@@ -101,6 +101,9 @@ export function drawGtLanes(g: CanvasRenderingContext2D, width: number, v: Viewp
     g.fillStyle = color;
     g.fillText(`GT ${lane.gtId}`, x, y + geo.rowH - 2);
   });
+  // A rule between the ground truth and the run's tracks.
+  g.fillStyle = theme.grid;
+  g.fillRect(0, geo.lanesTop + gt.lanes.length * geo.rowPitch + LANES_GAP / 2 - 2 - v.scrollY, width, 1);
   return spans;
 }
 
@@ -124,9 +127,11 @@ export function drawErrorStrip(g: CanvasRenderingContext2D, width: number, v: Vi
       g.fillRect(Math.round(xOf(v, gt.errors[i].frame)), top, w, STRIP_ROW - 2);
       markers[kind]++;
     }
+    g.fillStyle = theme.bg;
+    g.fillRect(width - 34, top, 34, STRIP_ROW - 1);
     g.fillStyle = theme.muted;
-    g.font = `8px ${theme.font}`;
-    g.fillText(kind.toUpperCase(), width - 26, top + STRIP_ROW - 1);
+    g.font = `9px ${theme.font}`;
+    g.fillText(kind.toUpperCase(), width - 32, top + STRIP_ROW - 2);
   });
   return { markers, stripY };
 }
