@@ -6,6 +6,8 @@
 //         Identity pairs GT 1 with track 2, which shares more frames).
 //   GT 2: frames 30–200 at x=400. Track 3 has it, except 80–99: 20 misses, then a fragmentation at 100.
 //   Track 4: frames 150–170 at x=800, on no ground truth: 21 false positives.
+// Variant 'b' (a re-run to compare with): track 3 has GT 2 throughout (GT 2 better), and GT 1
+// switches twice, from track 1 to a track 5 at 50, then to track 2 at 100 (GT 1 worse).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { EvalRow } from '../../server/engine/eval/boxes';
@@ -18,20 +20,21 @@ const SIZE = 120;
 const box = (frame: number, id: number, x: number): EvalRow => ({ frame, id, x1: x, y1: 200, x2: x + SIZE, y2: 200 + SIZE });
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-export function scoredRows(): { gt: EvalRow[]; tracks: EvalRow[] } {
+export function scoredRows(variant: 'a' | 'b' = 'a'): { gt: EvalRow[]; tracks: EvalRow[] } {
   const gt = [...range(0, 239).map((f) => box(f, 1, 100)), ...range(30, 200).map((f) => box(f, 2, 400))];
+  const b = variant === 'b';
   const tracks = [
-    ...range(0, 239).map((f) => box(f, f < 100 ? 1 : 2, 100)),
-    ...range(30, 200).filter((f) => f < 80 || f > 99).map((f) => box(f, 3, 400)),
+    ...range(0, 239).map((f) => box(f, f < 100 ? (b && f >= 50 ? 5 : 1) : 2, 100)),
+    ...range(30, 200).filter((f) => b || f < 80 || f > 99).map((f) => box(f, 3, 400)),
     ...range(150, 170).map((f) => box(f, 4, 800)),
   ];
   return { gt, tracks };
 }
 
 /** Writes the episode's latest run under `outputRoot`/ep and returns its layout; `video` names the clip the metrics point at. */
-export function writeScoredEpisode(outputRoot: string, video: string): EpisodeLayout {
+export function writeScoredEpisode(outputRoot: string, video: string, variant: 'a' | 'b' = 'a'): EpisodeLayout {
   const layout = new EpisodeLayout(outputRoot, 'ep');
-  const { gt, tracks } = scoredRows();
+  const { gt, tracks } = scoredRows(variant);
   const gtFile = path.join(outputRoot, 'gt.txt');
   mkdirSync(layout.manifestsDir, { recursive: true });
   writeFileSync(gtFile, gt.map((r) => `${r.frame + 1},${r.id},${r.x1},${r.y1},${r.x2 - r.x1},${r.y2 - r.y1},1,1,1`).join('\n') + '\n');

@@ -18,8 +18,10 @@ import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { cachedStill } from '../../server/engine/decode/still-frame';
 import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import type { FrameHostMessage } from '../../webview/frame-protocol';
+import { compareGtLanes } from '../../server/engine/eval/gt-lanes';
 import { SCORED, writeScoredEpisode } from '../helpers/scored-episode';
-import { chromiumMissing, launch, openFrame, openTimeline, waitUntil } from './page';
+import { chromiumMissing, launch, openFrame, openRuns, openTimeline, waitUntil } from './page';
+import { summary } from './run-fixtures';
 
 const skip = chromiumMissing() ?? false;
 let browser: Browser;
@@ -122,5 +124,27 @@ test('Restricted Mode: no decoder, so no ffmpeg runs; the boxes are drawn on a b
   assert.deepEqual([stats.image, stats.drawn], [false, { gt: 2, track: 3, error: 1 }]);
   const forged = await host.show(SCORED.frames, undefined);
   assert.deepEqual(forged, { type: 'failed', frame: SCORED.frames, message: 'frame 240 is past the run\'s last frame (239)' });
+  await p.page.close();
+});
+
+test('Compare lists the ground-truth ids that got worse and better between two scored runs', { skip }, async () => {
+  const a = await readRunSnapshot(layout);
+  const b = await readRunSnapshot(writeScoredEpisode(path.join(tmp, 'rerun'), path.join(tmp, 'clip.mp4'), 'b'));
+  const gt = compareGtLanes(a.gt!.lanes, b.gt!.lanes);
+  assert.deepEqual(gt, [
+    { gtId: 1, a: { scored: 240, matched: 240, idsw: 1, track: 2 }, b: { scored: 240, matched: 240, idsw: 2, track: 2 }, verdict: 'worse' },
+    { gtId: 2, a: { scored: 171, matched: 151, idsw: 0, track: 3 }, b: { scored: 171, matched: 171, idsw: 0, track: 3 }, verdict: 'better' },
+  ]);
+  const p = await openRuns(browser);
+  await p.send({
+    type: 'compare', epId: 'ep', a: { summary: summary('20250304-130500-aaaa'), snapshot: a }, b: { summary: summary('20250304-141000-bbbb'), snapshot: b },
+    metrics: [], scores: [], config: [], gt,
+  });
+  const rows = await p.page.locator('#gt-table tbody tr').allInnerTexts();
+  assert.deepEqual(rows.map((r) => r.split('\t').map((c) => c.trim())), [
+    ['GT 1', '240/240 (100%) · #2', '240/240 (100%) · #2', '1 → 2', 'worse'],
+    ['GT 2', '151/171 (88%) · #3', '171/171 (100%) · #3', '0 → 0', 'better'],
+  ]);
+  await p.screenshot('errors-compare.png');
   await p.page.close();
 });
