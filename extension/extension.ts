@@ -4,7 +4,7 @@ import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 import { Commands, LANGUAGE_ID, SEASON_LANGUAGE_ID, type DecodeFrameResult } from '../server/lsp/protocol';
 import { RunCodeLens, SeasonCodeLens } from './codelens';
 import { clearCache } from './clear-cache';
-import { cancelRun, newConfig, openTimeline, runEpisode } from './commands';
+import { cancelRun, newConfig, openIdentities, openTimeline, runEpisode } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
 import { compareRuns, openRun, openSweep } from './run-commands';
@@ -25,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
     command('episodeLab.run', runEpisode(ctx)),
     command('episodeLab.cancel', cancelRun(ctx)),
     command('episodeLab.openTimeline', openTimeline(ctx)),
+    command('episodeLab.openIdentities', openIdentities(ctx)),
     command('episodeLab.newConfig', newConfig()),
     command('episodeLab.showOutput', () => ctx.output.show()),
     command('episodeLab.openRun', openRun(ctx)),

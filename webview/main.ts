@@ -5,9 +5,10 @@ import { bindCanvasInput, fitCanvas, frameScheduler, placeTooltip } from './canv
 import { describeTrack } from './describe';
 import { describeLane, errorAtPoint, gtOffset, gtScene, laneAtPoint, pairHighlight, STRIP_H, type GtScene } from './gt-view';
 import { packLanes } from './lanes';
-import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
+import type { HostMessage, PageMessage, RunSnapshot, SceneScoreCurve } from './protocol';
 import { runLabel } from './run-format';
 import { contentHeight, drawTimeline, ROW_PITCH, TOP, trackAtPoint, type Cut, type DrawStats, type Highlight } from './render';
+import { identityColour } from './identity-colours';
 import { snapshotCuts, snapshotTotal } from './snapshot';
 import { onThemeChange, readTheme } from './theme';
 import { spanFrames, toTrack, type TimelineTrack } from './tracks';
@@ -37,9 +38,11 @@ const run = {
   attribution: undefined as string | undefined,
   gt: undefined as GtScene | undefined,
   pairs: undefined as Highlight | undefined,
+  scores: undefined as SceneScoreCurve | undefined,
 };
 let rows: TimelineTrack[][] = [];
 let minLen = 0;
+let showScores = false;
 let selectedId: number | undefined;
 let hoverId: number | undefined;
 let view: Viewport = { start: 0, pxPerFrame: 1, scrollY: 0 };
@@ -55,10 +58,13 @@ function loadSnapshot(s: RunSnapshot): void {
   const parsed = s.tracks;
   Object.assign(run, {
     epId: s.epId, state: s.state, tracks: parsed.tracks, cuts: snapshotCuts(s), total: snapshotTotal(s), done: undefined, fps: s.fps,
-    malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine, attribution: s.attribution,
+    malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine, attribution: s.attribution, scores: s.sceneScores,
     gt: s.gt && gtScene(s.gt),
   });
   run.pairs = run.gt && pairHighlight(run.gt);
+  const toggle = $<HTMLInputElement>('scores');
+  toggle.disabled = !s.sceneScores;
+  toggle.parentElement!.title = s.sceneScores ? toggle.parentElement!.dataset.title ?? '' : 'This run has no scene_scores.json (scene detection off, or an older run).';
   run.byId = new Map(run.tracks.map((t) => [t.id, t]));
   autoFit = true;
   changed();
@@ -114,6 +120,7 @@ function changed(): void {
 function draw(): void {
   if (repackPending) {
     rows = packLanes(minLen > 1 ? run.tracks.filter((t) => spanFrames(t) >= minLen) : run.tracks);
+    highlight = identityHighlight();
     repackPending = false;
     renderHeader();
   }
@@ -121,7 +128,10 @@ function draw(): void {
   view = clamp(view, run.total, size.w, maxScroll());
   g.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
   lastStats = drawTimeline(g, size.w, size.h, view, {
-    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId, highlight: run.pairs, gt: run.gt,
+    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId, gt: run.gt,
+    // With a ground truth, a track takes its ground-truth pair's colour rather than its person's.
+    highlight: run.pairs ?? highlight,
+    scores: showScores ? run.scores : undefined,
   }, theme);
 }
 
@@ -141,6 +151,21 @@ function hit(x: number, y: number) {
   if (lane) return { lane, text: describeLane(lane, run.fps).join('\n') };
   const track = trackAtPoint(rows, view, x, y, offset());
   return track && { track, text: describeTrack(track, run.fps).join('\n') };
+}
+
+let highlight: Highlight | undefined;
+
+/** Tracks coloured by person when the run has identities (the Identities page's colours). */
+function identityHighlight(): Highlight | undefined {
+  const classOf = new Map<number, string>();
+  const colors: Record<string, string> = {};
+  for (const t of run.tracks) {
+    if (t.identity === undefined) continue;
+    const key = `person-${t.identity}`;
+    classOf.set(t.id, key);
+    colors[key] ??= identityColour(t.identity);
+  }
+  return classOf.size ? { classOf, colors } : undefined;
 }
 
 function renderHeader(): void {
@@ -281,6 +306,12 @@ $('fit').addEventListener('click', () => {
 $<HTMLInputElement>('min-len').addEventListener('input', (e) => {
   minLen = Math.max(0, Number((e.target as HTMLInputElement).value) || 0);
   changed();
+});
+const scoresToggle = $<HTMLInputElement>('scores');
+scoresToggle.parentElement!.dataset.title = scoresToggle.parentElement!.title;
+scoresToggle.addEventListener('change', () => {
+  showScores = scoresToggle.checked;
+  requestDraw();
 });
 $<HTMLInputElement>('search').addEventListener('change', (e) => {
   const input = e.target as HTMLInputElement;

@@ -11,7 +11,7 @@ import { seasonHtml } from '../../extension/season-html';
 import { timelineHtml } from '../../extension/timeline-html';
 import type { FrameHostMessage, FramePageMessage } from '../../webview/frame-protocol';
 import type { HostMessage, PageMessage } from '../../webview/protocol';
-import type { RunsHostMessage, RunsPageMessage } from '../../webview/runs-protocol';
+import type { RunsHostMessage, RunsPageMessage, SweepStats } from '../../webview/runs-protocol';
 import type { SeasonHostMessage, SeasonPageMessage } from '../../webview/season-protocol';
 
 /** window.episodeTimeline.stats(): what the last frame drew (render.ts DrawStats; that module needs the DOM types). */
@@ -27,6 +27,7 @@ export interface DrawStats {
     markers: Record<'fn' | 'fp' | 'idsw' | 'frag', number>;
     stripY: Record<'fn' | 'fp' | 'idsw' | 'frag', number>;
   };
+  scores?: { points: number; aboveMinContent: number[] };
   ms: number;
 }
 
@@ -115,7 +116,7 @@ export interface RunsStats {
     axis: { start: number; pxPerFrame: number; total: number };
     runs: { key: 'a' | 'b'; runId: string; view: { start: number; pxPerFrame: number }; rows: number; bars: number; highlighted: Record<string, number>; classes: Record<'same' | 'only' | 'split', number> }[];
   };
-  sweep: { rows: number; points: { runId: string; cx: number; cy: number }[] };
+  sweep: SweepStats;
 }
 
 export interface RunsPage extends OpenPage<RunsHostMessage, RunsPageMessage> {

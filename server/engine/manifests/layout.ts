@@ -8,6 +8,7 @@
 //     runs.json                      the run history's index
 //     sweep.csv                      the last sweep's table
 //     cache/<stage>-<key>/           stage cache entries (cache/stage-store.ts)
+//     cache/cast/<sha256>.json       cast photo embeddings by content (identity/cast.ts)
 //     crops/track_NNNN/frame_NNNNNN.jpg + index.json
 //     frames/frame_NNNNNN.jpg + index.json
 //     stills/<video key>/frame_NNNNNN.jpg   single frames decoded for the frame view (a cache)
@@ -44,6 +45,7 @@ export const MANIFEST_FILES = {
   tracks: 'tracks.jsonl',
   metrics: 'track_metrics.json',
   cuts: 'scene_cuts.json',
+  sceneScores: 'scene_scores.json',
   progress: 'progress.json',
   faces: 'faces.jsonl',
   faceVectors: 'faces.f32',
@@ -51,6 +53,10 @@ export const MANIFEST_FILES = {
   faceTracks: 'face_tracks.jsonl',
   evaluation: 'eval.json',
   evalFrames: 'eval_frames.jsonl',
+  gateFaces: 'gate_faces.jsonl',
+  identities: 'identities.json',
+  screentime: 'screentime.json',
+  screentimeCsv: 'screentime.csv',
 } as const;
 
 export type ManifestKey = keyof typeof MANIFEST_FILES;
@@ -140,6 +146,11 @@ export class EpisodeLayout {
 
   get cacheDir(): string {
     return this.at('cache');
+  }
+
+  /** Cast photo embeddings, cached by content (identity/cast.ts). */
+  get castCacheDir(): string {
+    return this.at('cache', 'cast');
   }
 
   get cropsDir(): string {
