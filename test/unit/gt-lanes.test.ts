@@ -3,9 +3,13 @@
 // frame — and compared across two runs. Every expected value is worked out by hand in comments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { EvalRow } from '../../server/engine/eval/boxes';
 import { parseEvalFrames } from '../../server/engine/eval/eval-frames';
 import { evaluate } from '../../server/engine/eval/evaluate-run';
+import { labelBoxes, runBoxesAt } from '../../server/engine/eval/frame-boxes';
 import { compareGtLanes, gtTimeline } from '../../server/engine/eval/gt-lanes';
 
 const box = (frame: number, id: number, x: number): EvalRow => ({ frame, id, x1: x, y1: 0, x2: x + 20, y2: 20 });
@@ -88,4 +92,28 @@ test('eval_frames.jsonl lines that are not rows are skipped and counted', () => 
   const good = { frame_idx: 3, matches: [[1, 10]], fn: [], fp: [2], idsw: [], frag: [] };
   const parsed = parseEvalFrames([JSON.stringify(good), '{"frame_idx":-1,"matches":[],"fn":[],"fp":[],"idsw":[],"frag":[]}', 'not json', '{"frame_idx":4,"matches":[[1]],"fn":[],"fp":[],"idsw":[],"frag":[]}', ''].join('\n'));
   assert.deepEqual(parsed, { rows: [good], malformed: 3 });
+});
+
+test('frame view boxes: the run\'s rows on a frame (interpolated between analysed frames for frames: all), labelled with the frame\'s errors', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'frame-boxes-'));
+  try {
+    const det = (frame: number, id: number, x: number) => JSON.stringify({ ep_id: 'ep', frame_idx: frame, ts: frame / 25, class: 'face', conf: 0.9, bbox_xyxy: [x, 10, x + 20, 30], track_id: id });
+    const file = path.join(dir, 'detections.jsonl');
+    writeFileSync(file, [det(0, 1, 0), det(6, 1, 60), det(6, 2, 200), det(12, 2, 260)].join('\n') + '\n');
+    assert.deepEqual(await runBoxesAt(file, 6, false), { ts: 6 / 25, rows: [{ frame: 6, id: 1, x1: 60, y1: 10, x2: 80, y2: 30 }, { frame: 6, id: 2, x1: 200, y1: 10, x2: 220, y2: 30 }] });
+    assert.deepEqual(await runBoxesAt(file, 3, false), { rows: [] }, 'analysed frames only: nothing on frame 3');
+    // Frame 3 lies halfway between track 1's boxes at 0 and 6; track 2 starts at 6.
+    assert.deepEqual(await runBoxesAt(file, 3, true), { rows: [{ frame: 3, id: 1, x1: 30, y1: 10, x2: 50, y2: 30 }] });
+
+    const row = { frame_idx: 6, matches: [[7, 1]] as Array<[number, number]>, fn: [8], fp: [2], idsw: [7], frag: [] };
+    const gt = [{ frame: 6, id: 7, x1: 60, y1: 10, x2: 80, y2: 30 }, { frame: 6, id: 8, x1: 400, y1: 10, x2: 420, y2: 30 }];
+    assert.deepEqual(labelBoxes((await runBoxesAt(file, 6, false)).rows, gt, row), [
+      { kind: 'gt', id: 7, xyxy: [60, 10, 80, 30], error: 'idsw', partner: 1 },
+      { kind: 'gt', id: 8, xyxy: [400, 10, 420, 30], error: 'fn' },
+      { kind: 'track', id: 1, xyxy: [60, 10, 80, 30], error: 'idsw', partner: 7 },
+      { kind: 'track', id: 2, xyxy: [200, 10, 220, 30], error: 'fp' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
