@@ -52,7 +52,7 @@ const runsIndex = (epId: string): { run_id: string }[] => {
  * frame decoded and both the run's and the ground truth's boxes drawn. Needs no footage.
  */
 async function groundTruthErrors(page: Page): Promise<void> {
-  await openFile(page, 'scored.episode.yaml');
+  await openFile(page, 'with-gt.episode.yaml');
   await palette(page, 'Episode Lab: Run Episode');
   const timeline = await webviewFrame(page, '#canvas', 30_000);
   await timeline.locator('#state', { hasText: 'completed' }).waitFor({ timeout: 120_000 });

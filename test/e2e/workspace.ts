@@ -45,7 +45,8 @@ export async function addSeason(dir: string): Promise<void> {
 export const GHOST_GT_ID = 999;
 
 /**
- * A generated episode scored against its ground truth (scored.episode.yaml), with one extra
+ * A generated episode scored against its ground truth (with-gt.episode.yaml: the name sorts after
+ * the Tears of Steel configs, so the Runs view's first rows stay theirs), with one extra
  * ground-truth id, GHOST_GT_ID, in an empty corner of frames 12–35: misses (FN markers) for
  * certain, whatever the detector does with the real faces.
  */
@@ -57,7 +58,7 @@ export async function addScored(dir: string): Promise<void> {
   writeFileSync(gt, readFileSync(ep.gtPath, 'utf8'));
   // MOTChallenge rows, 1-based frames: frame, id, left, top, width, height, considered, class, visibility.
   for (let f = 12; f < 36; f++) appendFileSync(gt, `${f + 1},${GHOST_GT_ID},560,8,64,64,1,1,1\n`);
-  writeFileSync(path.join(dir, 'scored.episode.yaml'),
+  writeFileSync(path.join(dir, 'with-gt.episode.yaml'),
     '# A generated episode scored against its ground truth (one person in it the run cannot find).\n'
     + 'ep_id: scored\nvideo: scored/episode.mp4\noutput_root: episodes\nstride: 3\nevaluation:\n  ground_truth: scored/gt.txt\n');
 }
