@@ -3,7 +3,7 @@
 // Problems panel, and a season of three generated episodes. And the workspace of the Restricted
 // Mode e2e, whose binaries leave markers.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
@@ -41,6 +41,28 @@ export async function addSeason(dir: string): Promise<void> {
     ['# Three generated episodes, run two at a time.', 'base:', '  output_root: episodes', 'episodes:', ...episodes, 'jobs: 2', ''].join('\n'));
 }
 
+/** The ground-truth id of a person the run cannot find (nothing is drawn there): every frame of it a miss. */
+export const GHOST_GT_ID = 999;
+
+/**
+ * A generated episode scored against its ground truth (with-gt.episode.yaml: the name sorts after
+ * the Tears of Steel configs, so the Runs view's first rows stay theirs), with one extra
+ * ground-truth id, GHOST_GT_ID, in an empty corner of frames 12–35: misses (FN markers) for
+ * certain, whatever the detector does with the real faces.
+ */
+export async function addScored(dir: string): Promise<void> {
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 12, durationS: 6, seed: 7 });
+  mkdirSync(path.join(dir, 'scored'), { recursive: true });
+  copyFileSync(ep.video, path.join(dir, 'scored', 'episode.mp4'));
+  const gt = path.join(dir, 'scored', 'gt.txt');
+  writeFileSync(gt, readFileSync(ep.gtPath, 'utf8'));
+  // MOTChallenge rows, 1-based frames: frame, id, left, top, width, height, considered, class, visibility.
+  for (let f = 12; f < 36; f++) appendFileSync(gt, `${f + 1},${GHOST_GT_ID},560,8,64,64,1,1,1\n`);
+  writeFileSync(path.join(dir, 'with-gt.episode.yaml'),
+    '# A generated episode scored against its ground truth (one person in it the run cannot find).\n'
+    + 'ep_id: scored\nvideo: scored/episode.mp4\noutput_root: episodes\nstride: 3\nevaluation:\n  ground_truth: scored/gt.txt\n');
+}
+
 /**
  * A workspace whose settings (episodeLab.ffmpegPath, episodeLab.engine.nodePath) and config
  * (ffmpeg.path) name "binaries": scripts that leave `<script>.ran` beside them, then run the real
@@ -73,6 +95,6 @@ if (require.main === module) {
   } else {
     const ws = makeWorkspace(path.resolve(target));
     if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
-    void addSeason(ws.dir);
+    void addSeason(ws.dir).then(() => addScored(ws.dir));
   }
 }
