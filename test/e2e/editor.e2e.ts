@@ -223,7 +223,7 @@ e2eScript(async () => {
   await openFile(page, 'gen-sweep.episode.yaml');
   await page.locator('.codelens-decoration', { hasText: 'Run Sweep' }).waitFor({ timeout: 30_000 });
   await palette(page, 'Episode Lab: Run Episode');
-  await waitForRuns('gen-sweep', 4, 240_000);
+  await waitForRuns('gen-sweep', 4, 600_000);
   const sweepPage = await webviewFrame(page, '#sweep-plot circle.best-ring', 60_000);
   await page.locator('.tabs-container .tab', { hasText: 'Sweep: gen-sweep' }).waitFor();
   const sweepStats = () => sweepPage.evaluate(() => (globalThis as unknown as { episodeRuns: { stats(): { sweep: SweepStats } } }).episodeRuns.stats().sweep);

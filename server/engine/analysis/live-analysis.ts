@@ -36,6 +36,8 @@ export interface LiveAnalysisOptions {
 export class LiveAnalysis implements AnalysisSource {
   framesDone = 0;
   readonly embedderId: string;
+  /** Set by the run before iterating: its seconds from start to the first frame (models, probe, cache lookup). */
+  setupS = 0;
   private summary: AnalysisSummary | undefined;
   private source: FrameSource | undefined;
   /** The writer's rows, chained in frame order; each waits for its frame's embeddings. */
@@ -88,7 +90,7 @@ export class LiveAnalysis implements AnalysisSource {
         const full = frame.full;
         const small = yuv420pRectToRgb(frame.small, SMALL_WIDTH, SMALL_HEIGHT, SMALL_RECT, smallColor);
         const { dets, rejected } = await detection.detect(small, full);
-        times.add('detection', mark);
+        mark = times.add('detection', mark);
         let faces: FaceLookup | undefined;
         if (full && embedder && writer) {
           const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
@@ -97,7 +99,9 @@ export class LiveAnalysis implements AnalysisSource {
           // written (its embeddings done) while this frame was being detected.
           const before = this.recorded;
           this.record(async () => void (writer.frame(idx, frame.ts, dets, await Promise.all(jobs), rejected) || (await writer.drain())));
+          mark = performance.now();
           await before;
+          times.add('embedding', mark);
           if (this.failure) throw this.failure;
           faces = lookupByBox(dets, jobs);
         } else {
@@ -120,7 +124,10 @@ export class LiveAnalysis implements AnalysisSource {
       cuts: { cuts: policy.cuts, resets: policy.resets, suppressed: policy.suppressed },
       warning: decoded.warning,
       detection: detection.stats(),
-      cost: { decode_s: spent.waiting_for_frames ?? 0, scenes_s: spent.scenes ?? 0, detection_s: spent.detection ?? 0, frames_analysed: analysed },
+      cost: {
+        setup_s: this.setupS, decode_s: spent.waiting_for_frames ?? 0, scenes_s: spent.scenes ?? 0,
+        detection_s: (spent.detection ?? 0) + (spent.embedding ?? 0), frames_analysed: analysed,
+      },
     };
   }
 
