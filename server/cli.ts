@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseCli, USAGE } from './cli/args';
 import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
+import { reclusterEpisode, ReclusterError } from './engine/identity/recluster';
 import { runSweep } from './engine/sweep/run-sweep';
 import { checkObjective, tune, type TunedPoint, type Tuning } from './engine/sweep/pareto';
 import { standaloneSpeed, type RunSummary } from './engine/history/run-summary';
@@ -74,6 +75,12 @@ async function main(argv: string[]): Promise<number> {
       else printSweep(sweep.runs, sweep.csvPath, tuning);
       return sweep.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
     }
+    if (opts.recluster) {
+      const { metrics } = await reclusterEpisode(opts.config, onEvent);
+      if (!opts.json) printIdentities(metrics);
+      if (!opts.quiet) for (const w of warnings) err(`warning: ${w}\n`);
+      return EXIT.ok;
+    }
     const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
     if (!opts.json) printSummary(result.metrics, result.outDir);
@@ -98,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
     // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError ? { input: true } : {};
+    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError || e instanceof ReclusterError ? { input: true } : {};
     if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
@@ -131,10 +138,24 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     ...(m.detection ? [`  detect   ${describeDetection(m.detection)}`] : []),
     ...(m.evaluation ? [`  scores   ${describeScores(m.evaluation)}`] : []),
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
+    ...identityLines(m),
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
   ];
   out(lines.join('\n') + '\n');
+}
+
+/** The identities block of the summary: counts, then the top people with their seconds. */
+function identityLines(m: TrackMetrics): string[] {
+  const s = m.identities;
+  if (!s) return [];
+  const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
+  const top = s.top.slice(0, 5).map((t) => `    ${t.name.padEnd(16)} ${t.visual_s.toFixed(1)}s`);
+  return [`  people   ${s.identities} identities from ${s.tracks_assigned} tracks (${unassigned} unassigned), ${s.named} named by the cast`, ...top];
+}
+
+function printIdentities(m: TrackMetrics): void {
+  out([`${m.ep_id}: re-clustered run ${m.run_id}`, ...identityLines(m)].join('\n') + '\n');
 }
 
 /** "tiles 2x2: 4.00 tile inferences and 9.1 ms per analysed frame; face check: 120 boxes (40 reused), 14 dropped (redetect 12)". */

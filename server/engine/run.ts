@@ -12,19 +12,21 @@ import { ByteTracker } from './track/byte-tracker';
 import { TrackRecorder } from './record/track-recorder';
 import { FrameExporter } from './export/frame-exporter';
 import { JsonlWriter } from './manifests/jsonl-writer';
-import { writeJsonAtomic } from './manifests/atomic-file';
+import { writeFileAtomic, writeJsonAtomic } from './manifests/atomic-file';
 import { EpisodeLayout } from './manifests/layout';
 import { describeHolder, EpisodeLock } from './manifests/episode-lock';
 import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
 import { ProgressWriter } from './manifests/progress-file';
-import type { FacesEmbedSummary, TrackMetrics } from './manifests/track-metrics';
+import type { FacesEmbedSummary, IdentitySummary, TrackMetrics } from './manifests/track-metrics';
+import { runIdentityStage } from './identity/identity-stage';
 import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
 import { FaceCheck } from './detect/face-check';
 import { FrameDetection } from './detect/frame-detection';
 import { buildTrackMetrics, type RunIdentity } from './run-metrics';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
-import { gateFields } from './embed/track-prototype';
+import { gatePrototype } from './embed/track-prototype';
+import { GateFacesWriter } from './embed/gate-faces';
 import { gateFacesKept } from './embed/sample-plan';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
@@ -125,7 +127,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   phase('init');
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
-  const identity = config.gate.enabled || config.embed.enabled;
+  const identity = config.gate.enabled || config.embed.enabled || config.identity.enabled;
   const checks = faceCheckRuns(config.detector);
   const models = config.detector.model === 'default' || identity || checks ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
@@ -203,10 +205,15 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
-    if (config.embed.enabled && state === 'completed') {
+    if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
       if (opts.signal?.aborted) state = metrics.state = 'cancelled';
+      if (config.identity.enabled && state === 'completed') {
+        phase('identities');
+        await lock.check();
+        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep);
+      }
       await lock.check();
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
@@ -321,11 +328,31 @@ async function facesEmbed(
   }
 }
 
+/** The identity stage after faces_embed, with its warnings and top identities logged. */
+async function identities(plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink): Promise<IdentitySummary> {
+  const s = await runIdentityStage({
+    layout: plan.layout, cfg: plan.config.identity, fps: plan.video.fps, episodeFrames: frames, castModels: async () => models,
+  });
+  logIdentities(plan.config.ep_id, s, emit);
+  return s;
+}
+
+export function logIdentities(epId: string, s: IdentitySummary, emit: EventSink): void {
+  for (const w of s.warnings) emit({ type: 'log', ep_id: epId, level: 'warn', message: w });
+  const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
+  emit({
+    type: 'log', ep_id: epId, level: 'info',
+    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}`,
+  });
+}
+
 /** The per-frame loop and its state; kept apart from runEpisode's setup and error handling. */
 class EpisodeRun {
   private readonly cfg: EpisodeConfig;
   private readonly detectionsOut: JsonlWriter;
   private readonly tracksOut: JsonlWriter;
+  /** The gate's sampled faces of each written track (G3), when the gate runs. */
+  private readonly gateFacesOut: GateFacesWriter | undefined;
   private readonly recorder: TrackRecorder;
   private readonly exporter: FrameExporter;
   private readonly tracker: ByteTracker;
@@ -355,6 +382,7 @@ class EpisodeRun {
     const epId = cfg.ep_id;
     this.detectionsOut = new JsonlWriter(plan.layout.manifest('detections'));
     this.tracksOut = new JsonlWriter(plan.layout.manifest('tracks'));
+    const gateFacesOut = (this.gateFacesOut = cfg.gate.enabled ? new GateFacesWriter(plan.layout.manifest('gateFaces')) : undefined);
     this.exporter = new FrameExporter({
       layout: plan.layout,
       frames: cfg.export.frames,
@@ -387,7 +415,11 @@ class EpisodeRun {
         });
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
-      gateFields: (faces) => gateFields(faces, cfg.embed, source.embedderId),
+      gateFields: (faces, trackId) => {
+        const { fields, picks } = gatePrototype(faces, cfg.embed, source.embedderId);
+        if (gateFacesOut && !gateFacesOut.add(trackId, picks)) this.backlogged = true;
+        return fields;
+      },
       gateFacesKept: gateFacesKept(cfg.embed),
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
@@ -406,6 +438,7 @@ class EpisodeRun {
     for await (const event of this.source) {
       this.framesDecoded = this.source.framesDone;
       if (event.kind === 'cut') await this.onCut(event.idx, event.reset);
+      else if (event.kind === 'fade') await this.onFade(event.idx);
       else await this.analyse(event);
       if (this.meter.due()) this.emitProgress();
     }
@@ -430,6 +463,14 @@ class EpisodeRun {
       this.cutsSuppressed++;
     }
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
+  }
+
+  /** The black frame of a fade-out: one tracker reset, not counted as a cut. */
+  private async onFade(idx: number): Promise<void> {
+    await this.gate.cut(() => {
+      this.tracker.reset();
+      this.recorder.onCut(idx);
+    });
   }
 
   private async analyse({ idx, ts, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
@@ -461,7 +502,7 @@ class EpisodeRun {
     if (full && this.plan.fullFormat === 'yuv420p') this.source.recycle?.(full);
     if (this.backlogged) {
       this.backlogged = false;
-      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain()]);
+      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain(), this.gateFacesOut?.drain()]);
     }
   }
 
@@ -489,11 +530,19 @@ class EpisodeRun {
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
-    const { cuts, detection, cost } = await this.source.done();
+    await this.gateFacesOut?.close();
+    const { cuts, detection, cost, sceneScores } = await this.source.done();
     await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
-      threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
+      fades: cuts.fades ?? [], fade_resets: cuts.fadeResets ?? [], dissolves: cuts.dissolves ?? [],
+      ...cfg.scene,
     });
+    if (sceneScores) {
+      // One line: up to 3 × 2,000 numbers, which an indented file would spread over 6,000 lines.
+      await writeFileAtomic(plan.layout.manifest('sceneScores'), JSON.stringify({
+        ep_id: cfg.ep_id, fps: plan.video.fps, min_content: cfg.scene.min_content, threshold: cfg.scene.threshold, fade_floor: cfg.scene.fade_floor, ...sceneScores,
+      }) + '\n');
+    }
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
@@ -506,7 +555,7 @@ class EpisodeRun {
   /** After a failure: flush what was queued, and leave the .partial manifests to mark the run incomplete. */
   async abandon(): Promise<void> {
     await this.exporter.close().catch(() => undefined);
-    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
+    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon(), this.gateFacesOut?.abandon()]);
   }
 }
 

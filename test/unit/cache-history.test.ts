@@ -97,8 +97,10 @@ describe('sweep grid', () => {
   });
 
   test('the sweep schema accepts every numeric key at any depth with its range, and nothing else', () => {
-    const grid = { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3], stride: [3, 6], 'scene.cooldown': [0, 24], 'detector.conf_threshold': [0.5], 'detector.verify.min_contrast': [4] };
+    const grid = { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3], stride: [3, 6], 'scene.cooldown': [0, 24], 'detector.conf_threshold': [0.5], 'detector.verify.min_contrast': [4], 'scene.min_content': [10, 15] };
     assert.deepEqual(resolveConfig({ ep_id: 'e', video: 'v', sweep: grid }).sweep, grid);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'scene.window': [0] } }), /between 1 and 12/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'scene.fade_reset': [true] } }), /Unknown key `scene.fade_reset`/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [1.5] } }), /between 0 and 1/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { stride: [0] } }), /stride/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'cache.max_entries': [1, 2] } }), /Unknown key `cache.max_entries`/);

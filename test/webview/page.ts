@@ -17,6 +17,7 @@ export interface DrawStats {
   rows: number;
   bars: number;
   cuts: { frame: number; x: number; suppressed: boolean }[];
+  scores?: { points: number; aboveMinContent: number[] };
   ms: number;
 }
 

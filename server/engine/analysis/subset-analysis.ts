@@ -1,6 +1,6 @@
 // One analysis serving another config's run (DESIGN §12): an analysis at stride s with warm-up
 // after every cut (cooldown 0) holds every frame that a run at a multiple of s, with any cooldown,
-// would analyse. SubsetAnalysis replays the serving source's cuts through the point's own
+// would analyse. SubsetAnalysis replays the serving source's cuts and fades through the point's own
 // CutPolicy and passes on only the frames the point's standalone run would have analysed, with
 // embeddings only where that run has full frames (its sampled frames). Detection is per frame
 // (servable() rules out the stateful detectors), so the point tracks exactly as it would alone.
@@ -47,6 +47,12 @@ export class SubsetAnalysis implements AnalysisSource {
         yield { kind: 'cut', idx: e.idx, reset: this.policy.onCut(e.idx) };
         continue;
       }
+      if (e.kind === 'fade') {
+        consumeUpTo(e.idx);
+        this.policy.onFade(e.idx);
+        yield e;
+        continue;
+      }
       consumeUpTo(e.idx);
       const warm = this.policy.consumeWarmup();
       next = e.idx + 1;
@@ -64,8 +70,8 @@ export class SubsetAnalysis implements AnalysisSource {
 
   async done(): Promise<AnalysisSummary> {
     const s = await this.inner.done();
-    const { cuts, resets, suppressed } = this.policy;
-    return { ...s, cuts: { cuts: [...cuts], resets: [...resets], suppressed: [...suppressed] } };
+    const { cuts, resets, suppressed, fadeResets } = this.policy;
+    return { ...s, cuts: { ...s.cuts, cuts: [...cuts], resets: [...resets], suppressed: [...suppressed], fadeResets: [...fadeResets] } };
   }
 }
 

@@ -142,4 +142,22 @@ export interface TrackMetrics extends RecorderMetrics {
   faces_embed?: FacesEmbedSummary;
   /** The run's scores against `evaluation.ground_truth` (eval.json has the details). */
   evaluation?: EvalSummary;
+  identities?: IdentitySummary;
+}
+
+/** The identity stage's counts (identity/identity-stage.ts). */
+export interface IdentitySummary {
+  identities: number;
+  tracks: number;
+  tracks_assigned: number;
+  /** Tracks left out of every identity, by reason. */
+  tracks_unassigned: { no_prototype: number; low_quality: number };
+  cast_members: number;
+  named: number;
+  /** Cast photos embedded by this run (the others came from the cache). */
+  cast_photos_embedded: number;
+  warnings: string[];
+  /** Top identities by screen time: name and seconds. */
+  top: { identity_id: number; name: string; visual_s: number }[];
+  wall_s: number;
 }
