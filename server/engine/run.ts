@@ -182,6 +182,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     await progress.started();
     await indexRun(lock, layout, summarizeMetrics({ run_id: runId, ep_id: epId, state: 'running', started_at: startedAt, sweep: opts.sweep }));
     run = new EpisodeRun(plan, analysis.source, times, emitAndKeep);
+    const setupS = (performance.now() - t0) / 1000;
+    if (analysis.live) analysis.live.setupS = setupS;
     phase('detect_track');
     await run.processFrames(opts.signal);
     let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
@@ -194,7 +196,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     await lock.check();
     // A live pass of exactly this run's analysis is what a standalone run does: measured.
     const measured = !lookup.hit && !subset;
-    const metrics = await run.finish(state, (performance.now() - t0) / 1000, measured, {
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000, { measured, setupS }, {
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
@@ -238,6 +240,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
 
 interface OpenedAnalysis {
   source: AnalysisSource;
+  /** The live stage, when it runs live. */
+  live?: LiveAnalysis;
   detectorId: string;
   /**
    * Releases the models; commits the cache entry being recorded when `complete`, else drops it.
@@ -276,6 +280,7 @@ async function openAnalysis(
   let closed = false;
   return {
     source,
+    live: source,
     detectorId: detector.modelId,
     async close(complete) {
       if (closed) return;
@@ -519,7 +524,7 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number, measured: boolean, run: RunIdentity): Promise<TrackMetrics> {
+  async finish(state: RunState, wallS: number, alone: { measured: boolean; setupS: number }, run: RunIdentity): Promise<TrackMetrics> {
     const { plan, cfg } = this;
     this.recorder.finalize();
     const exportStats = await this.exporter.close();
@@ -541,7 +546,7 @@ class EpisodeRun {
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
-      standalone: measured ? 'measured' : cost,
+      standalone: alone.measured ? 'measured' : cost, setupS: alone.setupS,
     });
     await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;

@@ -63,6 +63,34 @@ export async function addScored(dir: string): Promise<void> {
     + 'ep_id: scored\nvideo: scored/episode.mp4\noutput_root: episodes\nstride: 3\nevaluation:\n  ground_truth: scored/gt.txt\n');
 }
 
+/** The comments and layout Apply must keep (SWEEP_CONFIG): a generated episode with its ground truth and a 2-key grid. */
+export const SWEEP_CONFIG = [
+  '# A generated episode and its ground truth: tune stride and cooldown against HOTA.',
+  'ep_id: gen-sweep',
+  'video: videos/gen-sweep.mp4',
+  'output_root: episodes',
+  'stride: 6 # every 6th frame',
+  'scene:',
+  '  cooldown: 24   # F1: frames after a reset',
+  'evaluation:',
+  '  ground_truth: videos/gen-sweep-gt.txt',
+  '',
+  '# The grid: Run Episode runs all four points.',
+  'sweep:',
+  '  stride: [3, 6]',
+  '  scene.cooldown: [0, 120]',
+  '',
+].join('\n');
+
+/** gen-sweep.episode.yaml: a 30 s generated episode (cuts 101 and 111 frames after a reset, so cooldown 120 matters). */
+export async function addSweep(dir: string): Promise<void> {
+  mkdirSync(path.join(dir, 'videos'), { recursive: true });
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 24, durationS: 30, seed: 3 });
+  copyFileSync(ep.video, path.join(dir, 'videos', 'gen-sweep.mp4'));
+  copyFileSync(ep.gtPath, path.join(dir, 'videos', 'gen-sweep-gt.txt'));
+  writeFileSync(path.join(dir, 'gen-sweep.episode.yaml'), SWEEP_CONFIG);
+}
+
 /**
  * A workspace whose settings (episodeLab.ffmpegPath, episodeLab.engine.nodePath) and config
  * (ffmpeg.path) name "binaries": scripts that leave `<script>.ran` beside them, then run the real
@@ -95,6 +123,6 @@ if (require.main === module) {
   } else {
     const ws = makeWorkspace(path.resolve(target));
     if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
-    void addSeason(ws.dir).then(() => addScored(ws.dir));
+    void addSeason(ws.dir).then(() => addScored(ws.dir)).then(() => addSweep(ws.dir));
   }
 }
