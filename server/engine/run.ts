@@ -43,6 +43,7 @@ import { summarizeMetrics } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
 import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './eval/evaluate-run';
+import { readCutList, scoreCuts } from './eval/cut-score';
 import { readRunRows } from './eval/run-rows';
 import type { GroundTruth } from './eval/ground-truth';
 import type { EvalSummary } from './eval/scores';
@@ -154,6 +155,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   // Before the analysis, so a bad ground truth is refused at once rather than after the work.
   // The frame count is an estimate until decoding ends: a second's slack here, exact at scoring.
   const groundTruth = await loadGroundTruth(config.evaluation, video.framesEstimate ? video.framesEstimate + Math.ceil(video.fps) : undefined);
+  const cutList = config.evaluation.cuts ? await readCutList(config.evaluation.cuts) : undefined;
   const times = new StageTimes();
   const analysis = await openAnalysis(analysisPlan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
   // The shared pass's own run (same stride and cooldown) needs no filter.
@@ -200,9 +202,10 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
-    if (groundTruth && state === 'completed') {
+    if ((groundTruth || cutList) && state === 'completed') {
       phase('evaluate');
-      metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      if (groundTruth) metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      if (cutList) metrics.cut_scores = scoreCuts(metrics.scene_cuts.indices, cutList, config.evaluation.cuts!);
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
     if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
