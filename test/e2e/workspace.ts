@@ -92,6 +92,22 @@ export async function addSweep(dir: string): Promise<void> {
 }
 
 /**
+ * The Identities walk-through: a generated episode where six people come back over twelve shots,
+ * with identities on, crops exported (the Name edit saves them) and an empty cast folder.
+ */
+export async function addCast(dir: string): Promise<void> {
+  mkdirSync(path.join(dir, 'videos'), { recursive: true });
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 24, seed: 7, preset: 'recurring-cast' });
+  copyFileSync(ep.video, path.join(dir, 'videos', 'cast.mp4'));
+  mkdirSync(path.join(dir, 'cast'), { recursive: true });
+  writeFileSync(path.join(dir, 'cast.episode.yaml'), [
+    '# Six generated people over twelve shots: Run Episode, then Identities.',
+    'ep_id: cast', 'video: videos/cast.mp4', 'output_root: episodes', 'stride: 2',
+    'export:', '  crops: true', 'identity:', '  enabled: true', '  cast_dir: cast', '',
+  ].join('\n'));
+}
+
+/**
  * A workspace whose settings (episodeLab.ffmpegPath, episodeLab.engine.nodePath) and config
  * (ffmpeg.path) name "binaries": scripts that leave `<script>.ran` beside them, then run the real
  * ffmpeg or Node. Opened untrusted, none may run; trusted, they all do and the run completes.
@@ -123,6 +139,6 @@ if (require.main === module) {
   } else {
     const ws = makeWorkspace(path.resolve(target));
     if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
-    void addSeason(ws.dir).then(() => addScored(ws.dir)).then(() => addSweep(ws.dir));
+    void addSeason(ws.dir).then(() => addScored(ws.dir)).then(() => addSweep(ws.dir)).then(() => addCast(ws.dir));
   }
 }

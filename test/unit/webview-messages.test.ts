@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EpisodeLayout, frameFileName, isWithin, MANIFEST_FILES } from '../../server/engine/manifests/layout';
-import { parseFramePageMessage, parsePageMessage, parseRunsPageMessage, parseSeasonPageMessage } from '../../extension/page-messages';
+import { parseFramePageMessage, parseIdentitiesPageMessage, parsePageMessage, parseRunsPageMessage, parseSeasonPageMessage } from '../../extension/page-messages';
 import { runFolderAt } from '../../extension/run-folder';
 import { TimelineHost } from '../../extension/timeline-host';
 import type { HostMessage } from '../../webview/protocol';
@@ -160,4 +160,15 @@ test('the Season page: ready, cancel, and openEpisode with an ep_id that can nam
   assert.deepEqual(parseSeasonPageMessage({ type: 'openEpisode', epId: 'S01E02', outDir: '/etc' }), { type: 'openEpisode', epId: 'S01E02' });
   for (const epId of ['..', '.', '', 'a/b', 'x'.repeat(129), 3]) assert.equal(parseSeasonPageMessage({ type: 'openEpisode', epId }), undefined, String(epId));
   assert.equal(parseSeasonPageMessage({ type: 'openRun', runId: 'r1' }), undefined, 'not this page\'s message');
+});
+
+test('Identities page messages: ids are whole numbers, a merge names two, extra fields are dropped', () => {
+  assert.deepEqual(parseIdentitiesPageMessage({ type: 'name', identityId: 2, name: 'Ana', path: '/etc' }), { type: 'name', identityId: 2, name: 'Ana' });
+  assert.deepEqual(parseIdentitiesPageMessage({ type: 'merge', identityIds: [1, 3] }), { type: 'merge', identityIds: [1, 3] });
+  assert.deepEqual(parseIdentitiesPageMessage({ type: 'split', identityId: 1, trackId: 7 }), { type: 'split', identityId: 1, trackId: 7 });
+  for (const m of [
+    { type: 'name', identityId: 0, name: 'A' }, { type: 'name', identityId: 1, name: 'x'.repeat(201) }, { type: 'name', identityId: 1.5, name: 'A' },
+    { type: 'merge', identityIds: [1] }, { type: 'merge', identityIds: [1, 2, 3] }, { type: 'merge', identityIds: [1, '2'] },
+    { type: 'split', identityId: 1, trackId: -1 }, { type: 'selectRun' },
+  ]) assert.equal(parseIdentitiesPageMessage(m), undefined, JSON.stringify(m).slice(0, 80));
 });

@@ -57,6 +57,7 @@ export const MANIFEST_FILES = {
   identities: 'identities.json',
   screentime: 'screentime.json',
   screentimeCsv: 'screentime.csv',
+  identityEval: 'identity_eval.json',
 } as const;
 
 export type ManifestKey = keyof typeof MANIFEST_FILES;

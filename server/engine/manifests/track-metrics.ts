@@ -164,6 +164,8 @@ export interface IdentitySummary {
   /** Cast photos embedded by this run (the others came from the cache). */
   cast_photos_embedded: number;
   warnings: string[];
+  /** Against the ground truth's people (evaluation.people): identity_eval.json's headline. */
+  evaluation?: { precision: number; recall: number; f1: number; screen_time_max_error_pct: number };
   /** Top identities by screen time: name and seconds. */
   top: { identity_id: number; name: string; visual_s: number }[];
   wall_s: number;
