@@ -25,6 +25,7 @@ export class RunCodeLens implements vscode.CodeLensProvider {
           ? { title: `$(play) Run Sweep (${points} runs)`, tooltip: 'One run per combination of the `sweep:` values, over one analysis pass', command: 'episodeLab.run', arguments: [doc.uri] }
           : { title: '$(play) Run Episode', command: 'episodeLab.run', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: '$(graph) Open Timeline', command: 'episodeLab.openTimeline', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(person) Identities', command: 'episodeLab.openIdentities', arguments: [doc.uri] }),
     ];
   }
 }

@@ -12,6 +12,8 @@ import { EpisodeLayout } from '../server/engine/manifests/layout';
 import { runFolderAt, runFolderOf, type RunFolder } from './run-folder';
 import { epIdFromVideo, scaffoldConfig } from './scaffold';
 import { TimelinePanel } from './timeline-panel';
+import { IdentitiesPanel } from './identities-panel';
+import type { IdentitiesSnapshot } from '../webview/identities-protocol';
 import { requireTrust } from './trust';
 
 /** Episode Lab: Run Episode. Resolves with the run's outcome (undefined when it never started). */
@@ -99,6 +101,21 @@ export function cancelRun(ctx: Ctx) {
     const uri = configUri(arg);
     const run = uri ? ctx.runs.get(uri.toString()) : [...ctx.runs.values()][0];
     run?.cancel.cancel();
+  };
+}
+
+/** Episode Lab: Open Identities View, for a config's run folder: its last run's people. */
+export function openIdentities(ctx: Ctx) {
+  return async (arg?: vscode.Uri): Promise<IdentitiesSnapshot | undefined> => {
+    const uri = configUri(arg);
+    if (!uri) return void vscode.window.showErrorMessage('Open an episode config (*.episode.yaml) first.');
+    let folder: RunFolder;
+    try {
+      folder = await runFolderOf(uri.fsPath);
+    } catch (e) {
+      return void vscode.window.showErrorMessage((e as Error).message);
+    }
+    return IdentitiesPanel.show(ctx.extensionUri, folder).reload();
   };
 }
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { LANGUAGE_ID, SEASON_LANGUAGE_ID } from '../server/lsp/protocol';
 import { RunCodeLens, SeasonCodeLens } from './codelens';
 import { clearCache } from './clear-cache';
-import { cancelRun, newConfig, openTimeline, runEpisode } from './commands';
+import { cancelRun, newConfig, openIdentities, openTimeline, runEpisode } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
 import { compareRuns, openRun, openSweep } from './run-commands';
@@ -21,6 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
     command('episodeLab.run', runEpisode(ctx)),
     command('episodeLab.cancel', cancelRun(ctx)),
     command('episodeLab.openTimeline', openTimeline(ctx)),
+    command('episodeLab.openIdentities', openIdentities(ctx)),
     command('episodeLab.newConfig', newConfig()),
     command('episodeLab.showOutput', () => ctx.output.show()),
     command('episodeLab.openRun', openRun(ctx)),

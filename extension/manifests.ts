@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { frameFileName, INDEX_FILE, isWithin, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from '../server/engine/manifests/layout';
 import { readProgress, stateNow } from '../server/engine/manifests/progress-file';
 import type { TrackMetrics } from '../server/engine/manifests/track-metrics';
-import type { RunSnapshot } from '../webview/protocol';
+import type { RunSnapshot, SceneScoreCurve } from '../webview/protocol';
 import { parseTracksJsonl } from '../webview/tracks';
 
 /** tracks.jsonl of a recorded run, or without an id of the latest run. */
@@ -35,10 +35,11 @@ export async function readRunSnapshot(layout: EpisodeLayout, video?: string, run
   const tracks = tracksPath(layout, runId);
   const [full, partial] = await Promise.all([readFile(tracks, 'utf8').catch(() => undefined), readFile(tracks + PARTIAL_SUFFIX, 'utf8').catch(() => undefined)]);
   const tracksText = full ?? partial;
-  const [cuts, metrics, progress] = await Promise.all([
+  const [cuts, metrics, progress, scores] = await Promise.all([
     readJson<{ cuts?: number[]; suppressed?: number[]; fps?: number }>(path.join(dir, MANIFEST_FILES.cuts)),
     readJson<MetricsView>(path.join(dir, MANIFEST_FILES.metrics)),
     readProgress(path.join(dir, MANIFEST_FILES.progress)),
+    readJson<unknown>(path.join(dir, MANIFEST_FILES.sceneScores)),
   ]);
   const recorded = progress?.state ?? metrics?.state ?? (tracksText !== undefined ? 'completed' : 'none');
   return {
@@ -50,7 +51,17 @@ export async function readRunSnapshot(layout: EpisodeLayout, video?: string, run
     fps: metrics?.video?.fps ?? cuts?.fps,
     framesTotal: metrics?.stats?.frames_decoded,
     attribution: attributionFor(metrics?.video?.path ?? video),
+    sceneScores: scoreCurve(scores),
   };
+}
+
+/** scene_scores.json as the page draws it; anything malformed reads as absent. */
+export function scoreCurve(raw: unknown): SceneScoreCurve | undefined {
+  const r = raw as { step?: unknown; content?: unknown; histogram?: unknown; min_content?: unknown; threshold?: unknown } | undefined;
+  const numbers = (xs: unknown): xs is number[] => Array.isArray(xs) && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!r || !Number.isSafeInteger(r.step) || (r.step as number) < 1 || !numbers(r.content) || !numbers(r.histogram) || r.content.length !== r.histogram.length) return undefined;
+  if (typeof r.min_content !== 'number' || typeof r.threshold !== 'number') return undefined;
+  return { step: r.step as number, content: r.content, histogram: r.histogram, minContent: r.min_content, threshold: r.threshold };
 }
 
 export interface CropFile {

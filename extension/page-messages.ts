@@ -6,6 +6,7 @@ import { idProblem } from '../server/engine/manifests/ids';
 import type { PageMessage } from '../webview/protocol';
 import type { RunsPageMessage } from '../webview/runs-protocol';
 import type { SeasonPageMessage } from '../webview/season-protocol';
+import type { IdentitiesPageMessage } from '../webview/identities-protocol';
 
 /** Above any track id a run writes (ids count tracks, from 1). */
 const MAX_TRACK_ID = 1e9;
@@ -35,7 +36,7 @@ export function parsePageMessage(m: unknown): PageMessage | undefined {
 export function parseRunsPageMessage(m: unknown): RunsPageMessage | undefined {
   if (!isRecord(m)) return undefined;
   if (m.type === 'ready') return { type: 'ready' };
-  if (m.type === 'openRun' && isRunId(m.runId)) return { type: 'openRun', runId: m.runId };
+  if ((m.type === 'openRun' || m.type === 'apply') && isRunId(m.runId)) return { type: m.type, runId: m.runId };
   return undefined;
 }
 
@@ -44,6 +45,20 @@ export function parseSeasonPageMessage(m: unknown): SeasonPageMessage | undefine
   if (!isRecord(m)) return undefined;
   if (m.type === 'ready' || m.type === 'cancel') return { type: m.type };
   if (m.type === 'openEpisode' && typeof m.epId === 'string' && !idProblem('ep_id', m.epId)) return { type: 'openEpisode', epId: m.epId };
+  return undefined;
+}
+
+const isIdentityId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= MAX_TRACK_ID;
+
+/** An Identities page's message, or undefined when it is not a well-formed one (names are checked again when used). */
+export function parseIdentitiesPageMessage(m: unknown): IdentitiesPageMessage | undefined {
+  if (!isRecord(m)) return undefined;
+  if (m.type === 'ready') return { type: 'ready' };
+  if (m.type === 'name' && isIdentityId(m.identityId) && typeof m.name === 'string' && m.name.length <= 200) return { type: 'name', identityId: m.identityId, name: m.name };
+  if (m.type === 'merge' && Array.isArray(m.identityIds) && m.identityIds.length === 2 && m.identityIds.every(isIdentityId)) {
+    return { type: 'merge', identityIds: [m.identityIds[0], m.identityIds[1]] };
+  }
+  if (m.type === 'split' && isIdentityId(m.identityId) && isTrackId(m.trackId)) return { type: 'split', identityId: m.identityId, trackId: m.trackId };
   return undefined;
 }
 

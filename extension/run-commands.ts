@@ -114,4 +114,8 @@ export function openSweep(ctx: Ctx) {
 }
 
 /** The Sweep page of a sweep (also opened when Run Episode ran a config's grid). */
-export const showSweep = (ctx: Ctx, folder: RunFolder, sweepId: string) => reported(() => RunsPanel.show(ctx.extensionUri, folder).sweep(sweepId));
+export const showSweep = (ctx: Ctx, folder: RunFolder, sweepId: string) => reported(() => RunsPanel.show(ctx.extensionUri, folder, configsOf(ctx, folder)).sweep(sweepId));
+
+/** The workspace's configs that write to `folder`, for Apply. */
+const configsOf = (ctx: Ctx, folder: RunFolder) => async () =>
+  (await ctx.runsTree.configNodes()).filter((c) => c.folder?.outDir === folder.outDir).map((c) => c.uri);

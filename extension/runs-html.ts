@@ -32,7 +32,15 @@ export function runsHtml(r: PageResources, nonce?: string): string {
   </div>
 </main>
 <main id="sweep" hidden>
-  <svg id="sweep-plot" viewBox="0 0 520 340" role="group" aria-label="Speed against fragmentation, one point per run"></svg>
+  <div id="sweep-tools">
+    <label>X <select id="axis-x" aria-label="Metric on the x axis"></select></label>
+    <label>Y <select id="axis-y" aria-label="Metric on the y axis"></select></label>
+    <label>Best by <select id="objective" aria-label="Objective for the best point"></select></label>
+    <span id="sweep-best"></span>
+    <button id="apply-best">Apply best</button>
+    <span id="apply-status" role="status"></span>
+  </div>
+  <svg id="sweep-plot" viewBox="0 0 520 340" role="group" aria-label="Two metrics of the sweep's runs, one point per run, with the Pareto front"></svg>
   <table id="sweep-table"><thead></thead><tbody></tbody></table>
 </main>`, r, nonce);
 }

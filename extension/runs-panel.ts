@@ -9,15 +9,21 @@ import type { RunFolder } from './run-folder';
 import { runsHtml } from './runs-html';
 import { TimelinePanel } from './timeline-panel';
 import { createPagePanel, PageChannel, pageResources, showPerFolder } from './webview-page';
+import { applySweepPoint, type ConfigFinder } from './sweep-apply';
 
 export class RunsPanel {
   private static readonly open = new Map<string, RunsPanel>();
   private readonly channel: PageChannel<RunsHostMessage>;
 
+  /** The episode's configs, for Apply. */
+  private configs: ConfigFinder = async () => [];
+
   /** Opens (or reveals) the page of a run folder beside the active editor. */
-  static show(extensionUri: vscode.Uri, folder: RunFolder): RunsPanel {
-    return showPerFolder(this.open, folder.outDir, () =>
+  static show(extensionUri: vscode.Uri, folder: RunFolder, configs?: ConfigFinder): RunsPanel {
+    const panel = showPerFolder(this.open, folder.outDir, () =>
       new RunsPanel(createPagePanel('episodeLab.runs', `Runs: ${folder.epId}`, extensionUri, folder.outDir), extensionUri, folder));
+    if (configs) panel.configs = configs;
+    return panel;
   }
 
   private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly folder: RunFolder) {
@@ -51,5 +57,10 @@ export class RunsPanel {
     if (!m) console.warn(`Episode Lab runs page: ${describeDropped(raw)}`);
     else if (m.type === 'ready') this.channel.open();
     else if (m.type === 'openRun') await TimelinePanel.show(this.extensionUri, this.folder).showRun(m.runId);
+    else if (m.type === 'apply') {
+      const done = await applySweepPoint(this.folder, m.runId, this.configs).then((r) => ({ ...r }), (e: Error) => ({ config: '', keys: [], error: e.message }));
+      if ('error' in done) void vscode.window.showErrorMessage(`Apply: ${done.error}`);
+      this.channel.post({ type: 'applied', runId: m.runId, ...done });
+    }
   }
 }

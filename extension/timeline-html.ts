@@ -10,6 +10,7 @@ export function timelineHtml(r: PageResources, nonce?: string): string {
   <div class="tools">
     <select id="run" aria-label="Run shown" title="Run shown" hidden></select>
     <label>Min length <input id="min-len" type="number" min="0" value="0"> frames</label>
+    <label title="The scene detector's per-frame scores under the cut lines: content change (filled) and histogram distance (line); the dashed line is each one's threshold"><input id="scores" type="checkbox"> Scores</label>
     <input id="search" type="search" placeholder="Track id" aria-label="Find track by id">
     <button id="fit" title="Show the whole run (or double-click the timeline)">Fit</button>
   </div>

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { parseCli, USAGE } from './cli/args';
 import { ProgressBar } from './cli/progress-bar';
 import { runEpisode } from './engine/run';
+import { reclusterEpisode, ReclusterError } from './engine/identity/recluster';
 import { runSweep } from './engine/sweep/run-sweep';
-import type { RunSummary } from './engine/history/run-summary';
+import { checkObjective, tune, type TunedPoint, type Tuning } from './engine/sweep/pareto';
+import { standaloneSpeed, type RunSummary } from './engine/history/run-summary';
 import type { RunEvent } from './engine/events';
 import { EpisodeBusyError } from './engine/manifests/episode-lock';
 import type { DetectionMetrics, TrackMetrics } from './engine/manifests/track-metrics';
@@ -64,11 +66,20 @@ async function main(argv: string[]): Promise<number> {
   process.once('disconnect', onSignal);
   try {
     if (opts.sweep) {
+      // Before the grid runs: a misspelt objective must not cost a whole sweep.
+      if (opts.objective) checkObjective(opts.objective, Object.keys(opts.config.sweep ?? {}));
       const sweep = await runSweep(opts.config, { signal: abort.signal, onEvent });
       bar?.clear();
-      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs }) + '\n');
-      else printSweep(sweep.runs, sweep.csvPath);
+      const tuning = opts.objective ? tune(sweep.runs, opts.objective) : undefined;
+      if (opts.json) out(JSON.stringify({ type: 'sweep', sweep_id: sweep.sweepId, csv: sweep.csvPath, runs: sweep.runs, ...(tuning ? { tuning } : {}) }) + '\n');
+      else printSweep(sweep.runs, sweep.csvPath, tuning);
       return sweep.state === 'cancelled' ? EXIT.cancelled : EXIT.ok;
+    }
+    if (opts.recluster) {
+      const { metrics } = await reclusterEpisode(opts.config, onEvent);
+      if (!opts.json) printIdentities(metrics);
+      if (!opts.quiet) for (const w of warnings) err(`warning: ${w}\n`);
+      return EXIT.ok;
     }
     const result = await runEpisode(opts.config, { signal: abort.signal, onEvent, runId: opts.runId });
     bar?.clear();
@@ -94,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
     // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError ? { input: true } : {};
+    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError || e instanceof ReclusterError ? { input: true } : {};
     if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
@@ -127,10 +138,24 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     ...(m.detection ? [`  detect   ${describeDetection(m.detection)}`] : []),
     ...(m.evaluation ? [`  scores   ${describeScores(m.evaluation)}`] : []),
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
+    ...identityLines(m),
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
     `  output   ${outDir}`,
   ];
   out(lines.join('\n') + '\n');
+}
+
+/** The identities block of the summary: counts, then the top people with their seconds. */
+function identityLines(m: TrackMetrics): string[] {
+  const s = m.identities;
+  if (!s) return [];
+  const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
+  const top = s.top.slice(0, 5).map((t) => `    ${t.name.padEnd(16)} ${t.visual_s.toFixed(1)}s`);
+  return [`  people   ${s.identities} identities from ${s.tracks_assigned} tracks (${unassigned} unassigned), ${s.named} named by the cast`, ...top];
+}
+
+function printIdentities(m: TrackMetrics): void {
+  out([`${m.ep_id}: re-clustered run ${m.run_id}`, ...identityLines(m)].join('\n') + '\n');
 }
 
 /** "tiles 2x2: 4.00 tile inferences and 9.1 ms per analysed frame; face check: 120 boxes (40 reused), 14 dropped (redetect 12)". */
@@ -158,11 +183,20 @@ function listFrames(frames: number[], max = 12): string {
   return frames.length > max ? `${shown}, … ${frames.length - max} more in scene_cuts.json` : shown;
 }
 
-function printSweep(runs: RunSummary[], csvPath: string): void {
+function printSweep(runs: RunSummary[], csvPath: string, tuning?: Tuning): void {
+  const valuesOf = (v: Record<string, unknown> | undefined) => Object.entries(v ?? {}).map(([k, x]) => `${k}=${x}`).join(' ');
+  const speedOf = (speed: number, predicted: boolean) => `${speed}× realtime${predicted ? ' (predicted)' : ''}`;
   const lines = runs.map((r) => {
-    const values = Object.entries(r.sweep?.values ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    return `  ${r.run_id}  ${values}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ${r.wall_time_s}s (analysis ${r.cache.analysis})`;
+    const alone = standaloneSpeed(r);
+    return `  ${r.run_id}  ${valuesOf(r.sweep?.values)}  ${r.tracks} tracks, ${r.id_switches} id switches, ${r.forced_splits} forced splits, ` +
+      `${r.wall_time_s}s, standalone ${speedOf(alone.speed, alone.predicted)} (analysis ${r.cache.analysis})`;
   });
+  if (tuning) {
+    const { objective: name, direction, best, front } = tuning;
+    const point = (p: TunedPoint) => `${p.run_id}  ${valuesOf(p.values)}  ${name} ${p.objective}, ${speedOf(p.speed, p.speed_predicted)}`;
+    lines.push(`best on ${name} (${direction === 'max' ? 'higher' : 'lower'} is better):`, `  ${point(best)}`);
+    lines.push(`Pareto front of ${name} against speed (${front.length} of ${runs.length} points):`, ...front.map((p) => `  ${point(p)}`));
+  }
   out([`sweep: ${runs.length} runs`, ...lines, `  csv ${csvPath}`].join('\n') + '\n');
 }
 

@@ -4,9 +4,10 @@ import './timeline.css';
 import { bindCanvasInput, fitCanvas, frameScheduler, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
 import { packLanes } from './lanes';
-import type { HostMessage, PageMessage, RunSnapshot } from './protocol';
+import type { HostMessage, PageMessage, RunSnapshot, SceneScoreCurve } from './protocol';
 import { runLabel } from './run-format';
-import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats } from './render';
+import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats, type Highlight } from './render';
+import { identityColour } from './identity-colours';
 import { snapshotCuts, snapshotTotal } from './snapshot';
 import { onThemeChange, readTheme } from './theme';
 import { spanFrames, toTrack, type TimelineTrack } from './tracks';
@@ -34,9 +35,11 @@ const run = {
   malformed: 0,
   firstMalformedLine: undefined as number | undefined,
   attribution: undefined as string | undefined,
+  scores: undefined as SceneScoreCurve | undefined,
 };
 let rows: TimelineTrack[][] = [];
 let minLen = 0;
+let showScores = false;
 let selectedId: number | undefined;
 let hoverId: number | undefined;
 let view: Viewport = { start: 0, pxPerFrame: 1, scrollY: 0 };
@@ -52,8 +55,11 @@ function loadSnapshot(s: RunSnapshot): void {
   const parsed = s.tracks;
   Object.assign(run, {
     epId: s.epId, state: s.state, tracks: parsed.tracks, cuts: snapshotCuts(s), total: snapshotTotal(s), done: undefined, fps: s.fps,
-    malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine, attribution: s.attribution,
+    malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine, attribution: s.attribution, scores: s.sceneScores,
   });
+  const toggle = $<HTMLInputElement>('scores');
+  toggle.disabled = !s.sceneScores;
+  toggle.parentElement!.title = s.sceneScores ? toggle.parentElement!.dataset.title ?? '' : 'This run has no scene_scores.json (scene detection off, or an older run).';
   run.byId = new Map(run.tracks.map((t) => [t.id, t]));
   autoFit = true;
   changed();
@@ -109,6 +115,7 @@ function changed(): void {
 function draw(): void {
   if (repackPending) {
     rows = packLanes(minLen > 1 ? run.tracks.filter((t) => spanFrames(t) >= minLen) : run.tracks);
+    highlight = identityHighlight();
     repackPending = false;
     renderHeader();
   }
@@ -116,11 +123,27 @@ function draw(): void {
   view = clamp(view, run.total, size.w, maxScroll());
   g.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
   lastStats = drawTimeline(g, size.w, size.h, view, {
-    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId,
+    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId, highlight,
+    scores: showScores ? run.scores : undefined,
   }, theme);
 }
 
 const maxScroll = () => contentHeight(rows.length) - size.h;
+
+let highlight: Highlight | undefined;
+
+/** Tracks coloured by person when the run has identities (the Identities page's colours). */
+function identityHighlight(): Highlight | undefined {
+  const classOf = new Map<number, string>();
+  const colors: Record<string, string> = {};
+  for (const t of run.tracks) {
+    if (t.identity === undefined) continue;
+    const key = `person-${t.identity}`;
+    classOf.set(t.id, key);
+    colors[key] ??= identityColour(t.identity);
+  }
+  return classOf.size ? { classOf, colors } : undefined;
+}
 
 function renderHeader(): void {
   $('ep').textContent = run.epId || 'Episode';
@@ -257,6 +280,12 @@ $('fit').addEventListener('click', () => {
 $<HTMLInputElement>('min-len').addEventListener('input', (e) => {
   minLen = Math.max(0, Number((e.target as HTMLInputElement).value) || 0);
   changed();
+});
+const scoresToggle = $<HTMLInputElement>('scores');
+scoresToggle.parentElement!.dataset.title = scoresToggle.parentElement!.title;
+scoresToggle.addEventListener('change', () => {
+  showScores = scoresToggle.checked;
+  requestDraw();
 });
 $<HTMLInputElement>('search').addEventListener('change', (e) => {
   const input = e.target as HTMLInputElement;

@@ -19,6 +19,19 @@ export interface RunSnapshot {
   framesTotal?: number;
   /** Credit for the footage the crops come from, shown beside them. */
   attribution?: string;
+  /** scene_scores.json: the scene detector's scores, for the curve under the cut lines. */
+  sceneScores?: SceneScoreCurve;
+}
+
+/** Per-point maxima over `step` frames (point i: frames [i·step, (i+1)·step)) and the thresholds they are read against. */
+export interface SceneScoreCurve {
+  step: number;
+  /** Content score, 0..255; a cut needs at least `minContent` here (or the histogram's say). */
+  content: number[];
+  /** HSV histogram distance, 0..1; `threshold` is its line. */
+  histogram: number[];
+  minContent: number;
+  threshold: number;
 }
 
 export interface CropImage {

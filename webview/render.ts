@@ -2,6 +2,7 @@
 // screen is visited (binary search per row), so 10,000 tracks draw in a few milliseconds.
 import { firstEndingAfter, trackAt } from './lanes';
 import { ticks, timecode } from './axis';
+import type { SceneScoreCurve } from './protocol';
 import type { TimelineTrack } from './tracks';
 import { frameOf, xOf, type Viewport } from './viewport';
 
@@ -37,6 +38,8 @@ export interface Scene {
   selectedId?: number;
   hoverId?: number;
   highlight?: Highlight;
+  /** The scene detector's score curve, drawn in a band at the bottom under the cut lines. */
+  scores?: SceneScoreCurve;
 }
 
 /** Tracks drawn solid in a colour of their class instead of in the confidence shades. */
@@ -57,6 +60,8 @@ export interface DrawStats {
   /** Bars drawn in a highlight colour, by class. */
   highlighted: Record<string, number>;
   cuts: { frame: number; x: number; suppressed: boolean }[];
+  /** The score curve: points drawn, and the first frames of those whose content score reaches min_content. */
+  scores?: { points: number; aboveMinContent: number[] };
   ms: number;
 }
 
@@ -163,6 +168,8 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
   for (const l of labels.slice(0, 500)) g.fillText(`#${l.id}`, l.x, l.y);
   g.restore();
 
+  const scores = scene.scores && drawScores(g, width, height, v, scene.scores, theme);
+
   // Scene cuts over everything: solid where the tracker was reset, dashed where F1 suppressed
   // it. Whole-pixel rects rather than strokes, so the lines stay crisp and testable.
   const cuts: DrawStats['cuts'] = [];
@@ -194,5 +201,48 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
     g.fillRect(endX, AXIS_H - 10, width - endX, height);
   }
 
-  return { rows: scene.rows.length, bars, highlighted, cuts, ms: performance.now() - t0 };
+  return { rows: scene.rows.length, bars, highlighted, cuts, scores, ms: performance.now() - t0 };
+}
+
+export const SCORE_BAND_H = 72;
+
+/**
+ * The score band along the bottom: each score scaled so its threshold sits at half height (and
+ * clipped at twice it), content filled, histogram as a line, the threshold dashed. A cut line
+ * then runs down through the spike that made it.
+ */
+function drawScores(g: CanvasRenderingContext2D, width: number, height: number, v: Viewport, s: SceneScoreCurve, theme: Theme): NonNullable<DrawStats['scores']> {
+  const top = height - SCORE_BAND_H;
+  const yOf = (score: number, threshold: number) => top + SCORE_BAND_H * (1 - Math.min(1, score / (2 * threshold)));
+  g.globalAlpha = 0.85;
+  g.fillStyle = theme.bg;
+  g.fillRect(0, top, width, SCORE_BAND_H);
+  g.globalAlpha = 1;
+  const first = Math.max(0, Math.floor(v.start / s.step));
+  const last = Math.min(s.content.length - 1, Math.ceil((v.start + width / v.pxPerFrame) / s.step));
+  const aboveMinContent: number[] = [];
+  const area = new Path2D();
+  const line = new Path2D();
+  area.moveTo(xOf(v, first * s.step), height);
+  for (let i = first; i <= last; i++) {
+    const x = xOf(v, (i + 0.5) * s.step);
+    area.lineTo(x, yOf(s.content[i], s.minContent));
+    if (i === first) line.moveTo(x, yOf(s.histogram[i], s.threshold));
+    else line.lineTo(x, yOf(s.histogram[i], s.threshold));
+    if (s.content[i] >= s.minContent) aboveMinContent.push(i * s.step);
+  }
+  area.lineTo(xOf(v, (last + 1) * s.step), height);
+  area.closePath();
+  g.globalAlpha = 0.6;
+  g.fillStyle = theme.orange;
+  g.fill(area);
+  g.globalAlpha = 1;
+  g.strokeStyle = theme.purple;
+  g.lineWidth = 1;
+  g.stroke(line);
+  g.fillStyle = theme.muted;
+  for (let x = 0; x < width; x += 8) g.fillRect(x, top + SCORE_BAND_H / 2, 4, 1);
+  g.font = `9px ${theme.font}`;
+  g.fillText('scene scores: content (filled), histogram (line); dashed: threshold', 4, top + 10);
+  return { points: Math.max(0, last - first + 1), aboveMinContent };
 }

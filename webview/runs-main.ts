@@ -12,11 +12,12 @@ const vscode = acquireVsCodeApi();
 const $ = (id: string) => document.getElementById(id)!;
 const openRun = (runId: string) => vscode.postMessage({ type: 'openRun', runId });
 const compare = createCompareView(openRun);
-const sweep = createSweepView(openRun);
+const sweep = createSweepView(openRun, (runId) => vscode.postMessage({ type: 'apply', runId }));
 let mode: 'none' | RunsHostMessage['type'] = 'none';
 
 window.addEventListener('message', (e: MessageEvent<RunsHostMessage>) => {
   const m = e.data;
+  if (m.type === 'applied') return sweep.applied(m);
   if (m.type !== 'compare' && m.type !== 'sweep') return;
   mode = m.type;
   $('ep').textContent = m.epId;

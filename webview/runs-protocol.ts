@@ -14,10 +14,25 @@ export interface ComparedRun {
 /** Host → Compare/Sweep page. */
 export type RunsHostMessage =
   | { type: 'compare'; epId: string; a: ComparedRun; b: ComparedRun; metrics: MetricDelta[]; scores: ScoreDelta[]; config: ConfigChange[] }
-  | { type: 'sweep'; epId: string; sweepId: string; keys: string[]; runs: RunSummary[] };
+  | { type: 'sweep'; epId: string; sweepId: string; keys: string[]; runs: RunSummary[] }
+  /** After Apply: the config the point's values went into (its file name) and the keys set, or why not. */
+  | { type: 'applied'; runId: string; config: string; keys: string[]; error?: string };
 
 /** Compare/Sweep page → host. */
 export type RunsPageMessage =
   | { type: 'ready' }
   /** A sweep point or a compared run was clicked: open that run's timeline. */
-  | { type: 'openRun'; runId: string };
+  | { type: 'openRun'; runId: string }
+  /** Apply on the Sweep page: write this sweep point's values into the episode config. */
+  | { type: 'apply'; runId: string };
+
+/** What the Sweep page drew, for the browser tests (window.episodeRuns.stats().sweep). */
+export interface SweepStats {
+  rows: number;
+  points: { runId: string; cx: number; cy: number }[];
+  axes: { x: string; y: string };
+  objective: string;
+  /** Run ids on the Pareto front, along x. */
+  front: string[];
+  best: string | undefined;
+}

@@ -10,6 +10,8 @@ export interface TimelineTrack {
   split?: string;
   /** bboxes_sampled, by frame: where the face was, so runs can be matched track to track. */
   boxes?: SampledBox[];
+  /** The person (identities.json) the track belongs to, when the run had identities. */
+  identity?: number;
 }
 
 /** A face box at one frame: [x1, y1, x2, y2] in pixels. */
@@ -39,7 +41,8 @@ export function toTrack(row: unknown): TimelineTrack | undefined {
   const conf = isNum(r.mean_conf) ? r.mean_conf : 0;
   const split = typeof r.split_reason === 'string' && r.split_reason ? r.split_reason : undefined;
   const boxes = toBoxes(r.bboxes_sampled);
-  return { id, first, last, frames, conf, ...(split ? { split } : {}), ...(boxes.length ? { boxes } : {}) };
+  const identity = isInt(r.identity_id) ? r.identity_id : undefined;
+  return { id, first, last, frames, conf, ...(split ? { split } : {}), ...(boxes.length ? { boxes } : {}), ...(identity !== undefined ? { identity } : {}) };
 }
 
 /** The usable samples of a bboxes_sampled array, in frame order. */

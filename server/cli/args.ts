@@ -44,6 +44,7 @@ const FLAGS: Record<string, [string, Kind]> = {
   'jpeg-quality': ['export.jpeg_quality', 'number'],
   'no-gate': ['gate.enabled', 'false'],
   'faces-embed': ['embed.enabled', 'true'],
+  identities: ['identity.enabled', 'true'],
   'no-d1': ['optimizations.d1', 'false'],
   'no-f1': ['optimizations.f1', 'false'],
   'no-b4': ['optimizations.b4', 'false'],
@@ -75,6 +76,10 @@ export interface CliOptions {
   config: EpisodeConfig;
   /** Run the config's `sweep` grid instead of one run. */
   sweep: boolean;
+  /** Re-cluster the last run's tracks into identities (only identity.* or the cast changed). */
+  recluster?: boolean;
+  /** With --sweep: the metric to pick the best point by (and to draw the front of against speed). */
+  objective?: string;
   runId?: string;
   /** After the run, write its tracks as MOT 1.1 here (a .zip: CVAT's archive; else gt.txt + labels.txt). */
   exportMot?: string;
@@ -100,6 +105,8 @@ Flags override the config file. Main flags:
   --max-gap N --max-gap-sec S --min-track-length N --track-sample-limit N
   --save-crops --save-frames
   --faces-embed            embed sampled faces of every track after tracking (faces.jsonl)
+  --identities             cluster tracks into people, name them from identity.cast_dir, write screen time
+  --recluster              only re-cluster the last run's tracks (after a change of identity.* or the cast): no decode
   --no-scenes --no-gate --no-d1 --no-f1 --no-b4 --no-c3 --no-g3   switch a stage or optimisation off
   --no-cache               neither reuse nor write cached stages (<ep_id>/cache/)
   --ground-truth FILE      score the run against this MOT gt.txt or CVAT "MOT 1.1" export
@@ -107,6 +114,8 @@ Flags override the config file. Main flags:
   --export-mot FILE        after the run, write its tracks interpolated to every frame as
                            MOT 1.1: FILE.zip (CVAT imports it) or FILE + labels.txt beside it
   --sweep                  run every combination of the config's \`sweep:\` values; writes <ep_id>/sweep.csv
+  --objective METRIC       with --sweep: print the best point on METRIC (hota, idf1, fp, speed, tracks_per_minute, …)
+                           and the Pareto front of METRIC against a standalone run's speed
   --run-id ID              name this run's folder under <ep_id>/runs/ (default: time-based)
   --set KEY=VALUE          any config key, e.g. --set tracker.match_thresh=0.7
   --device auto|cpu --threads N --ffmpeg PATH
@@ -127,7 +136,8 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' }, set: { type: 'string', multiple: true }, tiles: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
-    sweep: { type: 'boolean' }, 'run-id': { type: 'string' }, 'export-mot': { type: 'string' },
+    sweep: { type: 'boolean' }, objective: { type: 'string' }, 'run-id': { type: 'string' }, 'export-mot': { type: 'string' },
+    recluster: { type: 'boolean' },
     season: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, cancel: { type: 'boolean' }, detach: { type: 'boolean' },
   };
   for (const [flag, [, kind]] of Object.entries(FLAGS)) {
@@ -146,9 +156,12 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliOptions {
   const runIdProblem = runId === undefined ? undefined : idProblem('--run-id', runId);
   if (runIdProblem) throw new ConfigError(`${runIdProblem}.`);
   if (runId !== undefined && values.sweep) throw new ConfigError('--run-id names one run; a sweep names its runs itself.');
+  const objective = values.objective as string | undefined;
+  if (objective !== undefined && !values.sweep) throw new ConfigError('--objective picks the best point of a sweep: use it with --sweep.');
   const exportMot = typeof values['export-mot'] === 'string' ? path.resolve(cwd, values['export-mot']) : undefined;
   if (exportMot !== undefined && values.sweep) throw new ConfigError('--export-mot exports one run; a sweep makes many.');
-  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, runId, exportMot };
+  if (values.recluster && (values.sweep || runId !== undefined)) throw new ConfigError('--recluster replays the last run; it takes no --sweep or --run-id.');
+  const flags = { json: !!values.json, quiet: !!values.quiet, help: !!values.help, sweep: !!values.sweep, objective, recluster: !!values.recluster, runId, exportMot };
   if (flags.help) return { ...flags, config: undefined as unknown as EpisodeConfig };
 
   let raw: Record<string, unknown> = {};

@@ -1,6 +1,6 @@
 // The typed episode config, after defaults. Types only and free of Node, so that the webview's
 // view of track_metrics.json (which embeds the config) can name it.
-import type { EmbedConfig, GateConfig } from './schema-identity';
+import type { EmbedConfig, GateConfig, IdentityConfig } from './schema-identity';
 
 export interface EpisodeConfig {
   ep_id: string;
@@ -12,7 +12,7 @@ export interface EpisodeConfig {
   threads: number;
   device: 'auto' | 'cpu';
   ffmpeg: { path?: string };
-  scene: { enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number };
+  scene: SceneConfig;
   detector: DetectorConfig;
   tracker: {
     track_thresh: number; low_thresh: number; new_track_thresh: number; match_thresh: number;
@@ -21,11 +21,17 @@ export interface EpisodeConfig {
   export: { frames: boolean; crops: boolean; jpeg_quality: number; crop_max_side: number; queue_size: number };
   gate: GateConfig;
   embed: EmbedConfig;
+  identity: IdentityConfig;
   optimizations: { d1: boolean; f1: boolean; b4: boolean; c3: boolean; g3: boolean };
   cache: { enabled: boolean; max_entries: number };
   evaluation: EvaluationConfig;
   /** Dotted config key → the values a sweep tries (`episode-run --sweep`). */
   sweep?: Record<string, unknown[]>;
+}
+
+export interface SceneConfig {
+  enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number;
+  window: number; adaptive_ratio: number; min_content: number; fade_floor: number; fade_reset: boolean;
 }
 
 export type Sampling = 'exact' | 'refs' | 'keyframes';

@@ -5,7 +5,7 @@ import { episodeConfigSchema, type SchemaNode } from './schema';
 import type { EpisodeConfig } from './config-types';
 import { isPlainObject, validateAgainstSchema, type SchemaIssue } from './validate';
 
-export type { DetectorConfig, EpisodeConfig, EvaluationConfig, Sampling } from './config-types';
+export type { DetectorConfig, EpisodeConfig, EvaluationConfig, Sampling, SceneConfig } from './config-types';
 
 export class ConfigError extends Error {
   constructor(message: string, readonly issues: SchemaIssue[] = []) {
@@ -97,7 +97,7 @@ export function setPath(target: Record<string, unknown>, dotted: string, value: 
 
 /**
  * Makes the paths written in a config absolute, relative to `baseDir`: `video`, `output_root`,
- * `detector.model`, `ffmpeg.path` and `evaluation.ground_truth`. Keys that are absent stay absent, so it also serves partial
+ * `detector.model`, `ffmpeg.path`, `evaluation.ground_truth`, `identity.cast_dir` and `identity.labels`. Keys that are absent stay absent, so it also serves partial
  * settings (a season's base and overrides).
  */
 export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string, unknown>>(cfg: T, baseDir: string): T {
@@ -110,6 +110,10 @@ export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string
     const p = c.ffmpeg.path;
     // A bare name such as `ffmpeg` is looked up on PATH, not next to the config.
     out.ffmpeg = typeof p === 'string' && p ? { ...c.ffmpeg, path: p.includes('/') ? abs(p) : p } : c.ffmpeg;
+  }
+  if (isPlainObject(c.identity)) {
+    const { cast_dir: cast, labels } = c.identity;
+    out.identity = { ...c.identity, ...(typeof cast === 'string' ? { cast_dir: abs(cast) } : {}), ...(typeof labels === 'string' ? { labels: abs(labels) } : {}) };
   }
   if (isPlainObject(c.detector) && typeof c.detector.model === 'string' && c.detector.model !== 'default') {
     out.detector = { ...c.detector, model: abs(c.detector.model) };

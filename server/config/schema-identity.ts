@@ -97,3 +97,43 @@ export const embedSchema: SchemaNode = {
     },
   },
 };
+
+export interface IdentityConfig {
+  enabled: boolean;
+  threshold: number;
+  min_track_quality: number;
+  cast_dir: string;
+  cast_threshold: number;
+  labels: string;
+}
+
+// Thresholds on track prototypes of the default embedder: a prototype averages several faces, so
+// same-person prototypes sit higher than single faces (0.70–0.86), different people near 0.03.
+export const identitySchema: SchemaNode = {
+  type: 'object', additionalProperties: false,
+  description:
+    'Identities: after faces_embed, cluster the tracks into people (identities.json, identity_id on tracks.jsonl), name them from a cast folder, ' +
+    'and write screen time per person (screentime.json, screentime.csv). Changing only this section re-clusters from the last run (`episode-run --recluster`).',
+  properties: {
+    enabled: { type: 'boolean', default: false, description: 'Cluster tracks into identities after the run (also `--identities`). Turns faces_embed on.' },
+    threshold: {
+      type: 'number', minimum: 0, maximum: 2, default: 0.5, examples: [0.5],
+      description:
+        'Largest average cosine distance (1 − cosine) between two groups of track prototypes that are still merged into one person (average linkage). ' +
+        '0.5 lies between same-person prototypes (distance under 0.3) and different people (about 1). Tracks on screen at the same moment are never merged.',
+    },
+    min_track_quality: {
+      type: 'number', minimum: 0, maximum: 1, default: 0.3, examples: [0.3],
+      description: 'A track joins an identity only when the mean quality score (faces.jsonl `quality.score`, 0–1) of its kept faces reaches this; the others stay unassigned and are counted.',
+    },
+    cast_dir: {
+      type: 'string', default: 'cast', examples: ['cast'],
+      description: 'Folder of reference photos, one subfolder per person named as the person (cast/Ana/1.jpg). Relative to the config file. Absent: identities stay unknown-N.',
+    },
+    cast_threshold: cosine('Cosine between an identity\'s prototype and a cast member\'s reference at or above which the identity takes the member\'s name.', 0.5),
+    labels: {
+      type: 'string', default: 'identity-labels.json', examples: ['identity-labels.json'],
+      description: 'Your merges and splits of identities (written by the Identities view), relative to the config file; a run applies them and never edits them.',
+    },
+  },
+};

@@ -21,27 +21,38 @@ export const cacheSchema: SchemaNode = {
   },
 };
 
+/** Sections a sweep never varies: the cache's own settings, and the grid itself. */
+const NOT_SWEPT = new Set(['cache', 'sweep']);
+
 /**
- * `sweep`: one list of values per dotted key of the tracker and gate sections. Only those: they
- * leave the analysis stage's key unchanged, so every point of the grid replays one analysis pass.
+ * `sweep`: one list of values per dotted numeric key of the config, at any depth (`stride`,
+ * `scene.cooldown`, `detector.conf_threshold`, `tracker.match_thresh`, …). Tracker and gate keys
+ * replay one analysis pass; stride and cooldown share one (DESIGN §12); other analysis keys
+ * each get their own pass.
  */
-export function sweepSchema(sections: Record<string, SchemaNode>): SchemaNode {
+export function sweepSchema(config: Record<string, SchemaNode>): SchemaNode {
   const properties: Record<string, SchemaNode> = {};
-  for (const [section, node] of Object.entries(sections)) {
-    for (const [key, leaf] of Object.entries(node.properties ?? {})) {
+  const walk = (nodes: Record<string, SchemaNode>, prefix: string) => {
+    for (const [key, leaf] of Object.entries(nodes)) {
+      const path = prefix + key;
+      if (NOT_SWEPT.has(path)) continue;
+      if (leaf.properties) walk(leaf.properties, `${path}.`);
       if (leaf.type !== 'number' && leaf.type !== 'integer') continue;
       const items: SchemaNode = { type: leaf.type };
       for (const k of ['minimum', 'maximum', 'exclusiveMinimum'] as const) if (leaf[k] !== undefined) items[k] = leaf[k];
-      properties[`${section}.${key}`] = {
-        type: 'array', minItems: 1, maxItems: 64, items, examples: [[leaf.default]],
-        description: `Values of \`${section}.${key}\` to try, one run each (every combination with the other swept keys). ${leaf.description ?? ''}`.trim(),
+      properties[path] = {
+        type: 'array', minItems: 1, maxItems: 64, items, examples: [[leaf.default ?? leaf.examples?.[0]]],
+        description: `Values of \`${path}\` to try, one run each (every combination with the other swept keys). ${leaf.description ?? ''}`.trim(),
       };
     }
-  }
+  };
+  walk(config, '');
   return {
     type: 'object', additionalProperties: false, properties,
     description:
-      'A grid of tracker and gate settings for `episode-run --sweep`: one run per combination, all over one cached analysis pass, ' +
-      'summarised in <output_root>/<ep_id>/sweep.csv. Example: `tracker.match_thresh: [0.6, 0.7, 0.8]`. Run Episode in the editor runs the grid; `episode-run` without --sweep ignores it.',
+      'A grid of numeric settings for `episode-run --sweep`: one run per combination, summarised in <output_root>/<ep_id>/sweep.csv. ' +
+      'Points that differ only in tracker and gate settings replay one cached analysis pass; points that differ in `stride` and `scene.cooldown` ' +
+      'share one pass at the strides\' common divisor. Example: `tracker.match_thresh: [0.6, 0.7, 0.8]`, `stride: [3, 6, 12]`. ' +
+      'Run Episode in the editor runs the grid; `episode-run` without --sweep ignores it.',
   };
 }

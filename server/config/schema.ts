@@ -2,7 +2,7 @@
 // this object; `npm run build` writes it to schemas/episode-config.schema.json for VS Code.
 
 import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE } from '../engine/manifests/ids';
-import { embedSchema, gateSchema } from './schema-identity';
+import { embedSchema, gateSchema, identitySchema } from './schema-identity';
 import { cacheSchema, sweepSchema } from './schema-iteration';
 
 export interface SchemaNode {
@@ -37,6 +37,44 @@ const probability = (description: string, dflt: number): SchemaNode => ({
 });
 
 const toggle = (description: string, dflt = true): SchemaNode => ({ type: 'boolean', default: dflt, description });
+
+const sceneSchema: SchemaNode = {
+  type: 'object', additionalProperties: false,
+  description: 'Scene-cut detection on the 320×240 stream: a content score (per-pixel change of value, chroma and hue) against the rolling mean of its neighbours, with the HSV histogram distance for cuts the content score barely sees; fades through black and dissolves are told apart from cuts. A cut resets the tracker.',
+  properties: {
+    enabled: toggle('Detect scene cuts and reset the tracker at each one.'),
+    threshold: probability('HSV histogram distance (0..1) that makes a frame a cut where its content score stands out but is small (two snow-white shots). Real cuts score 0.29–0.83 on the test footage; motion, flicker and morphs at most 0.14.', 0.25),
+    min_len: {
+      type: 'integer', minimum: 1, maximum: 10000, default: 8, examples: [8, 15],
+      description: 'Minimum shot length in frames: a cut closer than this to the previous cut is ignored. Kept short so quick cuts are reported; scene.cooldown decides whether they reset the tracker.',
+    },
+    warmup: {
+      type: 'integer', minimum: 0, maximum: 1000, default: 3, examples: [3],
+      description: 'After a tracker reset, analyse this many consecutive frames regardless of stride, so new tracks start at the cut.',
+    },
+    cooldown: {
+      type: 'integer', minimum: 0, maximum: 100000, default: 24, examples: [24],
+      description: 'F1: a cut fewer than this many frames after the last tracker reset does not reset again (counted as suppressed). The seed\'s --scene-cut-cooldown.',
+    },
+    window: {
+      type: 'integer', minimum: 1, maximum: 12, default: 3, examples: [2, 3],
+      description: 'Frames each side whose mean content score a cut must stand out against (as PySceneDetect\'s AdaptiveDetector window_width); also the look-ahead that tells a flash of up to this many frames from a cut. Cuts are decided this many frames late.',
+    },
+    adaptive_ratio: {
+      type: 'number', minimum: 1, maximum: 20, default: 3, examples: [3],
+      description: 'How many times the mean of its neighbours\' content scores a frame\'s own must be to make a cut (2/3 of it where the histogram distance agrees). Higher: fewer cuts in fast action.',
+    },
+    min_content: {
+      type: 'number', minimum: 0, maximum: 255, default: 15, examples: [15],
+      description: 'Content score (mean per-pixel change of value, chroma and hue, 0–255) at or above which a standing-out frame is a cut without the histogram. Real cuts score 17–44 on the test footage; a 1 s fade about 4 a frame.',
+    },
+    fade_floor: {
+      type: 'number', minimum: 0, maximum: 255, default: 12, examples: [12],
+      description: 'Mean brightness (0–255) below which a frame is black: fades out end and fades in start there, and are reported as `fades` in scene_cuts.json, not as cuts.',
+    },
+    fade_reset: toggle('Reset the tracker once at the first black frame of each fade-out (listed as `fade_resets` in scene_cuts.json).'),
+  },
+};
 
 const trackerSchema: SchemaNode = {
   type: 'object', additionalProperties: false,
@@ -119,26 +157,7 @@ export const episodeConfigSchema: SchemaNode = {
         },
       },
     },
-    scene: {
-      type: 'object', additionalProperties: false,
-      description: 'Scene-cut detection (HSV histogram distance between consecutive frames). A cut resets the tracker.',
-      properties: {
-        enabled: toggle('Detect scene cuts and reset the tracker at each one.'),
-        threshold: probability('HSV histogram distance (0..1) at or above which a frame starts a new shot. Real cuts score 0.32–0.83 on the test footage; motion, flicker and morphs at most 0.14.', 0.25),
-        min_len: {
-          type: 'integer', minimum: 1, maximum: 10000, default: 8, examples: [8, 15],
-          description: 'Minimum shot length in frames: a cut closer than this to the previous cut is ignored. Kept short so quick cuts are reported; scene.cooldown decides whether they reset the tracker.',
-        },
-        warmup: {
-          type: 'integer', minimum: 0, maximum: 1000, default: 3, examples: [3],
-          description: 'After a tracker reset, analyse this many consecutive frames regardless of stride, so new tracks start at the cut.',
-        },
-        cooldown: {
-          type: 'integer', minimum: 0, maximum: 100000, default: 24, examples: [24],
-          description: 'F1: a cut fewer than this many frames after the last tracker reset does not reset again (counted as suppressed). The seed\'s --scene-cut-cooldown.',
-        },
-      },
-    },
+    scene: sceneSchema,
     detector: {
       type: 'object', additionalProperties: false,
       description: 'Face detector (ONNX).',
@@ -250,6 +269,7 @@ export const episodeConfigSchema: SchemaNode = {
     },
     gate: gateSchema,
     embed: embedSchema,
+    identity: identitySchema,
     optimizations: {
       type: 'object', additionalProperties: false,
       description: 'The seed\'s optimisations, each switchable for benchmarking. All are on by default.',
@@ -282,6 +302,6 @@ export const episodeConfigSchema: SchemaNode = {
       },
     },
     cache: cacheSchema,
-    sweep: sweepSchema({ tracker: trackerSchema, gate: gateSchema }),
   },
 };
+episodeConfigSchema.properties!.sweep = sweepSchema(episodeConfigSchema.properties!);

@@ -1,7 +1,7 @@
 // Typed events of one run. The CLI prints them as JSON lines; the language server turns them
 // into work-done progress and forwards them to the timeline.
 
-export type Phase = 'init' | 'detect_track' | 'export_flush' | 'evaluate' | 'faces_embed' | 'done' | 'error' | 'cancelled';
+export type Phase = 'init' | 'detect_track' | 'export_flush' | 'evaluate' | 'faces_embed' | 'identities' | 'done' | 'error' | 'cancelled';
 /** `interrupted`: the run was killed outright (no end written); readers and the next run say so. */
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 

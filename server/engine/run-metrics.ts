@@ -1,5 +1,5 @@
 // track_metrics.json from what one run counted: the one place its shape (TrackMetrics) is filled.
-import type { AnalysisSummary } from './analysis/analysis-source';
+import type { AnalysisCost, AnalysisSummary } from './analysis/analysis-source';
 import type { RunState } from './events';
 import type { RecorderMetrics } from './manifests/manifest-types';
 import type { CacheReport, DetectionMetrics, DetectionStats, ExportStats, TrackMetrics } from './manifests/track-metrics';
@@ -19,6 +19,11 @@ export interface RunCounts {
   times: StageTimes;
   decodeWarning?: string;
   detection?: DetectionStats;
+  /**
+   * How a standalone run of this config would fare: 'measured' when this run was one; else the
+   * live cost of the analysis it replayed or was served by, to predict from (standaloneSeconds).
+   */
+  standalone?: 'measured' | AnalysisCost;
 }
 
 export interface RunIdentity {
@@ -60,6 +65,7 @@ export function buildTrackMetrics(plan: RunPlan, run: RunIdentity, c: RunCounts)
       fps_processed: round(c.framesDecoded / c.wallS, 1),
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       engine_thread_s: c.times.seconds(),
+      ...standaloneStats(c, videoS),
       decode_warning: c.decodeWarning,
     },
     ...(c.detection ? { detection: detectionMetrics(c.detection, c.times.seconds().detection) } : {}),
@@ -90,4 +96,23 @@ function detectionMetrics(s: DetectionStats, detectionS: number | undefined): De
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
+}
+
+/**
+ * A standalone run's seconds: this run's wall time less its own analysis stages (a replay's
+ * reading, or a shared pass's decoding and detection), plus the serving pass's decoding and
+ * scene detection and its detection cost per analysed frame times this run's analysed frames.
+ * Decoding is taken as stride-independent: ffmpeg decodes every frame for the cut detector.
+ */
+export function standaloneSeconds(wallS: number, own: Partial<Record<string, number>>, framesAnalysed: number, cost: AnalysisCost): number {
+  const ownAnalysis = (own.waiting_for_frames ?? 0) + (own.scenes ?? 0) + (own.detection ?? 0);
+  const perFrame = cost.frames_analysed ? cost.detection_s / cost.frames_analysed : 0;
+  return Math.max(0, wallS - ownAnalysis) + cost.decode_s + cost.scenes_s + perFrame * framesAnalysed;
+}
+
+function standaloneStats(c: RunCounts, videoS: number): Pick<TrackMetrics['stats'], 'standalone'> {
+  if (!c.standalone || c.state !== 'completed') return {};
+  const predicted = c.standalone !== 'measured';
+  const s = predicted ? standaloneSeconds(c.wallS, c.times.seconds(), c.framesAnalysed, c.standalone as AnalysisCost) : c.wallS;
+  return { standalone: { wall_time_s: round(s, 3), realtime_factor: round(videoS / s, 2), predicted } };
 }

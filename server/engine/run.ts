@@ -12,19 +12,21 @@ import { ByteTracker } from './track/byte-tracker';
 import { TrackRecorder } from './record/track-recorder';
 import { FrameExporter } from './export/frame-exporter';
 import { JsonlWriter } from './manifests/jsonl-writer';
-import { writeJsonAtomic } from './manifests/atomic-file';
+import { writeFileAtomic, writeJsonAtomic } from './manifests/atomic-file';
 import { EpisodeLayout } from './manifests/layout';
 import { describeHolder, EpisodeLock } from './manifests/episode-lock';
 import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
 import { ProgressWriter } from './manifests/progress-file';
-import type { FacesEmbedSummary, TrackMetrics } from './manifests/track-metrics';
+import type { FacesEmbedSummary, IdentitySummary, TrackMetrics } from './manifests/track-metrics';
+import { runIdentityStage } from './identity/identity-stage';
 import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
 import { FaceCheck } from './detect/face-check';
 import { FrameDetection } from './detect/frame-detection';
 import { buildTrackMetrics, type RunIdentity } from './run-metrics';
 import { ProgressMeter } from './progress-meter';
 import { AppearanceGate } from './gate/appearance-gate';
-import { gateFields } from './embed/track-prototype';
+import { gatePrototype } from './embed/track-prototype';
+import { GateFacesWriter } from './embed/gate-faces';
 import { gateFacesKept } from './embed/sample-plan';
 import { GatePipeline, type GatedFrame } from './gate/gate-pipeline';
 import { EmbedWorker } from './embed/embed-worker';
@@ -44,6 +46,10 @@ import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './
 import { readRunRows } from './eval/run-rows';
 import type { GroundTruth } from './eval/ground-truth';
 import type { EvalSummary } from './eval/scores';
+import { SubsetAnalysis, whyNotServable } from './analysis/subset-analysis';
+
+/** The cooldown a run's cut policy applies (F1 off: none). */
+const cooldownOf = (c: EpisodeConfig) => (c.optimizations.f1 ? c.scene.cooldown : 0);
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -54,6 +60,12 @@ export interface RunOptions {
   sweep?: { id: string; values: Record<string, unknown> };
   /** The episode's lock, when the caller holds it already (a sweep); else the run takes it. */
   lock?: EpisodeLock;
+  /**
+   * A sweep's serving analysis: this config at a divisor of the run's stride and cooldown 0
+   * (DESIGN §12). Its pass (cached or live) serves this run through a SubsetAnalysis when
+   * whyNotServable allows; otherwise the run uses its own analysis.
+   */
+  servedBy?: EpisodeConfig;
 }
 
 export interface RunResult {
@@ -115,28 +127,42 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   phase('init');
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path);
-  const identity = config.gate.enabled || config.embed.enabled;
+  const identity = config.gate.enabled || config.embed.enabled || config.identity.enabled;
   const checks = faceCheckRuns(config.detector);
   const models = config.detector.model === 'default' || identity || checks ? await ensureModels() : undefined;
   const detectorPath = config.detector.model === 'default' ? models!.detect : config.detector.model;
   if (!(await fileExists(detectorPath))) {
     throw new Error(`Detector model not found: ${detectorPath} (set detector.model to an ONNX file, or to "default")`);
   }
-  const lookup = await lookupAnalysis({
-    config, cacheRoot: layout.cacheDir, ffmpegPath: ffmpeg.path, detectorPath, embedder: config.gate.enabled ? models : undefined,
+  const lookupFor = (c: EpisodeConfig) => lookupAnalysis({
+    config: c, cacheRoot: layout.cacheDir, ffmpegPath: ffmpeg.path, detectorPath, embedder: c.gate.enabled ? models : undefined,
     landmarkPath: checks ? models!.landmark : undefined,
   });
-  if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
+  let lookup = await lookupFor(opts.servedBy ?? config);
   // A replay knows the video from the entry (probing would start ffmpeg); the entry's key says
   // the file at the config's path has the same content, wherever it was when it was cached.
   const video = lookup.hit ? { ...lookup.hit.video, path: config.video } : await probeVideo(ffmpeg.path, config.video);
   const plan = planRun(config, video);
+  let analysisPlan = opts.servedBy ? planRun(opts.servedBy, video) : plan;
+  const notServable = opts.servedBy && whyNotServable(analysisPlan, plan);
+  if (notServable) {
+    emit({ type: 'log', ep_id: epId, level: 'info', message: `run ${runId}: own analysis pass: the sweep's shared one cannot serve it (${notServable})` });
+    analysisPlan = plan;
+    lookup = await lookupFor(config);
+  }
+  if (lookup.corrupt) emit({ type: 'log', ep_id: epId, level: 'warn', message: `analysis cache entry ${lookup.key.slice(0, 12)} is corrupt (${lookup.corrupt}); recomputing it` });
   // Before the analysis, so a bad ground truth is refused at once rather than after the work.
   // The frame count is an estimate until decoding ends: a second's slack here, exact at scoring.
   const groundTruth = await loadGroundTruth(config.evaluation, video.framesEstimate ? video.framesEstimate + Math.ceil(video.fps) : undefined);
   const times = new StageTimes();
-  const analysis = await openAnalysis(plan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
-  const cache = { analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason } as const;
+  const analysis = await openAnalysis(analysisPlan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
+  // The shared pass's own run (same stride and cooldown) needs no filter.
+  const subset = analysisPlan !== plan && (analysisPlan.stride !== plan.stride || cooldownOf(analysisPlan.config) !== cooldownOf(config));
+  if (subset) analysis.source = new SubsetAnalysis(analysis.source, { stride: plan.stride, cooldown: cooldownOf(config), warmup: config.scene.warmup });
+  const cache = {
+    analysis: lookup.hit ? 'reused' : lookup.key ? 'computed' : 'off', key: lookup.key || undefined, reason: lookup.reason,
+    ...(subset ? { served_by: { stride: analysisPlan.stride, cooldown: cooldownOf(analysisPlan.config) } } : {}),
+  } as const;
   emit({ type: 'stage', ep_id: epId, stage: 'analysis', status: cache.analysis, key: cache.key, reason: cache.reason });
   emit({
     type: 'log', ep_id: epId, level: 'info',
@@ -166,7 +192,9 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     if (lookup.key) emit({ type: 'log', ep_id: epId, level: 'info', message: `cache: ${(cacheBytes / 1e6).toFixed(1)} MB in ${lookup.cacheRoot}` });
     phase('export_flush');
     await lock.check();
-    const metrics = await run.finish(state, (performance.now() - t0) / 1000, {
+    // A live pass of exactly this run's analysis is what a standalone run does: measured.
+    const measured = !lookup.hit && !subset;
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000, measured, {
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
@@ -175,10 +203,15 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
-    if (config.embed.enabled && state === 'completed') {
+    if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
       phase('faces_embed');
       metrics.faces_embed = await facesEmbed(plan, ffmpeg.path, models!, opts.signal, emitAndKeep);
       if (opts.signal?.aborted) state = metrics.state = 'cancelled';
+      if (config.identity.enabled && state === 'completed') {
+        phase('identities');
+        await lock.check();
+        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep);
+      }
       await lock.check();
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
@@ -290,11 +323,31 @@ async function facesEmbed(
   }
 }
 
+/** The identity stage after faces_embed, with its warnings and top identities logged. */
+async function identities(plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink): Promise<IdentitySummary> {
+  const s = await runIdentityStage({
+    layout: plan.layout, cfg: plan.config.identity, fps: plan.video.fps, episodeFrames: frames, castModels: async () => models,
+  });
+  logIdentities(plan.config.ep_id, s, emit);
+  return s;
+}
+
+export function logIdentities(epId: string, s: IdentitySummary, emit: EventSink): void {
+  for (const w of s.warnings) emit({ type: 'log', ep_id: epId, level: 'warn', message: w });
+  const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
+  emit({
+    type: 'log', ep_id: epId, level: 'info',
+    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}`,
+  });
+}
+
 /** The per-frame loop and its state; kept apart from runEpisode's setup and error handling. */
 class EpisodeRun {
   private readonly cfg: EpisodeConfig;
   private readonly detectionsOut: JsonlWriter;
   private readonly tracksOut: JsonlWriter;
+  /** The gate's sampled faces of each written track (G3), when the gate runs. */
+  private readonly gateFacesOut: GateFacesWriter | undefined;
   private readonly recorder: TrackRecorder;
   private readonly exporter: FrameExporter;
   private readonly tracker: ByteTracker;
@@ -324,6 +377,7 @@ class EpisodeRun {
     const epId = cfg.ep_id;
     this.detectionsOut = new JsonlWriter(plan.layout.manifest('detections'));
     this.tracksOut = new JsonlWriter(plan.layout.manifest('tracks'));
+    const gateFacesOut = (this.gateFacesOut = cfg.gate.enabled ? new GateFacesWriter(plan.layout.manifest('gateFaces')) : undefined);
     this.exporter = new FrameExporter({
       layout: plan.layout,
       frames: cfg.export.frames,
@@ -356,7 +410,11 @@ class EpisodeRun {
         });
       },
       onDropTrack: (exportId) => this.exporter.dropTrack(exportId),
-      gateFields: (faces) => gateFields(faces, cfg.embed, source.embedderId),
+      gateFields: (faces, trackId) => {
+        const { fields, picks } = gatePrototype(faces, cfg.embed, source.embedderId);
+        if (gateFacesOut && !gateFacesOut.add(trackId, picks)) this.backlogged = true;
+        return fields;
+      },
       gateFacesKept: gateFacesKept(cfg.embed),
     });
     const appearance = new AppearanceGate(cfg.gate, source.embedderId, cfg.tracker.track_buffer, plan.stride);
@@ -375,6 +433,7 @@ class EpisodeRun {
     for await (const event of this.source) {
       this.framesDecoded = this.source.framesDone;
       if (event.kind === 'cut') await this.onCut(event.idx, event.reset);
+      else if (event.kind === 'fade') await this.onFade(event.idx);
       else await this.analyse(event);
       if (this.meter.due()) this.emitProgress();
     }
@@ -399,6 +458,14 @@ class EpisodeRun {
       this.cutsSuppressed++;
     }
     this.emit({ type: 'cut', ep_id: this.cfg.ep_id, frame_idx: idx, suppressed: !reset });
+  }
+
+  /** The black frame of a fade-out: one tracker reset, not counted as a cut. */
+  private async onFade(idx: number): Promise<void> {
+    await this.gate.cut(() => {
+      this.tracker.reset();
+      this.recorder.onCut(idx);
+    });
   }
 
   private async analyse({ idx, ts, dets, rejected, faces, full }: Extract<AnalysisEvent, { kind: 'frame' }>): Promise<void> {
@@ -430,7 +497,7 @@ class EpisodeRun {
     if (full && this.plan.fullFormat === 'yuv420p') this.source.recycle?.(full);
     if (this.backlogged) {
       this.backlogged = false;
-      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain()]);
+      await Promise.all([this.detectionsOut.drain(), this.tracksOut.drain(), this.gateFacesOut?.drain()]);
     }
   }
 
@@ -452,20 +519,29 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number, run: RunIdentity): Promise<TrackMetrics> {
+  async finish(state: RunState, wallS: number, measured: boolean, run: RunIdentity): Promise<TrackMetrics> {
     const { plan, cfg } = this;
     this.recorder.finalize();
     const exportStats = await this.exporter.close();
     await this.detectionsOut.close();
     await this.tracksOut.close();
-    const { cuts, detection } = await this.source.done();
+    await this.gateFacesOut?.close();
+    const { cuts, detection, cost, sceneScores } = await this.source.done();
     await writeJsonAtomic(plan.layout.manifest('cuts'), {
       ep_id: cfg.ep_id, fps: plan.video.fps, cuts: cuts.cuts, resets: cuts.resets, suppressed: cuts.suppressed,
-      threshold: cfg.scene.threshold, min_len: cfg.scene.min_len, cooldown: cfg.scene.cooldown, enabled: cfg.scene.enabled,
+      fades: cuts.fades ?? [], fade_resets: cuts.fadeResets ?? [], dissolves: cuts.dissolves ?? [],
+      ...cfg.scene,
     });
+    if (sceneScores) {
+      // One line: up to 3 × 2,000 numbers, which an indented file would spread over 6,000 lines.
+      await writeFileAtomic(plan.layout.manifest('sceneScores'), JSON.stringify({
+        ep_id: cfg.ep_id, fps: plan.video.fps, min_content: cfg.scene.min_content, threshold: cfg.scene.threshold, fade_floor: cfg.scene.fade_floor, ...sceneScores,
+      }) + '\n');
+    }
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
+      standalone: measured ? 'measured' : cost,
     });
     await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;
@@ -474,7 +550,7 @@ class EpisodeRun {
   /** After a failure: flush what was queued, and leave the .partial manifests to mark the run incomplete. */
   async abandon(): Promise<void> {
     await this.exporter.close().catch(() => undefined);
-    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon()]);
+    await Promise.all([this.detectionsOut.abandon(), this.tracksOut.abandon(), this.gateFacesOut?.abandon()]);
   }
 }
 

@@ -6,6 +6,7 @@ import { isMap, isScalar, type Document } from 'yaml';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { absolutizePaths, resolveConfig } from '../config/episode-config';
+import { castFindings } from './cast-findings';
 import { semanticFindings, type Finding } from '../config/semantic-checks';
 import { isPlainObject, validateAgainstSchema, type ConfigPath, type SchemaIssue } from '../config/validate';
 import { keySpan, nodeAt, parseConfigDocument, valueSpan, type Span } from '../config/yaml-positions';
@@ -124,6 +125,7 @@ async function semanticDiagnostics(
   out.push(...findings.map((f) => findingDiagnostic(doc, yaml, f)));
   const gt = await groundTruthFindings(raw, configDir, video, ctx.readGroundTruth ?? readGroundTruth);
   out.push(...gt.map((f) => findingDiagnostic(doc, yaml, f)));
+  if (!ctx.restricted) out.push(...(await castFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
   return out;
 }
 

@@ -24,7 +24,7 @@ export interface RunContext {
 }
 
 const PHASE_LABELS: Record<Phase, string> = {
-  init: 'starting', detect_track: 'detecting and tracking', export_flush: 'writing outputs', evaluate: 'scoring against the ground truth', faces_embed: 'embedding faces',
+  init: 'starting', detect_track: 'detecting and tracking', export_flush: 'writing outputs', evaluate: 'scoring against the ground truth', faces_embed: 'embedding faces', identities: 'finding identities',
   done: 'done', error: 'failed', cancelled: 'cancelled',
 };
 

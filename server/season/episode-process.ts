@@ -11,7 +11,7 @@ import type { Phase, RunEvent, RunState } from '../engine/events';
 import { EpisodeLayout } from '../engine/manifests/layout';
 import { startEngine } from '../lsp/engine-process';
 import type { EpisodeRow } from './season-events';
-import { rowResults } from './summary';
+import { readRunScreenTime, rowResults } from './summary';
 
 /** What a running episode shows: its phase and progress. */
 export type EpisodeProgress = Pick<EpisodeRow, 'phase' | 'progress' | 'fps' | 'eta_s'>;
@@ -65,8 +65,9 @@ export async function runEpisodeProcess(config: EpisodeConfig, opts: EpisodeProc
     const exit = await engine.exited;
     if (exit.code === 130 || (exit.code === 0 && summaryState === 'cancelled')) return { state: 'cancelled', runId: opts.runId };
     if (exit.code !== 0) return { state: 'failed', runId: opts.runId, error: oneLine(exit.error), inputError: exit.inputError, busy: exit.busy };
-    const metrics = await readRunMetrics(new EpisodeLayout(config.output_root, config.ep_id), opts.runId);
-    return { state: 'completed', runId: opts.runId, results: rowResults(summarizeMetrics(metrics), metrics) };
+    const layout = new EpisodeLayout(config.output_root, config.ep_id);
+    const metrics = await readRunMetrics(layout, opts.runId);
+    return { state: 'completed', runId: opts.runId, results: rowResults(summarizeMetrics(metrics), await readRunScreenTime(layout, opts.runId)) };
   } finally {
     opts.signal?.removeEventListener('abort', cancel);
     await rm(configPath, { force: true });

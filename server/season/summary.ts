@@ -1,11 +1,11 @@
 // season.json and season.csv: the season's rows, counts and totals, rebuilt whole from the
 // rows each time and written atomically, so a reader never sees half a file and the last writer
 // leaves a complete picture.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../engine/manifests/atomic-file';
 import type { RunSummary } from '../engine/history/run-summary';
-import type { TrackMetrics } from '../engine/manifests/track-metrics';
+import type { EpisodeLayout } from '../engine/manifests/layout';
 import { EPISODE_STATUSES, type EpisodeRow, type EpisodeStatus, type SeasonState, type SeasonSummary } from './season-events';
 
 export const SEASON_JSON = 'season.json';
@@ -53,11 +53,11 @@ function screenTimeTable(rows: EpisodeRow[]): Pick<SeasonSummary, 'screen_time'>
 }
 
 /**
- * A finished run's numbers on its row. Screen time per person is read from the metrics where a
- * run with identities writes it (`screen_time_s`: person → seconds).
+ * A finished run's numbers on its row, with each person's seconds from the run's screentime.json
+ * (a run with identities) when given: name → visual_s.
  */
-export function rowResults(run: RunSummary, metrics: TrackMetrics): Partial<EpisodeRow> {
-  const screen = (metrics as TrackMetrics & { screen_time_s?: unknown }).screen_time_s;
+export function rowResults(run: RunSummary, screen?: { metrics?: { name: string; visual_s: number }[] }): Partial<EpisodeRow> {
+  const people = screen?.metrics?.length ? Object.fromEntries(screen.metrics.map((m) => [m.name, m.visual_s])) : undefined;
   return {
     run_id: run.run_id,
     wall_time_s: run.wall_time_s,
@@ -66,8 +66,13 @@ export function rowResults(run: RunSummary, metrics: TrackMetrics): Partial<Epis
     id_switches: run.id_switches,
     forced_splits: run.forced_splits,
     cuts: run.cuts,
-    ...(screen && typeof screen === 'object' ? { screen_time_s: screen as Record<string, number> } : {}),
+    ...(people ? { screen_time_s: people } : {}),
   };
+}
+
+/** A recorded run's screentime.json, or undefined when it has none. */
+export async function readRunScreenTime(layout: EpisodeLayout, runId: string): Promise<{ metrics?: { name: string; visual_s: number }[] } | undefined> {
+  return readFile(layout.runManifest(runId, 'screentime'), 'utf8').then((t) => JSON.parse(t), () => undefined);
 }
 
 const CSV_COLUMNS = [

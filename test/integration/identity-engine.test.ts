@@ -70,7 +70,18 @@ test('Tears of Steel: no track holds two people, the close-up is not shattered, 
   const reused = readJsonl(g3, 'tracks.jsonl').filter((t) => t.gate_embedding);
   assert.ok(reused.length >= 1);
   assert.equal(fe.reused, reused.length);
-  assert.ok(fe.embedded < readManifest(out, 'track_metrics.json').faces_embed.embedded, 'G3 embeds fewer faces');
+  assert.ok(fe.frames_decoded < readManifest(out, 'track_metrics.json').faces_embed.frames_decoded, 'G3 decodes fewer frames');
+  // faces.jsonl is complete with G3: a row per sampled face, the same faces, and their vectors
+  // agree with the recomputed ones.
+  const faces = faceEmbeddings(g3);
+  assert.ok(faces.rows.length > 0);
+  assert.deepEqual(faces.rows.map((r) => [r.face_id, r.track_id, r.frame_idx, r.skip ?? null]), rows.map((r) => [r.face_id, r.track_id, r.frame_idx, r.skip ?? null]));
+  assert.equal(faces.rows.filter((r) => r.embedding_row !== undefined).length, rows.filter((r) => r.embedding_row !== undefined).length);
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].embedding_row === undefined) continue;
+    const sim = cosine(faces.vec(faces.rows[i].embedding_row), vec(rows[i].embedding_row));
+    assert.ok(sim >= 0.99, `face ${i} (track ${rows[i].track_id}, frame ${rows[i].frame_idx}): G3 vs recomputed cosine ${sim.toFixed(4)}`);
+  }
   const proto = (dir: string) => new Map(readJsonl(dir, 'face_tracks.jsonl').map((t) => [t.track_id, t]));
   const [fresh, onG3] = [proto(out), proto(g3)];
   assert.deepEqual([...onG3.keys()], [...fresh.keys()]);

@@ -39,7 +39,7 @@ test('a 3-value sweep replays one analysis pass, records 3 runs and a CSV, in â‰
   assert.ok(last.every((r) => r.cache.analysis === 'reused' && r.sweep?.id === last[0].sweep?.id));
   const csv = readFileSync(join(epDir, 'sweep.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 4);
-  assert.match(csv[0], /^run_id,tracker\.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,analysis$/);
+  assert.match(csv[0], /^run_id,tracker\.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,speed,standalone_s,speed_source,analysis,HOTA,IDF1,MOTA$/);
   assert.deepEqual(csv.slice(1).map((l) => l.split(',')[1]), ['0.6', '0.7', '0.8']);
   assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), last.map((r) => r.run_id));
   // The latest manifests are the last point's.
@@ -55,4 +55,7 @@ test('--sweep without a sweep section, and --run-id with a bad name, fail with o
   const bad = await runCli(['--ep-id', 'x', '--video', ep.video, '--output-root', out, '--run-id', '..']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--run-id "\.\." is not allowed: use letters, digits/);
+  const lone = await runCli(['--ep-id', 'x', '--video', ep.video, '--output-root', out, '--objective', 'hota']);
+  assert.equal(lone.code, 1);
+  assert.match(lone.stderr, /--objective picks the best point of a sweep: use it with --sweep\./);
 });

@@ -77,16 +77,38 @@ test('hover on stride returns its description, default and range', async () => {
   assert.deepEqual(hover.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 6 } });
 });
 
-test('completion under scene: offers cooldown, and enum values after device:', async () => {
+test('hover on a scene transition setting: what it does, its default and range', async () => {
+  const uri = uriOf('hover-scene.episode.yaml');
+  await client.open(uri, 'ep_id: h\nvideo: missing.mp4\nscene:\n  fade_floor: 20\n  window: 2\n');
+  const floor = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 4 } });
+  assert.match(floor.contents.value, /Mean brightness \(0–255\) below which a frame is black/);
+  assert.match(floor.contents.value, /Default: `12`/);
+  assert.match(floor.contents.value, /In effect: `20`/);
+  const window = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 4 } });
+  assert.match(window.contents.value, /AdaptiveDetector/);
+  assert.match(window.contents.value, /1 to 12/);
+});
+
+test('completion under scene: offers cooldown and the transition settings, and enum values after device:', async () => {
   const uri = uriOf('complete.episode.yaml');
   await client.open(uri, 'ep_id: c\nvideo: v.mp4\nscene:\n  min_len: 12\n  \ndevice: \n');
   const keys = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 2 } });
   const labels = keys.map((i: any) => i.label);
-  assert.ok(labels.includes('cooldown'), labels.join(','));
+  for (const key of ['cooldown', 'window', 'adaptive_ratio', 'min_content', 'fade_floor', 'fade_reset']) assert.ok(labels.includes(key), labels.join(','));
   assert.ok(!labels.includes('min_len'), 'keys already written are not offered again');
   assert.ok(!labels.includes('stride'), 'root keys are not offered inside scene');
   const values = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 8 } });
   assert.deepEqual(values.map((i: any) => i.label), ['auto', 'cpu']);
+});
+
+test('identity.*: completion offers its keys, hover explains the threshold', async () => {
+  const uri = uriOf('identity.episode.yaml');
+  await client.open(uri, 'ep_id: i\nvideo: v.mp4\nidentity:\n  threshold: 0.4\n  \n');
+  const keys = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 2 } });
+  assert.deepEqual(keys.map((i: any) => i.label).sort(), ['cast_dir', 'cast_threshold', 'enabled', 'labels', 'min_track_quality']);
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 4 } });
+  assert.match(hover.contents.value, /average cosine distance/);
+  assert.match(hover.contents.value, /Default: `0\.5`/);
 });
 
 test('the quick fix for a misspelt key fixes it', async () => {

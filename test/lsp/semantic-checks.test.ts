@@ -1,9 +1,12 @@
 // The semantic checks and the video hover, called as plain functions (no connection needed).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { photoCacheFile } from '../../server/engine/identity/cast-folder';
+import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import { computeDiagnostics } from '../../server/lsp/diagnostics';
 import { hoverAt } from '../../server/lsp/hover';
 import { createVideoProber } from '../../server/lsp/video-cache';
@@ -46,4 +49,32 @@ test('hover on video shows the probed facts and the frames analysed', { skip }, 
   const text = (hover!.contents as { value: string }).value;
   assert.match(text, /640×360, 24 fps, 10 s \(about 240 frames\), h264/);
   assert.match(text, /about 40 frames at effective stride 6/);
+});
+
+test('identity.cast_dir: a missing folder, an empty person, and photos a run found faceless or unreadable get warnings', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cast-lsp-'));
+  const cfgPath = path.join(dir, 'c.episode.yaml');
+  const diags = async (lines: string[]) => {
+    const doc = TextDocument.create(`file://${cfgPath}`, 'episode-config', 1, lines.join('\n') + '\n');
+    return (await computeDiagnostics(doc, { configPath: cfgPath, workspaceFolders: [dir], probe }))
+      .filter((d) => String(d.code).startsWith('cast'))
+      .map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`);
+  };
+  const base = ['ep_id: c', 'output_root: out'];
+  assert.deepEqual(await diags([...base, 'identity:', '  cast_dir: nowhere']), [`3:12 cast cast folder ${path.join(dir, 'nowhere')} does not exist.`]);
+  // identity.enabled without a cast folder: the default `cast` is optional.
+  assert.deepEqual(await diags([...base, 'identity:', '  enabled: true']), []);
+  mkdirSync(path.join(dir, 'cast', 'Ana'), { recursive: true });
+  mkdirSync(path.join(dir, 'cast', 'Ben'));
+  writeFileSync(path.join(dir, 'cast', 'Ana', 'wall.jpg'), 'a wall');
+  writeFileSync(path.join(dir, 'cast', 'Ana', 'odd.png'), 'odd bytes');
+  const cache = new EpisodeLayout(path.join(dir, 'out'), 'c').castCacheDir;
+  mkdirSync(cache, { recursive: true });
+  writeFileSync(path.join(cache, photoCacheFile(Buffer.from('a wall'))), JSON.stringify({ model: 'm', problem: 'no_face' }));
+  writeFileSync(path.join(cache, photoCacheFile(Buffer.from('odd bytes'))), JSON.stringify({ model: 'm', problem: 'unreadable', detail: 'unsupported image format' }));
+  assert.deepEqual(await diags([...base, 'identity:', '  enabled: true']), [
+    `3:11 cast cast member "Ben" has no photo (.jpg, .png or .webp) in ${path.join(dir, 'cast', 'Ben')}.`,
+    `3:11 cast-photo Cast photo ${path.join(dir, 'cast', 'Ana', 'odd.png')} is not an image the engine can read (unsupported image format).`,
+    `3:11 cast-photo No face found in cast photo ${path.join(dir, 'cast', 'Ana', 'wall.jpg')} (last run): it does not count for Ana.`,
+  ]);
 });

@@ -12,7 +12,7 @@ import {
 import { withEpisodeLock } from '../../server/engine/manifests/episode-lock';
 import { EpisodeLayout, ID_PATTERN } from '../../server/engine/manifests/layout';
 import type { TrackMetrics } from '../../server/engine/manifests/track-metrics';
-import { configAt, expandGrid, sweepCsv } from '../../server/engine/sweep/grid';
+import { configAt, expandGrid, servingConfigs, sweepCsv } from '../../server/engine/sweep/grid';
 
 const metrics = (runId: string, over: Record<string, unknown> = {}) => ({
   ep_id: 'e', run_id: runId, state: 'completed', started_at: '2025-01-01T00:00:00Z', tracks_written: 10, id_switches: 2, forced_splits: 1,
@@ -26,7 +26,7 @@ describe('run summaries and diffs', () => {
     assert.deepEqual(s, {
       run_id: 'r1', ep_id: 'e', state: 'completed', started_at: '2025-01-01T00:00:00Z', wall_time_s: 2, realtime_factor: 50,
       video_duration_s: 100, tracks: 10, id_switches: 2, forced_splits: 1, cuts: 3, mean_track_length_s: 4.5, tracks_per_minute: 6,
-      cache: { analysis: 'reused' }, sweep: { id: 's', values: { 'tracker.match_thresh': 0.7 } },
+      speed: 50, standalone_s: 2, speed_predicted: false, cache: { analysis: 'reused' }, sweep: { id: 's', values: { 'tracker.match_thresh': 0.7 } },
     });
     assert.equal(summarizeMetrics({}).tracks, 0);
   });
@@ -92,21 +92,37 @@ describe('sweep grid', () => {
     assert.deepEqual(expandGrid({}), []);
   });
 
-  test('the sweep schema accepts tracker and gate keys with their ranges, and nothing else', () => {
-    assert.deepEqual(resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3] } }).sweep,
-      { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3] });
+  test('the sweep schema accepts every numeric key at any depth with its range, and nothing else', () => {
+    const grid = { 'tracker.match_thresh': [0.6, 0.7], 'gate.emb_every': [1, 3], stride: [3, 6], 'scene.cooldown': [0, 24], 'detector.conf_threshold': [0.5], 'detector.verify.min_contrast': [4], 'scene.min_content': [10, 15] };
+    assert.deepEqual(resolveConfig({ ep_id: 'e', video: 'v', sweep: grid }).sweep, grid);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'scene.window': [0] } }), /between 1 and 12/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'scene.fade_reset': [true] } }), /Unknown key `scene.fade_reset`/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'tracker.match_thresh': [1.5] } }), /between 0 and 1/);
-    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { stride: [1, 2] } }), /Unknown key `stride`/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { stride: [0] } }), /stride/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'cache.max_entries': [1, 2] } }), /Unknown key `cache.max_entries`/);
+    assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { video: [1] } }), /Unknown key `video`/);
     assert.throws(() => resolveConfig({ ep_id: 'e', video: 'v', sweep: { 'gate.emb_every': [1.5] } }), /whole number/);
+  });
+
+  test('servingConfigs: stride and cooldown points share a pass at the strides\' divisor and cooldown 0', () => {
+    const base = resolveConfig({ ep_id: 'e', video: 'v.mp4' });
+    const points = expandGrid({ stride: [6, 9], 'scene.cooldown': [0, 24], 'tracker.match_thresh': [0.7] }).map((p) => configAt(base, p));
+    const serving = servingConfigs([...points, configAt(base, { 'detector.conf_threshold': 0.4 })]);
+    assert.deepEqual(serving.slice(0, 4).map((s) => [s?.stride, s?.scene.cooldown]), [[3, 0], [3, 0], [3, 0], [3, 0]]);
+    assert.equal(serving[4], undefined, 'another detector threshold: a pass of its own');
+    const sameCooldown = servingConfigs([configAt(base, { stride: 4, 'scene.cooldown': 48 }), configAt(base, { stride: 8, 'scene.cooldown': 48 })]);
+    assert.deepEqual(sameCooldown.map((s) => [s?.stride, s?.scene.cooldown]), [[4, 48], [4, 48]]);
+    const noCache = configAt(base, { 'cache.enabled': false });
+    assert.deepEqual(servingConfigs([configAt(noCache, { stride: 3 }), configAt(noCache, { stride: 6 })]), [undefined, undefined]);
   });
 
   test('CSV: run id, swept values, metrics; cells quoted when needed', () => {
     const r = summarizeMetrics(metrics('p1', { sweep: { id: 's', values: { 'tracker.match_thresh': 0.6 } } }));
     const csv = sweepCsv(['tracker.match_thresh'], [r, { ...r, run_id: 'a,b' }]).split('\n');
-    assert.equal(csv[0], 'run_id,tracker.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,analysis,HOTA,IDF1,MOTA');
-    assert.equal(csv[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,reused,,,', 'a run without a ground truth has empty scores');
+    assert.equal(csv[0], 'run_id,tracker.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,speed,standalone_s,speed_source,analysis,HOTA,IDF1,MOTA');
+    assert.equal(csv[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,50,2,measured,reused,,,', 'a run without a ground truth has empty scores');
     assert.ok(csv[2].startsWith('"a,b",'));
     const scored = { ...r, scores: { HOTA: 0.71, IDF1: 0.9, MOTA: 0.85 } as unknown as RunScores };
-    assert.equal(sweepCsv(['tracker.match_thresh'], [scored]).split('\n')[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,reused,0.71,0.9,0.85');
+    assert.equal(sweepCsv(['tracker.match_thresh'], [scored]).split('\n')[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,50,2,measured,reused,0.71,0.9,0.85');
   });
 });

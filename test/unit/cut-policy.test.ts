@@ -27,3 +27,16 @@ test('warm-up covers the cut frame and the next warmup-1 frames, only after a re
   }
   assert.deepEqual(warm, [5, 6, 7]);
 });
+
+test('a fade resets whatever the cooldown, starts a warm-up, and counts as no cut', () => {
+  const policy = new CutPolicy({ cooldown: 24, warmup: 2 });
+  const warm: number[] = [];
+  for (let f = 0; f < 40; f++) {
+    if (f === 5) policy.onCut(f);
+    if (f === 10) policy.onFade(f);
+    if (f === 20) assert.equal(policy.onCut(f), false); // 10 frames after the fade's reset
+    if (policy.consumeWarmup()) warm.push(f);
+  }
+  assert.deepEqual(warm, [5, 6, 10, 11]);
+  assert.deepEqual([policy.cuts, policy.resets, policy.fadeResets, policy.suppressed], [[5, 20], [5], [10], [20]]);
+});

@@ -1,19 +1,27 @@
-// Histogram distance and the cut rule, on synthetic yuv420p frames.
+// Histogram and content distances and the cut, flash and fade rules, on synthetic yuv420p frames.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  frameDistance as distanceIn, HistogramSceneDetector, HIST_BINS, hsvHistogram,
-} from '../../server/engine/scenes/histogram-detector';
+  contentDistance, HIST_BINS, histogramDistance, hsvHistogram, measureFrame, newContentSamples,
+} from '../../server/engine/scenes/frame-measures';
+import { TransitionDetector, type TransitionOptions } from '../../server/engine/scenes/transition-detector';
 import { yuv420pSize, type YuvColor } from '../../server/engine/decode/yuv';
 import { resolveConfig } from '../../server/config/episode-config';
 
 /** The shipped defaults: the config schema is their single source. */
-const DEFAULT_SCENE_THRESHOLD = resolveConfig({ ep_id: 't', video: 'v' }).scene.threshold;
+const SCENE = resolveConfig({ ep_id: 't', video: 'v' }).scene;
+const DEFAULT_SCENE_THRESHOLD = SCENE.threshold;
 
 const W = 320;
 const H = 240;
 const COLOR: YuvColor = { matrix: 'bt601', range: 'limited' };
-const frameDistance = (a: Buffer, b: Buffer) => distanceIn(a, b, W, H, COLOR);
+const frameDistance = (a: Buffer, b: Buffer) => histogramDistance(hsvHistogram(a, W, H, COLOR), hsvHistogram(b, W, H, COLOR));
+function content(a: Buffer, b: Buffer): number {
+  const [sa, sb] = [newContentSamples(W, H), newContentSamples(W, H)];
+  measureFrame(a, W, H, COLOR, new Uint32Array(HIST_BINS), sa);
+  measureFrame(b, W, H, COLOR, new Uint32Array(HIST_BINS), sb);
+  return contentDistance(sa, sb);
+}
 
 /** BT.601 limited-range codes of an RGB colour, as the standard writes the encoding. */
 function ycbcr([r, g, b]: number[]): number[] {
@@ -80,7 +88,7 @@ describe('histogram distance', () => {
   test('a histogram counts a quarter of the pixels (every 2nd in x and y)', () => {
     const h = hsvHistogram(noise(3), W, H, COLOR);
     assert.equal(h.length, HIST_BINS);
-    assert.equal(h.reduce((s, v) => s + v, 0), (W / 2) * (H / 2));
+    assert.equal(h.reduce((s: number, v: number) => s + v, 0), (W / 2) * (H / 2));
   });
 
   test('a short buffer is rejected', () => {
@@ -88,46 +96,98 @@ describe('histogram distance', () => {
   });
 });
 
-describe('HistogramSceneDetector', () => {
+describe('content distance', () => {
+  test('identical frames are at 0; the same colours rearranged are not', () => {
+    const stripes = frame((x) => ((x >> 3) % 2 ? [200, 30, 30] : [20, 20, 180]));
+    const halves = frame((x) => (x < W / 2 ? [200, 30, 30] : [20, 20, 180]));
+    assert.equal(content(stripes, Buffer.from(stripes)), 0);
+    assert.ok(content(stripes, halves) > SCENE.min_content, String(content(stripes, halves)));
+    assert.equal(frameDistance(stripes, halves), 0);
+  });
+
+  test('a flat picture crossing a histogram bin edge moves the content score by its small step only', () => {
+    // Value 126 → 130 crosses the V bin edge at 128: the histogram sees everything change.
+    const a = solid(126, 126, 126);
+    const b = solid(130, 130, 130);
+    assert.equal(frameDistance(a, b), 1);
+    assert.ok(content(a, b) < 3, String(content(a, b)));
+  });
+
+  test('a black pixel brightening one step changes chroma by a step, not saturation from 0 to full', () => {
+    assert.ok(content(solid(0, 0, 0), solid(12, 2, 2)) < 8, String(content(solid(0, 0, 0), solid(12, 2, 2))));
+  });
+});
+
+describe('TransitionDetector', () => {
   const red = solid(220, 20, 20);
   const blue = solid(20, 20, 220);
+  const stripes = frame((x) => ((x >> 3) % 2 ? [200, 30, 30] : [20, 20, 180]));
+  const halves = frame((x) => (x < W / 2 ? [200, 30, 30] : [20, 20, 180]));
   // The rules are tested at minLen 15, so the spacings below read plainly.
   const MIN_LEN = 15;
-  const run = (frames: Buffer[], opts = { threshold: DEFAULT_SCENE_THRESHOLD, minLen: MIN_LEN, color: COLOR }) => {
-    const det = new HistogramSceneDetector(opts);
-    const cuts = frames.flatMap((f, i) => (det.push(i, f, W, H) ? [i] : []));
-    return { cuts, det };
+  const opts = (o: Partial<TransitionOptions> = {}): TransitionOptions => ({
+    color: COLOR, threshold: SCENE.threshold, minLen: MIN_LEN, window: SCENE.window, adaptiveRatio: SCENE.adaptive_ratio,
+    minContent: SCENE.min_content, fadeFloor: SCENE.fade_floor, fadeReset: true, ...o,
+  });
+  const run = (frames: Buffer[], o: Partial<TransitionOptions> = {}) => {
+    const det = new TransitionDetector(opts(o));
+    const events = frames.flatMap((f, i) => det.push(i, f, W, H).map((e) => ({ ...e })));
+    events.push(...det.finish());
+    return { cuts: events.filter((e) => e.kind === 'cut').map((e) => e.idx), events, det };
   };
   const shots = (...lens: [Buffer, number][]) => lens.flatMap(([f, n]) => Array<Buffer>(n).fill(f));
 
-  test('a cut is reported at the first frame of the new shot', () => {
-    const { cuts, det } = run(shots([red, 20], [blue, 20], [red, 20]));
-    assert.deepEqual(cuts, [20, 40]);
-    assert.equal(det.frames, 60);
-    assert.equal(det.cuts, 2);
+  test('a cut is reported at the first frame of the new shot, `window` pushes later', () => {
+    const det = new TransitionDetector(opts());
+    const frames = shots([red, 20], [blue, 20]);
+    const when: number[] = [];
+    frames.forEach((f, i) => det.push(i, f, W, H).forEach((e) => when.push(e.idx, i)));
+    assert.deepEqual(when, [20, 20 + SCENE.window]);
+    assert.equal(det.decidedThrough, 39 - SCENE.window);
+    det.finish();
+    assert.equal(det.decidedThrough, 39);
+    assert.deepEqual(run(shots([red, 20], [blue, 20], [red, 20])).cuts, [20, 40]);
   });
 
-  test('no cut before minLen frames of the first shot', () => {
+  test('a cut within one palette (same colours, moved) is found by the content score', () => {
+    assert.deepEqual(run(shots([stripes, 20], [halves, 20])).cuts, [20]);
+  });
+
+  test('no cut before minLen frames of the first shot, nor closer than minLen to the previous one', () => {
     assert.deepEqual(run(shots([red, 5], [blue, 30])).cuts, []);
     assert.deepEqual(run(shots([red, MIN_LEN], [blue, 30])).cuts, [MIN_LEN]);
+    assert.deepEqual(run(shots([red, 20], [blue, 10], [stripes, 20])).cuts, [20]);
   });
 
-  test('a cut closer than minLen to the previous one is ignored', () => {
-    assert.deepEqual(run(shots([red, 20], [blue, 10], [red, 20])).cuts, [20]);
-  });
-
-  test('a flickering burst is one event: no cuts until it has been calm for minLen frames', () => {
-    // red shot, a cut to blue, then blue/red flicker every 2 frames for 30 frames, then calm blue.
+  test('a flash shorter than the window is no cut; a flicker burst is one event at most', () => {
+    const white = solid(255, 255, 255);
+    for (let n = 1; n <= SCENE.window; n++) assert.deepEqual(run(shots([red, 20], [white, n], [red, 20])).cuts, [], `flash of ${n}`);
     const flicker = Array.from({ length: 30 }, (_, i) => (i % 4 < 2 ? red : blue));
-    const frames = [...shots([red, 20], [blue, 8]), ...flicker, ...shots([blue, 40], [red, 20])];
-    assert.deepEqual(run(frames).cuts, [20, 98]);
+    assert.deepEqual(run([...shots([red, 20], [blue, 8]), ...flicker, ...shots([blue, 40], [red, 20])]).cuts, [20, 98]);
   });
 
-  test('gaps in indices are allowed (frames analysed sparsely)', () => {
-    const det = new HistogramSceneDetector({ threshold: 0.3, minLen: 10, color: COLOR });
-    assert.equal(det.push(100, red, W, H), false);
-    assert.equal(det.push(106, red, W, H), false);
-    assert.equal(det.push(112, blue, W, H), true);
-    assert.equal(det.lastDistance, 1);
+  test('a fade to black and back: one fade each way, one reset at the first black frame, no cut', () => {
+    const level = (v: number) => frame((x, y) => [Math.round(v * (((x ^ y) & 16) ? 1 : 0.6)), Math.round(v * 0.5), Math.round(v * 0.3)]);
+    const fadeOut = Array.from({ length: 24 }, (_, i) => level(200 * (1 - (i + 1) / 24)));
+    const frames = [...Array<Buffer>(20).fill(level(200)), ...fadeOut, ...Array<Buffer>(10).fill(level(0)), ...[...fadeOut].reverse().slice(1), ...Array<Buffer>(20).fill(level(200))];
+    const { cuts, events, det } = run(frames);
+    assert.deepEqual(cuts, []);
+    const black = events.filter((e) => e.kind === 'fade').map((e) => e.idx);
+    assert.equal(black.length, 1);
+    assert.deepEqual(det.fades.map((f) => f.kind), ['out', 'in']);
+    assert.equal(det.fades[0].start, 19); // the last frame before the darkening
+    assert.equal(det.fades[0].end, black[0]);
+    assert.ok(frames[black[0]] !== frames[black[0] - 1] && det.brightness[black[0]] < SCENE.fade_floor);
+    assert.deepEqual(run(frames, { fadeReset: false }).events, []);
+  });
+
+  test('gaps in indices are allowed; frames out of order or resized are refused', () => {
+    const det = new TransitionDetector(opts({ minLen: 10, window: 1 }));
+    det.push(100, red, W, H);
+    det.push(106, red, W, H);
+    det.push(112, blue, W, H);
+    assert.deepEqual(det.finish(), [{ kind: 'cut', idx: 112 }]);
+    assert.throws(() => det.push(112, red, W, H), /must come in order: 112 after 112/);
+    assert.throws(() => new TransitionDetector(opts({ window: 0 })), /window must be a whole number ≥ 1/);
   });
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EpisodeRow } from '../../server/season/season-events';
-import { seasonCsv, summarizeSeason, withoutLiveFields } from '../../server/season/summary';
+import { rowResults, seasonCsv, summarizeSeason, withoutLiveFields } from '../../server/season/summary';
 
 const header = { season: 'S01', season_file: '/w/S01.season.yaml', run_id: 'r1', mode: 'local' as const, started_at: '2026-12-02T09:00:00.000Z' };
 const row = (ep_id: string, extra: Partial<EpisodeRow>): EpisodeRow => ({ ep_id, status: 'queued', out_dir: `/o/${ep_id}`, ...extra });
@@ -53,4 +53,12 @@ test('screen time per person: a season-wide table and a CSV column per person', 
   const lines = seasonCsv(s).trim().split('\n');
   assert.ok(lines[0].endsWith(',screen_time_s:Ana,screen_time_s:Ben,screen_time_s:Cleo'));
   assert.ok(lines[2].endsWith(',,7.25,1'));
+});
+
+test('rowResults: screen time per person comes from the run\'s screentime.json', () => {
+  const run = { run_id: 'r1', wall_time_s: 3, video_duration_s: 30, tracks: 16, id_switches: 0, forced_splits: 0, cuts: 11 } as Parameters<typeof rowResults>[0];
+  const screen = { metrics: [{ name: 'Ana', visual_s: 10.125 }, { name: 'unknown-2', visual_s: 5.5 }] };
+  assert.deepEqual(rowResults(run, screen).screen_time_s, { Ana: 10.125, 'unknown-2': 5.5 });
+  assert.equal(rowResults(run).screen_time_s, undefined);
+  assert.equal(rowResults(run, { metrics: [] }).screen_time_s, undefined);
 });

@@ -9,7 +9,7 @@ import { runsHtml } from '../../extension/runs-html';
 import { seasonHtml } from '../../extension/season-html';
 import { timelineHtml } from '../../extension/timeline-html';
 import type { HostMessage, PageMessage } from '../../webview/protocol';
-import type { RunsHostMessage, RunsPageMessage } from '../../webview/runs-protocol';
+import type { RunsHostMessage, RunsPageMessage, SweepStats } from '../../webview/runs-protocol';
 import type { SeasonHostMessage, SeasonPageMessage } from '../../webview/season-protocol';
 
 /** window.episodeTimeline.stats(): what the last frame drew (render.ts DrawStats; that module needs the DOM types). */
@@ -17,6 +17,7 @@ export interface DrawStats {
   rows: number;
   bars: number;
   cuts: { frame: number; x: number; suppressed: boolean }[];
+  scores?: { points: number; aboveMinContent: number[] };
   ms: number;
 }
 
@@ -105,7 +106,7 @@ export interface RunsStats {
     axis: { start: number; pxPerFrame: number; total: number };
     runs: { key: 'a' | 'b'; runId: string; view: { start: number; pxPerFrame: number }; rows: number; bars: number; highlighted: Record<string, number>; classes: Record<'same' | 'only' | 'split', number> }[];
   };
-  sweep: { rows: number; points: { runId: string; cx: number; cy: number }[] };
+  sweep: SweepStats;
 }
 
 export interface RunsPage extends OpenPage<RunsHostMessage, RunsPageMessage> {

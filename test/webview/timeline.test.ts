@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { readCrops, readRunSnapshot } from '../../extension/manifests';
+import { readCrops, readRunSnapshot, scoreCurve } from '../../extension/manifests';
 import { EpisodeLayout } from '../../server/engine/manifests/layout';
 import type { RunStreamEvent } from '../../server/lsp/protocol';
 import type { RunSnapshot } from '../../webview/protocol';
@@ -85,6 +85,33 @@ test('draws a real run: lanes, the three cut lines, hover text, detail on click'
   await p.page.close();
 });
 
+test('the score toggle draws the scene scores under the cut lines: spikes on the cuts and through the flicker', { skip }, async () => {
+  const curve = scoreCurve(JSON.parse(readFileSync(path.join(FIXTURES, 'tos-scene_scores.json'), 'utf8')))!;
+  assert.equal(curve.step, 1);
+  const p = await openTimeline(browser);
+  await p.send({ type: 'snapshot', run: { ...fixtureSnapshot(), sceneScores: curve } });
+  assert.equal((await p.stats()).scores, undefined, 'off until asked for');
+  await p.page.locator('#scores').check();
+  const stats = await p.stats();
+  assert.equal(stats.scores?.points, 240);
+  // Content reaches min_content on the three cut frames, and on every other frame of the hologram
+  // flicker (192–204), which is no cut because its neighbours change as much: the curve shows why.
+  // Each cut line runs down through its spike.
+  assert.deepEqual(stats.scores?.aboveMinContent, [...TOS_CUTS, 192, 194, 196, 198, 200, 202, 204]);
+  const box = (await p.page.locator('#canvas').boundingBox())!;
+  for (const c of stats.cuts) {
+    const [r, g, b] = await p.pixel(c.x, box.height - 4);
+    assert.ok(r > 180 && g < 120 && b < 120, `cut line at frame ${c.frame} runs through the score band: ${[r, g, b]}`);
+  }
+  await p.screenshot('timeline-tos-scores.png');
+  await p.page.locator('#scores').uncheck();
+  await waitUntil(p.page, 'window.episodeTimeline.stats().scores === undefined');
+  // Without a scores file the toggle is off and says why.
+  await p.send({ type: 'snapshot', run: fixtureSnapshot() });
+  assert.equal(await p.page.locator('#scores').isDisabled(), true);
+  await p.page.close();
+});
+
 test('a fresh run read by the host\'s manifest reader: crops of the clicked track', { skip: skip || clip.skip }, async () => {
   const root = path.join(OUT, 'runs');
   rmSync(root, { recursive: true, force: true });
@@ -94,6 +121,7 @@ test('a fresh run read by the host\'s manifest reader: crops of the clicked trac
   const snapshot = await readRunSnapshot(EpisodeLayout.of(outDir), clip.path);
   assert.deepEqual(snapshot.cuts, TOS_CUTS);
   assert.equal(snapshot.fps, 24);
+  assert.equal(snapshot.sceneScores?.content.length, 240, 'scene_scores.json read into the snapshot');
   const p = await openTimeline(browser);
   await p.send({ type: 'snapshot', run: snapshot });
   const second = snapshot.tracks.tracks.find((t) => t.first >= 65 && t.last <= 185)!;

@@ -8,12 +8,16 @@ import type { EmbeddedFace } from '../embed/quality';
 import type { RejectedDetection } from '../detect/frame-detection';
 import type { DetectionStats } from '../manifests/track-metrics';
 import type { BBox, Detection } from '../types';
+import type { DissolveSpan, FadeSpan } from '../scenes/transition-detector';
+import type { SceneScores } from '../scenes/score-series';
 
 /** The embedding and quality of one of the frame's detections, by its box (frames without embeddings have no lookup). */
 export type FaceLookup = (bbox: BBox) => Promise<EmbeddedFace>;
 
 export type AnalysisEvent =
   | { kind: 'cut'; idx: number; reset: boolean }
+  /** The first black frame of a fade-out: the tracker resets there (scene.fade_reset). */
+  | { kind: 'fade'; idx: number }
   /**
    * `ts`: the frame's presentation time in seconds. `full`: the full-res frame (plan.fullFormat),
    * live on sampled frames only (crops and frames need it). `rejected`: boxes the face check
@@ -25,11 +29,32 @@ export interface CutLists {
   cuts: number[];
   resets: number[];
   suppressed: number[];
+  /** Fades through black, apart from cuts; the resets at their black frames; dissolves (each also one cut). */
+  fades?: FadeSpan[];
+  fadeResets?: number[];
+  dissolves?: DissolveSpan[];
+}
+
+/**
+ * What a live pass of the stage cost, on the engine thread: kept with a cache entry so a replay
+ * (or a point it serves) can predict what a standalone run would take.
+ */
+export interface AnalysisCost {
+  /** Waiting for ffmpeg's frames. */
+  decode_s: number;
+  scenes_s: number;
+  detection_s: number;
+  /** Frames the detector ran on. */
+  frames_analysed: number;
 }
 
 export interface AnalysisSummary {
   framesDecoded: number;
+  /** Live passes only (and entries recorded since the field exists). */
+  cost?: AnalysisCost;
   cuts: CutLists;
+  /** The scene detector's per-frame scores, downsampled (for the timeline's score curve). */
+  sceneScores?: SceneScores;
   /** The decoder's one-line warning about a damaged file, if any. */
   warning?: string;
   /** Tiles and the face check: what ran, what it cost, what it dropped. */

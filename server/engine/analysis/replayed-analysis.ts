@@ -26,7 +26,7 @@ export class ReplayedAnalysis implements AnalysisSource {
         return;
       }
       this.framesDone = row.idx + 1;
-      if (row.kind === 'cut') yield row;
+      if (row.kind === 'cut' || row.kind === 'fade') yield row;
       else yield { kind: 'frame', idx: row.idx, ts: row.ts, dets: row.dets, rejected: row.rejected, faces: row.faces && lookupByBox(row.dets, row.faces) };
     }
     this.framesDone = this.opts.summary.framesDecoded;
@@ -38,7 +38,14 @@ export class ReplayedAnalysis implements AnalysisSource {
     const end = this.stoppedAt;
     if (end === undefined) return summary;
     const upTo = (xs: number[]) => xs.filter((i) => i < end);
-    const { cuts, resets, suppressed } = summary.cuts;
-    return { framesDecoded: end, cuts: { cuts: upTo(cuts), resets: upTo(resets), suppressed: upTo(suppressed) } };
+    const { cuts, resets, suppressed, fades, fadeResets, dissolves } = summary.cuts;
+    return {
+      framesDecoded: end,
+      cuts: {
+        cuts: upTo(cuts), resets: upTo(resets), suppressed: upTo(suppressed),
+        fades: fades?.filter((f) => f.end < end), fadeResets: fadeResets && upTo(fadeResets), dissolves: dissolves?.filter((d) => d.cut < end),
+      },
+      sceneScores: summary.sceneScores,
+    };
   }
 }

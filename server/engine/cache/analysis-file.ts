@@ -1,5 +1,5 @@
 // The analysis stage's output, streamed in frame order:
-//   rows.jsonl      one line per event: {"cut":48,"reset":true} or
+//   rows.jsonl      one line per event: {"cut":48,"reset":true}, {"fade":130} or
 //                   {"f":54,"t":2.25,"d":[[x1,y1,x2,y2,conf],…],"e":true,"q":[[contrast,sharpness],…],
 //                    "r":[[x1,y1,x2,y2,conf,"redetect"],…]}
 //                   (an analysed frame, its presentation time, its detections, with "e" each
@@ -22,6 +22,7 @@ export const EMBEDDINGS_FILE = 'embeddings.f32';
 
 export type AnalysisRow =
   | { kind: 'cut'; idx: number; reset: boolean }
+  | { kind: 'fade'; idx: number }
   | { kind: 'frame'; idx: number; ts: number; dets: Detection[]; faces?: EmbeddedFace[]; rejected?: RejectedDetection[] };
 
 /** A write stream that hashes and counts what goes through it. */
@@ -95,6 +96,12 @@ export class AnalysisWriter {
   cut(idx: number, reset: boolean): boolean {
     this.rows++;
     return this.rowsOut.write(JSON.stringify({ cut: idx, reset }) + '\n');
+  }
+
+  /** The black frame of a fade-out, where the tracker resets. */
+  fade(idx: number): boolean {
+    this.rows++;
+    return this.rowsOut.write(JSON.stringify({ fade: idx }) + '\n');
   }
 
   /** `faces`, when given, has one per detection; `rejected`: the boxes the face check dropped. */
@@ -175,6 +182,10 @@ export async function* readAnalysis(dir: string, dim: number): AsyncGenerator<An
       const r = JSON.parse(line);
       if (typeof r.cut === 'number') {
         yield { kind: 'cut', idx: r.cut, reset: !!r.reset };
+        continue;
+      }
+      if (typeof r.fade === 'number') {
+        yield { kind: 'fade', idx: r.fade };
         continue;
       }
       const dets: Detection[] = (r.d as number[][]).map(([x1, y1, x2, y2, conf]) => ({ bbox: [x1, y1, x2, y2] as BBox, conf }));

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { DetectorConfig, EpisodeConfig } from '../../config/episode-config';
+import type { DetectorConfig, EpisodeConfig, SceneConfig } from '../../config/episode-config';
 import { faceCheckRuns } from '../run-plan';
 import { SMALL_HEIGHT, SMALL_SWS_FLAGS, SMALL_WIDTH } from '../decode/frame-source';
 
 /** Bump when the cache file format changes. Code changes are caught by `engine` below. */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 /**
  * sha256 of the engine's code: the bundle running this (dist/cli.js or dist/server.js) and the
@@ -82,7 +82,7 @@ export interface AnalysisInputs {
    * Cuts decide the warm-up frames, so every scene setting is in, F1 included. D1 is not: it
    * only changes where unsampled frames are dropped; used frames are byte-identical.
    */
-  scene: { enabled: boolean; threshold: number; min_len: number; warmup: number; cooldown: number };
+  scene: SceneConfig;
   /**
    * Tile settings and the face check's, where they act: auto_tiles only with `tiles: auto`, verify
    * (with the landmark model's sha256) only when the check runs (faceCheckRuns).
@@ -112,7 +112,7 @@ export function analysisInputs(
     ffmpeg,
     sampling: { stride: cfg.stride, fps: cfg.fps ?? null, mode: cfg.sampling },
     decode: { small: [SMALL_WIDTH, SMALL_HEIGHT], sws_flags: SMALL_SWS_FLAGS },
-    scene: { enabled: s.enabled, threshold: s.threshold, min_len: s.min_len, warmup: s.warmup, cooldown: cfg.optimizations.f1 ? s.cooldown : 0 },
+    scene: { ...s, cooldown: cfg.optimizations.f1 ? s.cooldown : 0 },
     detector: {
       sha256: detectorSha, conf_threshold: d.conf_threshold, nms_iou: d.nms_iou, min_size: d.min_size,
       tiles: d.tiles === 'auto' ? 'auto' : [d.tiles[0], d.tiles[1]],

@@ -4,6 +4,7 @@
 // gate embedding is what faces_embed would have computed.
 import type { EmbedConfig } from '../../config/schema-identity';
 import type { FaceSkip, TrackRow } from '../manifests/manifest-types';
+import type { BBox } from '../types';
 
 export type { FaceSkip };
 import { cosine, l2Normalise } from './face-embedder';
@@ -43,6 +44,15 @@ export interface GateFace {
   frame_idx: number;
   conf: number;
   face: EmbeddedFace;
+  /** As written in detections.jsonl; the recorder sets them so the face can become a faces.jsonl row (G3). */
+  ts?: number;
+  bbox_xyxy?: BBox;
+}
+
+/** One face of faces_embed's sample plan over a track's gate faces, and why it stays out of the prototype. */
+export interface GatePick<F extends GateFace = GateFace> {
+  face: F;
+  skip?: FaceSkip;
 }
 
 export type GateFields = Pick<TrackRow, 'gate_embedding' | 'gate_model' | 'gate_samples' | 'gate_span'>;
@@ -53,14 +63,18 @@ export type GateFields = Pick<TrackRow, 'gate_embedding' | 'gate_model' | 'gate_
  * no face is kept, so that faces_embed samples the same faces and finds the same.
  */
 export function gateFields(faces: readonly GateFace[], cfg: EmbedConfig, model: string): GateFields {
-  if (faces.length === 0) return {};
+  return gatePrototype(faces, cfg, model).fields;
+}
+
+/** gateFields, and the sampled faces it was computed from (faces_embed writes them as rows under G3). */
+export function gatePrototype<F extends GateFace>(faces: readonly F[], cfg: EmbedConfig, model: string): { fields: GateFields; picks: GatePick<F>[] } {
+  if (faces.length === 0) return { fields: {}, picks: [] };
   const span: [number, number] = [faces[0].frame_idx, faces[faces.length - 1].frame_idx];
-  const sampler = new TrackSampler<GateFace>(span[0], span[1], cfg);
+  const sampler = new TrackSampler<F>(span[0], span[1], cfg);
   for (const f of faces) sampler.offer(f);
-  const kept = sampler.picks
-    .filter((f) => !skipReason(f.conf, f.face.quality, cfg))
-    .map((f) => ({ e: f.face.embedding, w: faceWeight(f.conf, f.face.quality, cfg) }));
+  const picks = sampler.picks.map((face) => ({ face, skip: skipReason(face.conf, face.face.quality, cfg) }));
+  const kept = picks.filter((p) => !p.skip).map(({ face: f }) => ({ e: f.face.embedding, w: faceWeight(f.conf, f.face.quality, cfg) }));
   const fields: GateFields = { gate_model: model, gate_samples: kept.length, gate_span: span };
   if (kept.length) fields.gate_embedding = Array.from(weightedPrototype(kept).embedding, (v) => Math.round(v * 1e6) / 1e6);
-  return fields;
+  return { fields, picks };
 }

@@ -21,6 +21,15 @@ export interface RunSummary {
   cuts: number;
   mean_track_length_s: number;
   tracks_per_minute: number;
+  /**
+   * A standalone run's speed (× realtime) and seconds: measured when this run was one, else
+   * predicted from the analysis pass's stage costs (`speed_predicted`). A sweep point's own wall
+   * time is a replay's, which says nothing about what its settings cost. Absent on summaries
+   * recorded before these fields: read them through standaloneSpeed().
+   */
+  speed?: number;
+  standalone_s?: number;
+  speed_predicted?: boolean;
   /** Per cached stage: whether this run reused it. */
   cache: { analysis: StageStatus };
   /** Present on runs of a sweep: its id and this point's values by dotted key. */
@@ -59,9 +68,17 @@ export function summarizeMetrics(m: Partial<TrackMetrics> & { error?: string }):
     cuts: num(m.scene_cuts?.count),
     mean_track_length_s: num(m.mean_track_length_s),
     tracks_per_minute: num(m.tracks_per_minute),
+    speed: num(s.standalone?.realtime_factor ?? s.realtime_factor),
+    standalone_s: num(s.standalone?.wall_time_s ?? s.wall_time_s),
+    speed_predicted: s.standalone?.predicted ?? false,
     cache: { analysis: m.cache?.analysis ?? 'off' },
     ...(m.sweep ? { sweep: m.sweep } : {}),
     ...(m.error ? { error: m.error } : {}),
     ...(m.evaluation ? { scores: m.evaluation.scores } : {}),
   };
+}
+
+/** A standalone run's speed, seconds and whether predicted; a summary without them was a standalone run. */
+export function standaloneSpeed(r: RunSummary): { speed: number; seconds: number; predicted: boolean } {
+  return { speed: r.speed ?? r.realtime_factor, seconds: r.standalone_s ?? r.wall_time_s, predicted: r.speed_predicted ?? false };
 }

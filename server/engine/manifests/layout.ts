@@ -8,6 +8,7 @@
 //     runs.json                      the run history's index
 //     sweep.csv                      the last sweep's table
 //     cache/<stage>-<key>/           stage cache entries (cache/stage-store.ts)
+//     cache/cast/<sha256>.json       cast photo embeddings by content (identity/cast.ts)
 //     crops/track_NNNN/frame_NNNNNN.jpg + index.json
 //     frames/frame_NNNNNN.jpg + index.json
 //     .scratch/                      temp files of a run in progress (removed by the next run)
@@ -43,6 +44,7 @@ export const MANIFEST_FILES = {
   tracks: 'tracks.jsonl',
   metrics: 'track_metrics.json',
   cuts: 'scene_cuts.json',
+  sceneScores: 'scene_scores.json',
   progress: 'progress.json',
   faces: 'faces.jsonl',
   faceVectors: 'faces.f32',
@@ -50,6 +52,10 @@ export const MANIFEST_FILES = {
   faceTracks: 'face_tracks.jsonl',
   evaluation: 'eval.json',
   evalFrames: 'eval_frames.jsonl',
+  gateFaces: 'gate_faces.jsonl',
+  identities: 'identities.json',
+  screentime: 'screentime.json',
+  screentimeCsv: 'screentime.csv',
 } as const;
 
 export type ManifestKey = keyof typeof MANIFEST_FILES;
@@ -139,6 +145,11 @@ export class EpisodeLayout {
 
   get cacheDir(): string {
     return this.at('cache');
+  }
+
+  /** Cast photo embeddings, cached by content (identity/cast.ts). */
+  get castCacheDir(): string {
+    return this.at('cache', 'cast');
   }
 
   get cropsDir(): string {

@@ -16,6 +16,8 @@ export interface CacheReport {
   analysis: StageStatus;
   key?: string;
   reason?: string;
+  /** Set when the analysis (at this stride and cooldown) served a sweep point as a subset. */
+  served_by?: { stride: number; cooldown: number };
 }
 
 export interface ExportStats {
@@ -118,6 +120,11 @@ export interface TrackMetrics extends RecorderMetrics {
     peak_rss_mb: number;
     /** The engine thread's seconds per stage (waiting_for_frames: for ffmpeg's decoding). */
     engine_thread_s: Partial<Record<Stage, number>>;
+    /**
+     * A standalone run of this config: this run's own figures when it was one, else predicted from
+     * the cached or shared analysis pass's measured stage costs (sweep points, cached re-runs).
+     */
+    standalone?: { wall_time_s: number; realtime_factor: number; predicted: boolean };
     /** The decoder's one line when the video is damaged. */
     decode_warning?: string;
   };
@@ -135,4 +142,22 @@ export interface TrackMetrics extends RecorderMetrics {
   faces_embed?: FacesEmbedSummary;
   /** The run's scores against `evaluation.ground_truth` (eval.json has the details). */
   evaluation?: EvalSummary;
+  identities?: IdentitySummary;
+}
+
+/** The identity stage's counts (identity/identity-stage.ts). */
+export interface IdentitySummary {
+  identities: number;
+  tracks: number;
+  tracks_assigned: number;
+  /** Tracks left out of every identity, by reason. */
+  tracks_unassigned: { no_prototype: number; low_quality: number };
+  cast_members: number;
+  named: number;
+  /** Cast photos embedded by this run (the others came from the cache). */
+  cast_photos_embedded: number;
+  warnings: string[];
+  /** Top identities by screen time: name and seconds. */
+  top: { identity_id: number; name: string; visual_s: number }[];
+  wall_s: number;
 }

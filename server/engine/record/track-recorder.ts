@@ -35,7 +35,7 @@ export interface RecorderOptions {
   /** A track was dropped as too short: its crops, if any, should go. */
   onDropTrack?: (exportId: number) => void;
   /** G3: a closing track's gate fields, from the faces the appearance gate embedded in it… */
-  gateFields?: (faces: readonly GateFace[]) => GateFields;
+  gateFields?: (faces: readonly GateFace[], trackId: number) => GateFields;
   /** …of which an open track keeps at most about this many, evenly spread (gateFacesKept). */
   gateFacesKept?: number;
 }
@@ -180,7 +180,7 @@ export class TrackRecorder {
       ...(r.landmarks ? { landmarks: r.landmarks.map(roundPx) } : {}),
       ...(r.face ? { gate_embedded: true as const } : {}),
     };
-    if (r.face) t.gateFaces.offer({ frame_idx: row.frame_idx, conf: row.conf, face: r.face });
+    if (r.face) t.gateFaces.offer({ frame_idx: row.frame_idx, conf: row.conf, face: r.face, ts: row.ts, bbox_xyxy: row.bbox_xyxy });
     if (skip) {
       this.m.b4_skipped++;
     } else {
@@ -317,7 +317,7 @@ export class TrackRecorder {
       mean_conf: roundConf(t.confSum / t.frameCount),
       bboxes_sampled: samples,
       ...(t.splitReason ? { split_reason: t.splitReason } : {}),
-      ...this.opts.gateFields?.(t.gateFaces.items),
+      ...this.opts.gateFields?.(t.gateFaces.items, t.exportId),
     };
   }
 }

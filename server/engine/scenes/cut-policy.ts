@@ -1,4 +1,4 @@
-// What a detected cut does to the tracker: F1 cooldown and the warm-up frames after a reset.
+// What a detected cut or fade does to the tracker: F1 cooldown and the warm-up frames after a reset.
 
 export interface CutPolicyOptions {
   /** F1: a cut fewer than this many frames after the last reset does not reset again (0 = off). */
@@ -11,6 +11,7 @@ export class CutPolicy {
   readonly cuts: number[] = [];
   readonly resets: number[] = [];
   readonly suppressed: number[] = [];
+  readonly fadeResets: number[] = [];
   private lastReset = -Infinity;
   private warmLeft = 0;
 
@@ -27,6 +28,13 @@ export class CutPolicy {
     this.lastReset = frameIdx;
     this.warmLeft = this.opts.warmup;
     return true;
+  }
+
+  /** Records the black frame of a fade-out: the tracker resets there, whatever the cooldown (a fade is no quick cut). */
+  onFade(frameIdx: number): void {
+    this.fadeResets.push(frameIdx);
+    this.lastReset = frameIdx;
+    this.warmLeft = this.opts.warmup;
   }
 
   /** Call once per decoded frame, after onCut: true while the frame is a warm-up frame. */

@@ -1,7 +1,8 @@
 // `episode-run --sweep`: one run per point of the config's `sweep` grid, one after another in this
-// process. The swept keys (tracker and gate only, by the schema) are outside the analysis key, so
-// the first point computes the analysis stage when it is not cached yet and every other point
-// replays it. Writes <output_root>/<ep_id>/sweep.csv. The sweep holds the episode's lock from its
+// process. Points that differ only outside the analysis key (tracker, gate) replay one cached
+// analysis; points that differ in stride or scene.cooldown are served by one shared pass at the
+// strides' common divisor with cooldown 0 (servingConfigs, SubsetAnalysis). The first point of
+// each group computes that pass when it is not cached yet and every other point replays it. Writes <output_root>/<ep_id>/sweep.csv. The sweep holds the episode's lock from its
 // first point to its last: no other run slips in between.
 import type { EpisodeConfig } from '../../config/episode-config';
 import { writeFileAtomic } from '../manifests/atomic-file';
@@ -10,7 +11,7 @@ import { newRunId } from '../history/run-history';
 import { summarizeMetrics, type RunSummary } from '../history/run-summary';
 import { lockEpisode, runEpisode, type RunOptions } from '../run';
 import type { RunState } from '../events';
-import { configAt, expandGrid, sweepCsv } from './grid';
+import { configAt, expandGrid, servingConfigs, sweepCsv } from './grid';
 
 export interface SweepResult {
   state: RunState;
@@ -30,11 +31,13 @@ export async function runSweep(config: EpisodeConfig, opts: Omit<RunOptions, 'sw
   try {
     const runs: RunSummary[] = [];
     let state: RunState = 'completed';
+    const configs = points.map((values) => configAt(config, values));
+    const serving = servingConfigs(configs);
     for (const [i, values] of points.entries()) {
       const runId = `${sweepId}-p${String(i + 1).padStart(2, '0')}`;
       const label = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ');
       emit({ type: 'log', ep_id: config.ep_id, level: 'info', message: `sweep ${sweepId}: point ${i + 1}/${points.length}: ${label}` });
-      const result = await runEpisode(configAt(config, values), { ...opts, runId, lock, sweep: { id: sweepId, values } });
+      const result = await runEpisode(configs[i], { ...opts, runId, lock, sweep: { id: sweepId, values }, servedBy: serving[i] });
       runs.push(summarizeMetrics(result.metrics));
       if (result.state !== 'completed') {
         state = result.state;

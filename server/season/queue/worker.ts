@@ -9,7 +9,7 @@ import { summarizeMetrics } from '../../engine/history/run-summary';
 import { EpisodeLayout } from '../../engine/manifests/layout';
 import { runEpisodeProcess } from '../episode-process';
 import type { EpisodeRow } from '../season-events';
-import { rowResults } from '../summary';
+import { readRunScreenTime, rowResults } from '../summary';
 import { rebuildSummary } from './queue-summary';
 import { QUEUE_NAME, connectRedis, redactUrl } from './redis-connection';
 import { CANCEL_EVENT } from './season-queue';
@@ -157,7 +157,7 @@ async function completedRun(layout: EpisodeLayout, seasonRun: string): Promise<P
   for (const r of runs) {
     if (r.state !== 'completed' || (r.run_id !== seasonRun && !r.run_id.startsWith(`${seasonRun}-a`))) continue;
     const metrics = await readRunMetrics(layout, r.run_id).catch(() => undefined);
-    if (metrics && !metrics.stats.decode_warning) return rowResults(summarizeMetrics(metrics), metrics);
+    if (metrics && !metrics.stats.decode_warning) return rowResults(summarizeMetrics(metrics), await readRunScreenTime(layout, r.run_id));
   }
   return undefined;
 }
