@@ -1,11 +1,11 @@
-// `npm run bench` (tiles part): detector tile modes on generated small-face episodes with ground
-// truth, scored by the engine's evaluation (`--ground-truth`, eval.json). For none, 2×2, 3×3 and
-// auto: HOTA with its detection recall and precision (DetRe, DetPr), recall and precision at IoU
-// 0.5, MOTA and IDF1,
-// what tiles and the face check cost per analysed frame (model runs, which do not depend on the
-// machine's load, and the engine thread's detection milliseconds, which do), and the recall each
-// extra detector run bought. Modes run interleaved, so machine noise hits each alike.
+// `npm run bench` (tiles part): detector tile modes on generated small-face episodes (or another
+// preset) with ground truth, scored by the engine's evaluation (`--ground-truth`, eval.json). For
+// none, 2×2, 3×3 and auto: HOTA with its detection recall and precision (DetRe, DetPr), recall and
+// precision at IoU 0.5, MOTA and IDF1, what tiles and the face check cost per analysed frame
+// (model runs, which do not depend on the machine's load, and the engine thread's detection
+// milliseconds, which do), and the recall each extra detector run bought. Modes run interleaved, so machine noise hits each alike.
 //   node --import tsx test/bench/tiles.ts [--seeds 1,2,3] [--width 1920 --height 1080] [--modes 1x1,2x2,3x3,auto]
+//     [--preset small-faces|crossing|…|random] (random: a --duration-s episode, default 20)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { readGroundTruth } from '../../server/engine/eval/ground-truth';
 import { readRunRows } from '../../server/engine/eval/run-rows';
 import type { TrackMetrics } from '../../server/engine/manifests/track-metrics';
 import { generateEpisode } from '../fixtures/episode-generator';
+import type { PresetName } from '../fixtures/presets';
 import { detectionScores, duplicateFaces, extraCost } from '../helpers/tile-scoring';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -24,14 +25,16 @@ interface Row { hota: number; detRe: number; detPr: number; recall: number; prec
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string', default: '1,2,3' }, width: { type: 'string', default: '1920' }, height: { type: 'string', default: '1080' }, modes: { type: 'string', default: '1x1,2x2,3x3,auto' } },
+    options: { seeds: { type: 'string', default: '1,2,3' }, width: { type: 'string', default: '1920' }, height: { type: 'string', default: '1080' }, modes: { type: 'string', default: '1x1,2x2,3x3,auto' },
+      preset: { type: 'string', default: 'small-faces' }, 'duration-s': { type: 'string', default: '20' } },
   });
   const modes = values.modes!.split(',');
   const rows = new Map<string, Row[]>(modes.map((m) => [m, []]));
   for (const seed of values.seeds!.split(',').map(Number)) {
-    const ep = await generateEpisode({ width: Number(values.width), height: Number(values.height), fps: 24, seed, preset: 'small-faces' });
+    const episode = values.preset === 'random' ? { durationS: Number(values['duration-s']) } : { preset: values.preset as PresetName };
+    const ep = await generateEpisode({ width: Number(values.width), height: Number(values.height), fps: 24, seed, ...episode });
     const gt = (await readGroundTruth(ep.gtPath, 1)).rows;
-    console.log(`small-faces seed ${seed}: ${ep.frames} frames ${values.width}×${values.height}, ${ep.tracks} GT tracks`);
+    console.log(`${values.preset} seed ${seed}: ${ep.frames} frames ${values.width}×${values.height}, ${ep.tracks} GT tracks`);
     for (const mode of modes) {
       const root = mkdtempSync(join(tmpdir(), 'bench-tiles-'));
       const r = spawnSync(process.execPath, [CLI, '--ep-id', 'b', '--video', ep.video, '--output-root', root, '--quiet', '--no-gate', '--no-cache', '--tiles', mode, '--ground-truth', ep.gtPath], { encoding: 'utf8' });
