@@ -11,7 +11,7 @@ import type { FaceDetector } from './face-detector';
 import { iou } from './nms';
 import { bigEnough } from './rfb-decode';
 import { mergeSources, type MergedDetection } from './tile-merge';
-import { tileGrid, type Region } from './tiles';
+import { TILE_FACE_MAX, tileGrid, type Region } from './tiles';
 
 export interface FrameDetectionOptions {
   frame: { width: number; height: number };
@@ -180,7 +180,8 @@ export class FrameDetection {
     const verdicts = await this.check.check(full, this.opts.frame.width, this.opts.frame.height, fresh.map((d) => d.bbox));
     fresh.forEach((d, i) => {
       const { failure, box } = verdicts[i];
-      const fit = box && offsets(d.bbox, box);
+      // Only faces of the size tiles are for: the whole frame's box of a bigger face fits it better (tile-merge.ts).
+      const fit = box && d.bbox[3] - d.bbox[1] < TILE_FACE_MAX * this.opts.frame.height ? offsets(d.bbox, box) : undefined;
       this.verdicts.push({ box: d.bbox, failure, fit, at: now });
       if (failure) failed.set(d, failure);
       else if (fit) fits.set(d, fit);
