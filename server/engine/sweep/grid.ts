@@ -1,7 +1,7 @@
 // A sweep's grid and its CSV. Pure functions.
 import { setPath, type EpisodeConfig } from '../../config/episode-config';
 import { SUMMARY_METRICS, standaloneSpeed, type RunSummary } from '../history/run-summary';
-import { canonicalJson } from '../cache/stage-key';
+import { canonicalJson } from '../cache/canonical-json';
 
 export type GridPoint = Record<string, unknown>;
 
