@@ -44,6 +44,7 @@ import { summarizeMetrics } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
 import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './eval/evaluate-run';
+import { readCutList, scoreCuts } from './eval/cut-score';
 import { readRunRows } from './eval/run-rows';
 import type { GroundTruth } from './eval/ground-truth';
 import type { EvalSummary } from './eval/scores';
@@ -155,6 +156,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   // Before the analysis, so a bad ground truth is refused at once rather than after the work.
   // The frame count is an estimate until decoding ends: a second's slack here, exact at scoring.
   const groundTruth = await loadGroundTruth(config.evaluation, video.framesEstimate ? video.framesEstimate + Math.ceil(video.fps) : undefined);
+  const cutList = config.evaluation.cuts ? await readCutList(config.evaluation.cuts) : undefined;
   const times = new StageTimes();
   const analysis = await openAnalysis(analysisPlan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
   // The shared pass's own run (same stride and cooldown) needs no filter.
@@ -183,6 +185,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     await progress.started();
     await indexRun(lock, layout, summarizeMetrics({ run_id: runId, ep_id: epId, state: 'running', started_at: startedAt, sweep: opts.sweep }));
     run = new EpisodeRun(plan, analysis.source, times, emitAndKeep);
+    const setupS = (performance.now() - t0) / 1000;
+    if (analysis.live) analysis.live.setupS = setupS;
     phase('detect_track');
     await run.processFrames(opts.signal);
     let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
@@ -195,13 +199,14 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     await lock.check();
     // A live pass of exactly this run's analysis is what a standalone run does: measured.
     const measured = !lookup.hit && !subset;
-    const metrics = await run.finish(state, (performance.now() - t0) / 1000, measured, {
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000, { measured, setupS }, {
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
-    if (groundTruth && state === 'completed') {
+    if ((groundTruth || cutList) && state === 'completed') {
       phase('evaluate');
-      metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      if (groundTruth) metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      if (cutList) metrics.cut_scores = scoreCuts(metrics.scene_cuts.indices, cutList, config.evaluation.cuts!);
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
     if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
@@ -239,6 +244,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
 
 interface OpenedAnalysis {
   source: AnalysisSource;
+  /** The live stage, when it runs live. */
+  live?: LiveAnalysis;
   detectorId: string;
   /**
    * Releases the models; commits the cache entry being recorded when `complete`, else drops it.
@@ -277,6 +284,7 @@ async function openAnalysis(
   let closed = false;
   return {
     source,
+    live: source,
     detectorId: detector.modelId,
     async close(complete) {
       if (closed) return;
@@ -524,7 +532,7 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number, measured: boolean, run: RunIdentity): Promise<TrackMetrics> {
+  async finish(state: RunState, wallS: number, alone: { measured: boolean; setupS: number }, run: RunIdentity): Promise<TrackMetrics> {
     const { plan, cfg } = this;
     this.recorder.finalize();
     const exportStats = await this.exporter.close();
@@ -546,7 +554,7 @@ class EpisodeRun {
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
-      standalone: measured ? 'measured' : cost,
+      standalone: alone.measured ? 'measured' : cost, setupS: alone.setupS,
     });
     await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;
