@@ -17,7 +17,8 @@ import { GroundTruthError } from './engine/eval/ground-truth';
 import { readRunRows } from './engine/eval/run-rows';
 import { writeMotExport } from './engine/eval/export-mot';
 import { formatScore } from './engine/eval/scores';
-import { CutListError, type CutScores } from './engine/eval/cut-score';
+import { CutListError } from './engine/eval/cut-score';
+import type { CutScores } from './engine/eval/scores';
 import { EpisodeLayout } from './engine/manifests/layout';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
@@ -155,7 +156,8 @@ function identityLines(m: TrackMetrics): string[] {
   if (!s) return [];
   const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
   const top = s.top.slice(0, 5).map((t) => `    ${t.name.padEnd(16)} ${t.visual_s.toFixed(1)}s`);
-  return [`  people   ${s.identities} identities from ${s.tracks_assigned} tracks (${unassigned} unassigned), ${s.named} named by the cast`, ...top];
+  const score = s.evaluation ? [`  people   vs ground truth: B-cubed P ${s.evaluation.precision} R ${s.evaluation.recall} F1 ${s.evaluation.f1}; screen time within ${s.evaluation.screen_time_max_error_pct}%`] : [];
+  return [`  people   ${s.identities} identities from ${s.tracks_assigned} tracks (${unassigned} unassigned), ${s.named} named by the cast`, ...top, ...score];
 }
 
 function printIdentities(m: TrackMetrics): void {

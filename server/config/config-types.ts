@@ -54,4 +54,6 @@ export interface EvaluationConfig {
   cuts?: string;
   frame_base: 0 | 1;
   frames: 'analysed' | 'all';
+  /** Ground-truth id → person (a JSON or CSV file), absolute after absolutizePaths; scores identities. */
+  people?: string;
 }

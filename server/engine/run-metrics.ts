@@ -24,6 +24,8 @@ export interface RunCounts {
    * live cost of the analysis it replayed or was served by, to predict from (standaloneSeconds).
    */
   standalone?: 'measured' | AnalysisCost;
+  /** Seconds before the first frame (see AnalysisCost.setup_s). */
+  setupS?: number;
 }
 
 export interface RunIdentity {
@@ -100,20 +102,21 @@ function round(v: number, digits: number): number {
 }
 
 /**
- * A standalone run's seconds: this run's wall time less its own analysis stages (a replay's
- * reading, or a shared pass's decoding and detection), plus the serving pass's decoding and
- * scene detection and its detection cost per analysed frame times this run's analysed frames.
- * Decoding is taken as stride-independent: ffmpeg decodes every frame for the cut detector.
+ * A standalone run's seconds: this run's wall time less its own setup and analysis stages (a
+ * replay's reading, or a shared pass's decoding, detection and embedding), plus the serving
+ * pass's setup, decoding and scene detection, and its detection (and embedding) cost per analysed
+ * frame times this run's analysed frames. Decoding is taken as stride-independent: ffmpeg
+ * decodes every frame for the cut detector.
  */
-export function standaloneSeconds(wallS: number, own: Partial<Record<string, number>>, framesAnalysed: number, cost: AnalysisCost): number {
-  const ownAnalysis = (own.waiting_for_frames ?? 0) + (own.scenes ?? 0) + (own.detection ?? 0);
+export function standaloneSeconds(wallS: number, setupS: number, own: Partial<Record<string, number>>, framesAnalysed: number, cost: AnalysisCost): number {
+  const ownAnalysis = setupS + (own.waiting_for_frames ?? 0) + (own.scenes ?? 0) + (own.detection ?? 0) + (own.embedding ?? 0);
   const perFrame = cost.frames_analysed ? cost.detection_s / cost.frames_analysed : 0;
-  return Math.max(0, wallS - ownAnalysis) + cost.decode_s + cost.scenes_s + perFrame * framesAnalysed;
+  return Math.max(0, wallS - ownAnalysis) + (cost.setup_s ?? setupS) + cost.decode_s + cost.scenes_s + perFrame * framesAnalysed;
 }
 
 function standaloneStats(c: RunCounts, videoS: number): Pick<TrackMetrics['stats'], 'standalone'> {
   if (!c.standalone || c.state !== 'completed') return {};
   const predicted = c.standalone !== 'measured';
-  const s = predicted ? standaloneSeconds(c.wallS, c.times.seconds(), c.framesAnalysed, c.standalone as AnalysisCost) : c.wallS;
+  const s = predicted ? standaloneSeconds(c.wallS, c.setupS ?? 0, c.times.seconds(), c.framesAnalysed, c.standalone as AnalysisCost) : c.wallS;
   return { standalone: { wall_time_s: round(s, 3), realtime_factor: round(videoS / s, 2), predicted } };
 }

@@ -19,6 +19,7 @@ import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
 import { ProgressWriter } from './manifests/progress-file';
 import type { FacesEmbedSummary, IdentitySummary, TrackMetrics } from './manifests/track-metrics';
 import { runIdentityStage } from './identity/identity-stage';
+import { scoreIdentities } from './identity/evaluate-identities';
 import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
 import { FaceCheck } from './detect/face-check';
 import { FrameDetection } from './detect/frame-detection';
@@ -184,6 +185,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     await progress.started();
     await indexRun(lock, layout, summarizeMetrics({ run_id: runId, ep_id: epId, state: 'running', started_at: startedAt, sweep: opts.sweep }));
     run = new EpisodeRun(plan, analysis.source, times, emitAndKeep);
+    const setupS = (performance.now() - t0) / 1000;
+    if (analysis.live) analysis.live.setupS = setupS;
     phase('detect_track');
     await run.processFrames(opts.signal);
     let state: RunState = opts.signal?.aborted ? 'cancelled' : 'completed';
@@ -196,7 +199,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
     await lock.check();
     // A live pass of exactly this run's analysis is what a standalone run does: measured.
     const measured = !lookup.hit && !subset;
-    const metrics = await run.finish(state, (performance.now() - t0) / 1000, measured, {
+    const metrics = await run.finish(state, (performance.now() - t0) / 1000, { measured, setupS }, {
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
@@ -213,7 +216,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       if (config.identity.enabled && state === 'completed') {
         phase('identities');
         await lock.check();
-        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep);
+        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep, groundTruth);
       }
       await lock.check();
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
@@ -241,6 +244,8 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
 
 interface OpenedAnalysis {
   source: AnalysisSource;
+  /** The live stage, when it runs live. */
+  live?: LiveAnalysis;
   detectorId: string;
   /**
    * Releases the models; commits the cache entry being recorded when `complete`, else drops it.
@@ -279,6 +284,7 @@ async function openAnalysis(
   let closed = false;
   return {
     source,
+    live: source,
     detectorId: detector.modelId,
     async close(complete) {
       if (closed) return;
@@ -327,10 +333,13 @@ async function facesEmbed(
 }
 
 /** The identity stage after faces_embed, with its warnings and top identities logged. */
-async function identities(plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink): Promise<IdentitySummary> {
+async function identities(
+  plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink, gt: GroundTruth | undefined,
+): Promise<IdentitySummary> {
   const s = await runIdentityStage({
     layout: plan.layout, cfg: plan.config.identity, fps: plan.video.fps, episodeFrames: frames, castModels: async () => models,
   });
+  s.evaluation = await scoreIdentities(plan.layout, plan.config.evaluation, plan.video.fps, gt);
   logIdentities(plan.config.ep_id, s, emit);
   return s;
 }
@@ -340,7 +349,8 @@ export function logIdentities(epId: string, s: IdentitySummary, emit: EventSink)
   const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
   emit({
     type: 'log', ep_id: epId, level: 'info',
-    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}`,
+    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}` +
+      (s.evaluation ? `; against the ground truth: B-cubed F1 ${s.evaluation.f1}, screen time within ${s.evaluation.screen_time_max_error_pct}%` : ''),
   });
 }
 
@@ -522,7 +532,7 @@ class EpisodeRun {
   }
 
   /** Closes tracks, drains the exporter and writes every manifest atomically. */
-  async finish(state: RunState, wallS: number, measured: boolean, run: RunIdentity): Promise<TrackMetrics> {
+  async finish(state: RunState, wallS: number, alone: { measured: boolean; setupS: number }, run: RunIdentity): Promise<TrackMetrics> {
     const { plan, cfg } = this;
     this.recorder.finalize();
     const exportStats = await this.exporter.close();
@@ -544,7 +554,7 @@ class EpisodeRun {
     const metrics = buildTrackMetrics(plan, run, {
       state, wallS, framesDecoded: this.framesDecoded, framesAnalysed: this.framesAnalysed, trackFrames: this.trackFrames,
       recorded: this.recorder.metrics, cuts, exportStats, times: this.times, decodeWarning: this.decodeWarning, detection,
-      standalone: measured ? 'measured' : cost,
+      standalone: alone.measured ? 'measured' : cost, setupS: alone.setupS,
     });
     await writeJsonAtomic(plan.layout.manifest('metrics'), metrics);
     return metrics;

@@ -2,7 +2,8 @@
 // bound by ffmpeg's decoding (a larger stride saves little); one that mostly detects or crops is
 // bound by its own work. Wall-clock time on the one engine thread, so the stages never overlap.
 
-export type Stage = 'waiting_for_frames' | 'scenes' | 'detection' | 'tracking' | 'crops';
+/** `embedding`: waiting for the cache's embeddings of the previous frame's detections (recording runs). */
+export type Stage = 'waiting_for_frames' | 'scenes' | 'detection' | 'embedding' | 'tracking' | 'crops';
 
 export class StageTimes {
   private readonly ms = new Map<Stage, number>();

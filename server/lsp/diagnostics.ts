@@ -126,8 +126,8 @@ async function semanticDiagnostics(
   out.push(...findings.map((f) => findingDiagnostic(doc, yaml, f)));
   const gt = await groundTruthFindings(raw, configDir, video, ctx.readGroundTruth ?? readGroundTruth);
   out.push(...gt.map((f) => findingDiagnostic(doc, yaml, f)));
-  out.push(...(await cutListFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
   if (!ctx.restricted) out.push(...(await castFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
+  out.push(...(await cutListFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
   return out;
 }
 

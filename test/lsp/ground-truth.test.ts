@@ -99,7 +99,7 @@ test('hover and completion know the evaluation keys', async () => {
   const values = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 10 } });
   assert.deepEqual(values.map((i: any) => i.label), ['analysed', 'all']);
   const keys = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 2 } });
-  assert.deepEqual(keys.map((i: any) => i.label).sort(), ['cuts', 'frame_base']);
+  assert.deepEqual(keys.map((i: any) => i.label).sort(), ['cuts', 'frame_base', 'people']);
 });
 
 test('evaluation.cuts: a missing or malformed cut list is an error on its value, in the engine\'s words; a good one none', async () => {

@@ -1,5 +1,5 @@
 // Run history (record, list, read, compare) and the sweep grid: the API the editor builds on.
-import type { CutScores } from '../../server/engine/eval/cut-score';
+import type { CutScores } from '../../server/engine/eval/scores';
 import type { RunScores } from '../../server/engine/eval/scores';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,10 @@ import { withEpisodeLock } from '../../server/engine/manifests/episode-lock';
 import { EpisodeLayout, ID_PATTERN } from '../../server/engine/manifests/layout';
 import type { TrackMetrics } from '../../server/engine/manifests/track-metrics';
 import { configAt, expandGrid, servingConfigs, sweepCsv } from '../../server/engine/sweep/grid';
+import { whyNotServable } from '../../server/engine/analysis/subset-analysis';
+import { planRun } from '../../server/engine/run-plan';
+import { standaloneSeconds } from '../../server/engine/run-metrics';
+import type { VideoInfo } from '../../server/engine/types';
 
 const metrics = (runId: string, over: Record<string, unknown> = {}) => ({
   ep_id: 'e', run_id: runId, state: 'completed', started_at: '2025-01-01T00:00:00Z', tracks_written: 10, id_switches: 2, forced_splits: 1,
@@ -115,6 +119,28 @@ describe('sweep grid', () => {
     assert.deepEqual(sameCooldown.map((s) => [s?.stride, s?.scene.cooldown]), [[4, 48], [4, 48]]);
     const noCache = configAt(base, { 'cache.enabled': false });
     assert.deepEqual(servingConfigs([configAt(noCache, { stride: 3 }), configAt(noCache, { stride: 6 })]), [undefined, undefined]);
+  });
+
+  test('whyNotServable: only a pass whose frames and detections a point\'s own run would reproduce serves it', () => {
+    const video = { path: 'v.mp4', width: 640, height: 360, fps: 24, constantRate: true, pixFmt: 'yuv420p' } as VideoInfo;
+    const plan = (over: Record<string, unknown>) => planRun(configAt(resolveConfig({ ep_id: 'e', video: 'v.mp4' }), over), video);
+    const serving = (over: Record<string, unknown> = {}) => plan({ stride: 3, 'scene.cooldown': 0, ...over });
+    assert.equal(whyNotServable(serving(), plan({ stride: 12, 'scene.cooldown': 48 })), undefined);
+    assert.equal(whyNotServable(serving(), plan({ stride: 4 })), 'stride 4 is not a multiple of 3');
+    assert.equal(whyNotServable(serving({ 'scene.cooldown': 24 }), plan({ stride: 6, 'scene.cooldown': 48 })), 'the serving analysis suppresses cuts (cooldown 24)');
+    assert.match(whyNotServable(serving({ 'detector.tiles': 'auto' }), plan({ stride: 6, 'detector.tiles': 'auto' }))!, /carries state across frames/);
+    assert.match(whyNotServable(serving({ 'detector.tiles': [2, 2] }), plan({ stride: 6, 'detector.tiles': [2, 2] }))!, /carries state|tiles read full frames/);
+    assert.equal(whyNotServable(serving({ sampling: 'refs' }), plan({ stride: 6, sampling: 'refs' })), 'sampling refs decodes only some frames');
+    // Same stride and cooldown: the pass is the point's own analysis, whatever the detector.
+    assert.equal(whyNotServable(serving({ 'detector.tiles': 'auto' }), plan({ stride: 3, 'scene.cooldown': 0, 'detector.tiles': 'auto' })), undefined);
+  });
+
+  test('standaloneSeconds: own wall less own setup and analysis, plus the pass\'s setup, decoding and per-frame detection', () => {
+    const cost = { setup_s: 4, decode_s: 10, scenes_s: 2, detection_s: 30, frames_analysed: 300 };
+    // A replay: 1 s wall, of which 0.2 s setup and 0.3 s reading; 100 frames analysed.
+    assert.equal(standaloneSeconds(1, 0.2, { waiting_for_frames: 0.3, tracking: 0.4 }, 100, cost), 0.5 + 4 + 10 + 2 + 10);
+    // The pass's own live run, serving a point with half its frames: its detection is replaced by the point's share.
+    assert.equal(standaloneSeconds(50, 4, { waiting_for_frames: 10, scenes: 2, detection: 30, tracking: 1 }, 150, cost), 4 + 4 + 10 + 2 + 15);
   });
 
   test('CSV: run id, swept values, metrics; cells quoted when needed', () => {

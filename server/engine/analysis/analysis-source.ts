@@ -40,9 +40,12 @@ export interface CutLists {
  * (or a point it serves) can predict what a standalone run would take.
  */
 export interface AnalysisCost {
+  /** The run's seconds before its first frame: loading models, probing, the cache lookup. */
+  setup_s?: number;
   /** Waiting for ffmpeg's frames. */
   decode_s: number;
   scenes_s: number;
+  /** Detection and, when recording, waiting for the embeddings of every detection. */
   detection_s: number;
   /** Frames the detector ran on. */
   frames_analysed: number;

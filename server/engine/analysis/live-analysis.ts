@@ -47,6 +47,8 @@ export class LiveAnalysis implements AnalysisSource {
   private failure: Error | undefined;
   /** Frames the detector ran on (sampled and warm-up), for the sweep's cost model. */
   private analysed = 0;
+  /** Set by the run before iterating: its seconds from start to the first frame (models, probe, cache lookup). */
+  setupS = 0;
 
   constructor(private readonly opts: LiveAnalysisOptions) {
     this.embedderId = opts.embedder?.modelId ?? '';
@@ -105,7 +107,10 @@ export class LiveAnalysis implements AnalysisSource {
       sceneScores: scenes && downsampleScores(scenes.indices, scenes.content, scenes.histogram, scenes.brightness),
       warning: decoded.warning,
       detection: this.opts.detection.stats(),
-      cost: { decode_s: spent.waiting_for_frames ?? 0, scenes_s: spent.scenes ?? 0, detection_s: spent.detection ?? 0, frames_analysed: this.analysed },
+      cost: {
+        setup_s: this.setupS, decode_s: spent.waiting_for_frames ?? 0, scenes_s: spent.scenes ?? 0,
+        detection_s: (spent.detection ?? 0) + (spent.embedding ?? 0), frames_analysed: this.analysed,
+      },
     };
   }
 
@@ -135,7 +140,7 @@ export class LiveAnalysis implements AnalysisSource {
       const full = frame.full;
       const small = yuv420pRectToRgb(frame.small, SMALL_WIDTH, SMALL_HEIGHT, SMALL_RECT, smallColor);
       const { dets, rejected } = await detection.detect(small, full);
-      times.add('detection', mark);
+      const detected = times.add('detection', mark);
       let faces: FaceLookup | undefined;
       if (full && embedder && writer) {
         const jobs = dets.map((d) => embedder.embedFace(full, width, height, d.bbox));
@@ -145,6 +150,7 @@ export class LiveAnalysis implements AnalysisSource {
         const before = this.recorded;
         this.record(async () => void (writer.frame(idx, frame.ts, dets, await Promise.all(jobs), rejected) || (await writer.drain())));
         await before;
+        times.add('embedding', detected);
         if (this.failure) throw this.failure;
         faces = lookupByBox(dets, jobs);
       } else {

@@ -4,6 +4,7 @@
 // a JSON array of frames, a JSON object with a `cuts` array (another run's scene_cuts.json), or
 // text with one frame a line (`#` comments and blank lines skipped).
 import { readFile } from 'node:fs/promises';
+import type { CutScores } from './scores';
 
 export const CUT_TOLERANCE = 1;
 
@@ -13,19 +14,6 @@ export class CutListError extends Error {
     super(message);
     this.name = 'CutListError';
   }
-}
-
-export interface CutScores {
-  /** The cut list's path. */
-  truth: string;
-  tolerance: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Found cuts within the tolerance of a true cut; found cuts with none; true cuts not found. */
-  matched: number;
-  extra: number[];
-  missed: number[];
 }
 
 export async function readCutList(file: string): Promise<number[]> {

@@ -7,7 +7,7 @@ import type { Stage } from '../stage-times';
 import type { YuvColor } from '../types';
 import type { FaceSkip, RecorderMetrics } from './manifest-types';
 import type { EvalSummary } from '../eval/scores';
-import type { CutScores } from '../eval/cut-score';
+import type { CutScores } from '../eval/scores';
 
 /** Whether a cached stage was replayed ('reused'), run and stored ('computed'), or the cache was off. */
 export type StageStatus = 'reused' | 'computed' | 'off';
@@ -164,6 +164,8 @@ export interface IdentitySummary {
   /** Cast photos embedded by this run (the others came from the cache). */
   cast_photos_embedded: number;
   warnings: string[];
+  /** Against the ground truth's people (evaluation.people): identity_eval.json's headline. */
+  evaluation?: { precision: number; recall: number; f1: number; screen_time_max_error_pct: number };
   /** Top identities by screen time: name and seconds. */
   top: { identity_id: number; name: string; visual_s: number }[];
   wall_s: number;

@@ -54,8 +54,7 @@ const CSV_SCORES = ['HOTA', 'IDF1', 'MOTA'] as const;
 
 /**
  * Header: run_id, the swept keys, the summary metrics, a standalone run's speed and seconds and
- * whether they are `measured` or `predicted`, the analysis stage's status, then the scores and
- * the cut scores (`evaluation.cuts`).
+ * whether they are `measured` or `predicted`, the analysis stage's status, then the scores and the cut scores.
  */
 export function sweepCsv(keys: readonly string[], runs: readonly RunSummary[]): string {
   const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'speed', 'standalone_s', 'speed_source', 'analysis', ...CSV_SCORES, 'cut_precision', 'cut_recall'];
