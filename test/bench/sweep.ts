@@ -1,6 +1,7 @@
 // Sweep bench (issue 14, DESIGN §12): on the generated 1080p24 episode with its ground truth, a
 // stride [3, 6, 12] × scene.cooldown [0, 24, 48] sweep (9 points over one shared analysis pass)
-// against one fresh full run at stride 3; then every point run standalone (--no-cache) to check
+// against one fresh full run at stride 3; then every point run standalone (a default run into an
+// empty output root, so it records its cache as a user's first run does) to check
 // that its HOTA equals the sweep point's (within 1e-6) and that its predicted speed is near the
 // measured one. Times are process wall clock (Node start included). Exits 1 when a check fails.
 //   node --import tsx test/bench/sweep.ts [--duration 120]
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
     const cfg = join(work, `alone-${stride}-${cooldown}.episode.yaml`);
     const root = join(work, `alone-${stride}-${cooldown}`);
     writeFileSync(cfg, yaml(root, `stride: ${stride}\nscene:\n  cooldown: ${cooldown}\n`));
-    const alone = run(['--config', cfg, '--no-cache']).s;
+    // A default run in its own output root (an empty cache): what the prediction models.
+    const alone = run(['--config', cfg]).s;
     const m = metricsOf(join(root, 'bench'));
     const hotaAlone = m.evaluation.scores.HOTA as number;
     const dHota = Math.abs(hotaAlone - r.scores!.HOTA);
