@@ -1,6 +1,7 @@
 // Entry point: wires the context, the commands and the lens; the work lives in the modules.
 import * as vscode from 'vscode';
-import { LANGUAGE_ID, SEASON_LANGUAGE_ID } from '../server/lsp/protocol';
+import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+import { Commands, LANGUAGE_ID, SEASON_LANGUAGE_ID, type DecodeFrameResult } from '../server/lsp/protocol';
 import { RunCodeLens, SeasonCodeLens } from './codelens';
 import { clearCache } from './clear-cache';
 import { cancelRun, newConfig, openIdentities, openTimeline, runEpisode } from './commands';
@@ -8,6 +9,7 @@ import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
 import { compareRuns, openRun, openSweep } from './run-commands';
 import { exportMot } from './export-mot';
+import { FramePanel } from './frame-panel';
 import { cancelSeason, openSeason, runSeason } from './season-commands';
 
 let current: Ctx | undefined;
@@ -16,6 +18,8 @@ let current: Ctx | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
   const ctx = (current = new Ctx(context));
   const command = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  // The frame view's frames come from the language server, which owns the ffmpeg.
+  FramePanel.decoder = async (p) => (await (await ctx.languageClient()).sendRequest(ExecuteCommandRequest.type, { command: Commands.decodeFrame, arguments: [p] })) as DecodeFrameResult;
   context.subscriptions.push(
     ctx,
     command('episodeLab.run', runEpisode(ctx)),

@@ -5,6 +5,9 @@
 import { readFile, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { frameFileName, INDEX_FILE, isWithin, MANIFEST_FILES, PARTIAL_SUFFIX, type EpisodeLayout } from '../server/engine/manifests/layout';
+import { readEvalFrames } from '../server/engine/eval/eval-frames';
+import type { EvalReport } from '../server/engine/eval/evaluate-run';
+import { gtTimeline } from '../server/engine/eval/gt-lanes';
 import { readProgress, stateNow } from '../server/engine/manifests/progress-file';
 import type { TrackMetrics } from '../server/engine/manifests/track-metrics';
 import type { RunSnapshot, SceneScoreCurve } from '../webview/protocol';
@@ -35,11 +38,13 @@ export async function readRunSnapshot(layout: EpisodeLayout, video?: string, run
   const tracks = tracksPath(layout, runId);
   const [full, partial] = await Promise.all([readFile(tracks, 'utf8').catch(() => undefined), readFile(tracks + PARTIAL_SUFFIX, 'utf8').catch(() => undefined)]);
   const tracksText = full ?? partial;
-  const [cuts, metrics, progress, scores] = await Promise.all([
+  const [cuts, metrics, progress, scores, evalFrames, report] = await Promise.all([
     readJson<{ cuts?: number[]; suppressed?: number[]; fps?: number }>(path.join(dir, MANIFEST_FILES.cuts)),
     readJson<MetricsView>(path.join(dir, MANIFEST_FILES.metrics)),
     readProgress(path.join(dir, MANIFEST_FILES.progress)),
     readJson<unknown>(path.join(dir, MANIFEST_FILES.sceneScores)),
+    readEvalFrames(path.join(dir, MANIFEST_FILES.evalFrames)),
+    readJson<Partial<EvalReport>>(path.join(dir, MANIFEST_FILES.evaluation)),
   ]);
   const recorded = progress?.state ?? metrics?.state ?? (tracksText !== undefined ? 'completed' : 'none');
   return {
@@ -52,7 +57,14 @@ export async function readRunSnapshot(layout: EpisodeLayout, video?: string, run
     framesTotal: metrics?.stats?.frames_decoded,
     attribution: attributionFor(metrics?.video?.path ?? video),
     sceneScores: scoreCurve(scores),
+    ...(evalFrames ? { gt: gtTimeline(evalFrames.rows, validPairs(report?.identity?.pairs)) } : {}),
   };
+}
+
+/** eval.json's Identity pairs, the well-formed ones. */
+function validPairs(v: unknown): Array<[number, number]> {
+  const id = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+  return Array.isArray(v) ? v.filter((p): p is [number, number] => Array.isArray(p) && p.length === 2 && id(p[0]) && id(p[1])) : [];
 }
 
 /** scene_scores.json as the page draws it; anything malformed reads as absent. */

@@ -1,4 +1,5 @@
 // The Compare and Sweep pages' data, read from an episode's run history. No `vscode` import.
+import { compareGtLanes } from '../server/engine/eval/gt-lanes';
 import { diffConfigs, diffMetrics, diffScores, listRuns, readRunConfig, type RunSummary } from '../server/engine/history';
 import type { RunsHostMessage } from '../webview/runs-protocol';
 import { readRunSnapshot } from './manifests';
@@ -31,7 +32,11 @@ export async function compareRuns(folder: RunFolder, runIds: readonly [string, s
   const [ca, cb, configA, configB] = await Promise.all([
     compared(a), compared(b), readRunConfig(folder.layout, a.run_id), readRunConfig(folder.layout, b.run_id),
   ]);
-  return { type: 'compare', epId: folder.epId, a: ca, b: cb, metrics: diffMetrics(a, b), scores: diffScores(a, b), config: diffConfigs(configA, configB, CONFIG_DIFF_IGNORE) };
+  const [gtA, gtB] = [ca.snapshot.gt, cb.snapshot.gt];
+  return {
+    type: 'compare', epId: folder.epId, a: ca, b: cb, metrics: diffMetrics(a, b), scores: diffScores(a, b), config: diffConfigs(configA, configB, CONFIG_DIFF_IGNORE),
+    ...(gtA && gtB ? { gt: compareGtLanes(gtA.lanes, gtB.lanes) } : {}),
+  };
 }
 
 /** A sweep's runs in grid order and its swept keys in config order. */

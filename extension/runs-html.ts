@@ -29,6 +29,7 @@ export function runsHtml(r: PageResources, nonce?: string): string {
       <tbody></tbody>
     </table>
     <div id="config-diff"></div>
+    <div id="gt-changes" hidden></div>
   </div>
 </main>
 <main id="sweep" hidden>

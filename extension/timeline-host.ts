@@ -1,6 +1,7 @@
 // The host side of the timeline page, without `vscode`: what it shows (the latest run, a recorded
 // one, or a live one drawn from its events) and its answers to the page's messages, each checked
 // first (page-messages.ts). TimelinePanel connects it to a webview.
+import type { ErrorKind } from '../server/engine/eval/gt-lanes';
 import { listRuns } from '../server/engine/history';
 import type { RunStreamEvent } from '../server/lsp/protocol';
 import type { HostMessage, RunSnapshot } from '../webview/protocol';
@@ -18,11 +19,15 @@ export interface TimelineView {
   /** Opens a file in the editor at a 1-based line. */
   reveal(file: string, line: number): Promise<void>;
   warn(message: string): void;
+  /** Opens the frame view on a frame of a run (undefined: the latest), from an error marker of `kind`. */
+  openFrame(frame: number, runId: string | undefined, kind: ErrorKind): void;
 }
 
 export class TimelineHost {
   /** The recorded run shown; undefined for the latest (manifests/), which live runs draw into. */
   private current: string | undefined;
+  /** Frames in the run shown, as its manifests say (an error's frame must lie in it). */
+  private frames = 0;
 
   constructor(readonly run: RunFolder, private readonly view: TimelineView) {}
 
@@ -31,6 +36,7 @@ export class TimelineHost {
     this.current = runId;
     const { layout, video } = this.run;
     const [run, runs] = await Promise.all([readRunSnapshot(layout, video, runId), listRuns(layout)]);
+    this.frames = run.framesTotal ?? 0;
     this.view.post({ type: 'snapshot', run });
     this.view.post({ type: 'runs', runs, current: runId });
     return run;
@@ -44,6 +50,7 @@ export class TimelineHost {
   /** Starts from an empty timeline that the run's events fill in. */
   startLive(): void {
     this.current = undefined;
+    this.frames = 0;
     this.view.post({
       type: 'snapshot',
       run: { epId: this.run.epId, state: 'running', tracks: { tracks: [], malformed: 0 }, cuts: [], suppressed: [], attribution: attributionFor(this.run.video) },
@@ -79,6 +86,11 @@ export class TimelineHost {
         });
         break;
       }
+      case 'openFrame':
+        // Only a frame of the run shown: the page's click maps to one, a forged message may not.
+        if (m.frame >= this.frames) return this.view.warn(`ignored openFrame: frame ${m.frame} is not in the run shown (${this.frames} frames)`);
+        this.view.openFrame(m.frame, this.current, m.kind);
+        break;
       case 'revealTrack': {
         const line = await trackLine(layout, m.trackId, this.current);
         await this.view.reveal(tracksPath(layout, this.current), line ?? 1);

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { RunStreamEvent } from '../server/lsp/protocol';
 import type { HostMessage, RunSnapshot } from '../webview/protocol';
+import { FramePanel } from './frame-panel';
 import type { RunFolder } from './run-folder';
 import { timelineHtml } from './timeline-html';
 import { TimelineHost } from './timeline-host';
@@ -37,6 +38,7 @@ export class TimelinePanel {
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
       },
       warn: (message) => console.warn(`Episode Lab timeline: ${message}`),
+      openFrame: (frame, runId, kind) => void FramePanel.show(extensionUri, run).showFrame(frame, runId, kind),
     });
     webview.html = timelineHtml(pageResources(webview, extensionUri, 'timeline'));
     webview.onDidReceiveMessage((m: unknown) => void this.host.receive(m));

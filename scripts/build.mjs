@@ -32,7 +32,7 @@ await build({
 
 // The webview pages run in the browser sandbox: no Node, one script and one stylesheet each.
 await build({
-  entryPoints: { timeline: 'webview/main.ts', runs: 'webview/runs-main.ts', season: 'webview/season-main.ts', identities: 'webview/identities-main.ts' },
+  entryPoints: { timeline: 'webview/main.ts', runs: 'webview/runs-main.ts', season: 'webview/season-main.ts', identities: 'webview/identities-main.ts', frame: 'webview/frame-main.ts' },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

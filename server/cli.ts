@@ -17,6 +17,8 @@ import { GroundTruthError } from './engine/eval/ground-truth';
 import { readRunRows } from './engine/eval/run-rows';
 import { writeMotExport } from './engine/eval/export-mot';
 import { formatScore } from './engine/eval/scores';
+import { CutListError } from './engine/eval/cut-score';
+import type { CutScores } from './engine/eval/scores';
 import { EpisodeLayout } from './engine/manifests/layout';
 
 const EXIT = { ok: 0, failure: 1, cancelled: 130 } as const;
@@ -105,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     // `busy`: another run holds the episode; the editor shows it as a refusal, not a failure.
     // `input`: the video or the config is at fault, so running it again cannot help.
     const code = e instanceof EpisodeBusyError ? { code: 'busy' } : {};
-    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError || e instanceof ReclusterError ? { input: true } : {};
+    const input = e instanceof VideoError || e instanceof ConfigError || e instanceof GroundTruthError || e instanceof ReclusterError || e instanceof CutListError ? { input: true } : {};
     if (opts.json) out(JSON.stringify({ type: 'error', message: (e as Error).message, ...code, ...input }) + '\n');
     err(`episode-run: ${(e as Error).message}\n`);
     return EXIT.failure;
@@ -131,12 +133,15 @@ function printSummary(m: TrackMetrics, outDir: string): void {
     `${m.ep_id}: ${m.state}`,
     `  frames   ${s.frames_decoded} decoded, ${s.frames_analysed} analysed (stride ${s.effective_stride})`,
     `  cuts     ${m.scene_cuts.count} at [${listFrames(m.scene_cuts.indices)}]` +
-      (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : ''),
+      (m.scene_cuts.suppressed_by_cooldown ? `, ${m.scene_cuts.suppressed_by_cooldown} suppressed by cooldown` : '') +
+      (m.scene_cuts.dissolves ? `, ${m.scene_cuts.dissolves} of them dissolves` : '') +
+      (m.scene_cuts.fades ? `; ${m.scene_cuts.fades} fades (${m.scene_cuts.fade_resets} tracker resets at black)` : ''),
     `  tracks   ${m.tracks_written} written (${m.tracks_born} born, ${m.id_switches} id switches, ${m.short_tracks_dropped} short dropped)`,
     `  time     ${s.wall_time_s}s for ${s.video_duration_s}s of video (${s.realtime_factor}× realtime)`,
     `  engine   ${describeStages(s.engine_thread_s)}`,
     ...(m.detection ? [`  detect   ${describeDetection(m.detection)}`] : []),
     ...(m.evaluation ? [`  scores   ${describeScores(m.evaluation)}`] : []),
+    ...(m.cut_scores ? [`  cut list ${describeCutScores(m.cut_scores)}`] : []),
     `  cache    analysis ${m.cache.analysis}${m.cache.reason ? ` (${m.cache.reason})` : ''}; ${(m.cache.size_bytes / 1e6).toFixed(1)} MB cached`,
     ...identityLines(m),
     `  run      ${m.run_id} (kept in ${outDir}/runs/)`,
@@ -151,7 +156,8 @@ function identityLines(m: TrackMetrics): string[] {
   if (!s) return [];
   const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
   const top = s.top.slice(0, 5).map((t) => `    ${t.name.padEnd(16)} ${t.visual_s.toFixed(1)}s`);
-  return [`  people   ${s.identities} identities from ${s.tracks_assigned} tracks (${unassigned} unassigned), ${s.named} named by the cast`, ...top];
+  const score = s.evaluation ? [`  people   vs ground truth: B-cubed P ${s.evaluation.precision} R ${s.evaluation.recall} F1 ${s.evaluation.f1}; screen time within ${s.evaluation.screen_time_max_error_pct}%`] : [];
+  return [`  people   ${s.identities} identities from ${s.tracks_assigned} tracks (${unassigned} unassigned), ${s.named} named by the cast`, ...top, ...score];
 }
 
 function printIdentities(m: TrackMetrics): void {
@@ -167,6 +173,13 @@ function describeDetection(d: DetectionMetrics): string {
   const reasons = Object.entries(v.by_reason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
   const back = v.fell_back ? `, ${v.fell_back} back to the whole frame's box` : '';
   return `${tiles}; face check (${v.scope}): ${v.checked} boxes (${v.reused} more reused), ${v.dropped} dropped${back}${reasons ? ` (failed: ${reasons})` : ''}`;
+}
+
+/** "precision 100.0%, recall 75.0% within ±1 frame (3 of 4 true cuts; missed 120)". */
+function describeCutScores(c: CutScores): string {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const parts = [c.missed.length ? `missed ${listFrames(c.missed)}` : '', c.extra.length ? `extra ${listFrames(c.extra)}` : ''].filter(Boolean).join('; ');
+  return `precision ${pct(c.precision)}, recall ${pct(c.recall)} within ±${c.tolerance} frame (${c.matched} of ${c.matched + c.missed.length} true cuts${parts ? `; ${parts}` : ''})`;
 }
 
 /** "HOTA 71.2% (DetA …, AssA …) MOTA … IDF1 … · FP 3 FN 12 IDSW 1 Frag 2 · MT/PT/ML 4/1/0 on 500 analysed frames". */

@@ -156,6 +156,7 @@ export function createCompareView(openRun: (runId: string) => void) {
     }
     renderMetrics(m);
     renderConfig(m);
+    renderGtChanges(m);
     autoFit = true;
     requestAnimationFrame(resize);
   }
@@ -209,6 +210,39 @@ export function createCompareView(openRun: (runId: string) => void) {
       return li;
     }));
     box.replaceChildren(Object.assign(document.createElement('h3'), { textContent: 'Config changes (A → B)' }), list);
+  }
+
+  /** The ground-truth ids whose matches changed: matched frames (share of the scored ones) and ID switches, A → B. */
+  function renderGtChanges(m: CompareMessage): void {
+    const box = $('gt-changes');
+    box.hidden = !m.gt;
+    if (!m.gt) return;
+    if (!m.gt.length) {
+      box.replaceChildren(Object.assign(document.createElement('p'), { className: 'muted', textContent: 'Every ground-truth id matched as before.' }));
+      return;
+    }
+    const cell = (tag: 'th' | 'td', text: string) => Object.assign(document.createElement(tag), { textContent: text });
+    const matched = (s: { matched: number; scored: number; track?: number }) =>
+      `${s.matched}/${s.scored} (${s.scored ? Math.round((100 * s.matched) / s.scored) : 0}%)${s.track !== undefined ? ` · #${s.track}` : ''}`;
+    const table = document.createElement('table');
+    table.id = 'gt-table';
+    table.append(
+      Object.assign(document.createElement('caption'), { textContent: 'Ground-truth ids that got better or worse (B vs A)' }),
+      Object.assign(document.createElement('thead'), { innerHTML: '<tr><th scope="col">GT id</th><th scope="col">Matched A · pair</th><th scope="col">Matched B · pair</th><th scope="col">IDSW A → B</th><th scope="col"></th></tr>' }),
+    );
+    const body = document.createElement('tbody');
+    const shown = m.gt.slice(0, 50);
+    body.append(...shown.map((c) => {
+      const tr = document.createElement('tr');
+      tr.dataset.gt = String(c.gtId);
+      const verdict = cell('td', c.verdict);
+      verdict.className = c.verdict;
+      tr.append(cell('th', `GT ${c.gtId}`), cell('td', matched(c.a)), cell('td', matched(c.b)), cell('td', `${c.a.idsw} → ${c.b.idsw}`), verdict);
+      return tr;
+    }));
+    table.append(body);
+    const more = m.gt.length - shown.length;
+    box.replaceChildren(table, ...(more > 0 ? [Object.assign(document.createElement('p'), { className: 'muted', textContent: `and ${more} more` })] : []));
   }
 
   const stats = (): CompareStats => ({

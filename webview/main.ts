@@ -3,10 +3,11 @@
 import './timeline.css';
 import { bindCanvasInput, fitCanvas, frameScheduler, placeTooltip } from './canvas-input';
 import { describeTrack } from './describe';
+import { describeLane, errorAtPoint, gtOffset, gtScene, laneAtPoint, pairHighlight, STRIP_H, type GtScene } from './gt-view';
 import { packLanes } from './lanes';
 import type { HostMessage, PageMessage, RunSnapshot, SceneScoreCurve } from './protocol';
 import { runLabel } from './run-format';
-import { contentHeight, drawTimeline, ROW_PITCH, trackAtPoint, type Cut, type DrawStats, type Highlight } from './render';
+import { contentHeight, drawTimeline, ROW_PITCH, TOP, trackAtPoint, type Cut, type DrawStats, type Highlight } from './render';
 import { identityColour } from './identity-colours';
 import { snapshotCuts, snapshotTotal } from './snapshot';
 import { onThemeChange, readTheme } from './theme';
@@ -35,6 +36,8 @@ const run = {
   malformed: 0,
   firstMalformedLine: undefined as number | undefined,
   attribution: undefined as string | undefined,
+  gt: undefined as GtScene | undefined,
+  pairs: undefined as Highlight | undefined,
   scores: undefined as SceneScoreCurve | undefined,
 };
 let rows: TimelineTrack[][] = [];
@@ -56,7 +59,9 @@ function loadSnapshot(s: RunSnapshot): void {
   Object.assign(run, {
     epId: s.epId, state: s.state, tracks: parsed.tracks, cuts: snapshotCuts(s), total: snapshotTotal(s), done: undefined, fps: s.fps,
     malformed: parsed.malformed, firstMalformedLine: parsed.firstMalformedLine, attribution: s.attribution, scores: s.sceneScores,
+    gt: s.gt && gtScene(s.gt),
   });
+  run.pairs = run.gt && pairHighlight(run.gt);
   const toggle = $<HTMLInputElement>('scores');
   toggle.disabled = !s.sceneScores;
   toggle.parentElement!.title = s.sceneScores ? toggle.parentElement!.dataset.title ?? '' : 'This run has no scene_scores.json (scene detection off, or an older run).';
@@ -123,12 +128,30 @@ function draw(): void {
   view = clamp(view, run.total, size.w, maxScroll());
   g.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
   lastStats = drawTimeline(g, size.w, size.h, view, {
-    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId, highlight,
+    rows, cuts: run.cuts, total: run.total, done: run.done, fps: run.fps, selectedId, hoverId, gt: run.gt,
+    // With a ground truth, a track takes its ground-truth pair's colour rather than its person's.
+    highlight: run.pairs ?? highlight,
     scores: showScores ? run.scores : undefined,
   }, theme);
 }
 
-const maxScroll = () => contentHeight(rows.length) - size.h;
+/** Pixels the ground truth takes above the rows of tracks. */
+const offset = () => gtOffset(run.gt, ROW_PITCH);
+const maxScroll = () => contentHeight(rows.length, offset()) - size.h;
+const laneGeometry = () => ({ axisH: TOP, lanesTop: TOP + STRIP_H, rowPitch: ROW_PITCH, rowH: 12 });
+const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+const ERROR_NAMES = { fn: 'FN (missed)', fp: 'FP (false positive)', idsw: 'IDSW (ID switch)', frag: 'Frag (tracked again)' } as const;
+
+/** What is under the pointer: an error marker, a ground-truth lane or a track, and its tooltip text. */
+function hit(x: number, y: number) {
+  const error = run.gt && errorAtPoint(run.gt, view, TOP, x, y);
+  if (error) return { error, text: `frame ${error.frame}: ${error.count} ${ERROR_NAMES[error.kind]}\nclick to open the frame view` };
+  if (run.gt && y < TOP + STRIP_H) return undefined;
+  const lane = run.gt && laneAtPoint(run.gt, view, laneGeometry(), x, y);
+  if (lane) return { lane, text: describeLane(lane, run.fps).join('\n') };
+  const track = trackAtPoint(rows, view, x, y, offset());
+  return track && { track, text: describeTrack(track, run.fps).join('\n') };
+}
 
 let highlight: Highlight | undefined;
 
@@ -152,12 +175,12 @@ function renderHeader(): void {
   badge.className = `badge ${run.state}`;
   const suppressed = run.cuts.filter((c) => c.suppressed).length;
   const shown = rows.reduce((n, r) => n + r.length, 0);
-  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   $('counts').textContent = [
     !run.tracks.length ? 'no tracks yet'
       : `${shown === run.tracks.length ? n(shown, 'track') : `${shown} of ${n(run.tracks.length, 'track')}`} in ${n(rows.length, 'row')}`,
     `${n(run.cuts.length, 'cut')}${suppressed ? ` (${suppressed} suppressed)` : ''}`,
     run.total ? `${run.total} frames` : '',
+    run.gt ? `${n(run.gt.lanes.length, 'ground-truth id')}, ${n(run.gt.errors.length, 'frame')} with errors` : '',
   ].filter(Boolean).join(' · ');
   const warning = $('warning');
   warning.hidden = run.malformed === 0;
@@ -186,12 +209,14 @@ bindCanvasInput(canvas, {
     requestDraw();
   },
   hover(x, y) {
-    const t = trackAtPoint(rows, view, x, y);
+    const h = hit(x, y);
+    const t = h?.track;
     if (t?.id !== hoverId) {
       hoverId = t?.id;
       requestDraw();
     }
-    if (t) placeTooltip(tooltip, describeTrack(t, run.fps).join('\n'), x, y, size.w);
+    canvas.style.cursor = h?.error ? 'pointer' : '';
+    if (h) placeTooltip(tooltip, h.text, x, y, size.w);
     else tooltip.hidden = true;
   },
   leave() {
@@ -202,8 +227,9 @@ bindCanvasInput(canvas, {
     }
   },
   click(x, y) {
-    const t = trackAtPoint(rows, view, x, y);
-    if (t) select(t.id);
+    const h = hit(x, y);
+    if (h?.error) vscode.postMessage({ type: 'openFrame', frame: h.error.frame, kind: h.error.kind });
+    else if (h?.track) select(h.track.id);
   },
   fit() {
     autoFit = true;
@@ -261,7 +287,7 @@ function reveal(t: TimelineTrack): void {
   const r = rows.findIndex((row) => row.includes(t));
   const pxPerFrame = Math.max(view.pxPerFrame, Math.min(8, (size.w * 0.5) / spanFrames(t)));
   const mid = (t.first + t.last + 1) / 2;
-  view = { start: mid - size.w / 2 / pxPerFrame, pxPerFrame, scrollY: r < 0 ? view.scrollY : r * ROW_PITCH - size.h / 3 };
+  view = { start: mid - size.w / 2 / pxPerFrame, pxPerFrame, scrollY: r < 0 ? view.scrollY : offset() + r * ROW_PITCH - size.h / 3 };
 }
 
 $('close-detail').addEventListener('click', () => {

@@ -3,6 +3,7 @@
 import type { RunStreamEvent } from '../server/lsp/protocol';
 import type { RunState } from '../server/engine/events';
 import type { RunSummary } from '../server/engine/history/run-summary';
+import type { ErrorKind, GtTimeline } from '../server/engine/eval/gt-lanes';
 import type { ParsedTracks } from './tracks';
 
 /** A run as read from its manifests (or an empty one when a live run starts). */
@@ -19,6 +20,8 @@ export interface RunSnapshot {
   framesTotal?: number;
   /** Credit for the footage the crops come from, shown beside them. */
   attribution?: string;
+  /** A scored run (eval_frames.jsonl): the ground-truth lanes and the errors per frame. */
+  gt?: GtTimeline;
   /** scene_scores.json: the scene detector's scores, for the curve under the cut lines. */
   sceneScores?: SceneScoreCurve;
 }
@@ -51,4 +54,6 @@ export type PageMessage =
   | { type: 'selectTrack'; trackId: number }
   | { type: 'revealTrack'; trackId: number }
   /** Show this recorded run (absent: the latest, in manifests/); the host answers with a snapshot. */
-  | { type: 'selectRun'; runId?: string };
+  | { type: 'selectRun'; runId?: string }
+  /** An error marker was clicked: open the frame view on that frame of the run shown. */
+  | { type: 'openFrame'; frame: number; kind: ErrorKind };

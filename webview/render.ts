@@ -1,5 +1,6 @@
 // Draws the timeline on a 2D canvas: axis, rows of track bars, scene cuts. Only what is on
 // screen is visited (binary search per row), so 10,000 tracks draw in a few milliseconds.
+import { drawErrorStrip, drawGtLanes, gtOffset, STRIP_H, type GtScene, type GtStats } from './gt-view';
 import { firstEndingAfter, trackAt } from './lanes';
 import { ticks, timecode } from './axis';
 import type { SceneScoreCurve } from './protocol';
@@ -9,7 +10,7 @@ import { frameOf, xOf, type Viewport } from './viewport';
 export const AXIS_H = 34;
 export const ROW_PITCH = 16;
 const ROW_H = 12;
-const TOP = AXIS_H + 6;
+export const TOP = AXIS_H + 6;
 
 export interface Theme {
   bg: string;
@@ -38,6 +39,8 @@ export interface Scene {
   selectedId?: number;
   hoverId?: number;
   highlight?: Highlight;
+  /** A scored run: the error strip and the ground-truth lanes, above the rows of tracks. */
+  gt?: GtScene;
   /** The scene detector's score curve, drawn in a band at the bottom under the cut lines. */
   scores?: SceneScoreCurve;
 }
@@ -60,23 +63,25 @@ export interface DrawStats {
   /** Bars drawn in a highlight colour, by class. */
   highlighted: Record<string, number>;
   cuts: { frame: number; x: number; suppressed: boolean }[];
+  gt?: GtStats;
   /** The score curve: points drawn, and the first frames of those whose content score reaches min_content. */
   scores?: { points: number; aboveMinContent: number[] };
   ms: number;
 }
 
+// `offset`: pixels above the first row that the ground truth takes (gtOffset), 0 without one.
 /** Top y of a row in canvas pixels. */
-export const rowTop = (row: number, v: Viewport): number => TOP + row * ROW_PITCH - v.scrollY;
+export const rowTop = (row: number, v: Viewport, offset = 0): number => TOP + offset + row * ROW_PITCH - v.scrollY;
 /** The row under canvas y, or -1 above the rows. */
-export const rowAt = (y: number, v: Viewport): number => (y < TOP ? -1 : Math.floor((y - TOP + v.scrollY) / ROW_PITCH));
+export const rowAt = (y: number, v: Viewport, offset = 0): number => (y < TOP + offset - v.scrollY ? -1 : Math.floor((y - TOP - offset + v.scrollY) / ROW_PITCH));
 /** Height the rows need, for the scroll limit. */
-export const contentHeight = (rows: number): number => TOP + rows * ROW_PITCH + 8;
+export const contentHeight = (rows: number, offset = 0): number => TOP + offset + rows * ROW_PITCH + 8;
 
 /** The track under canvas point (x, y), with a few pixels of slack either side of thin bars. */
-export function trackAtPoint(rows: readonly TimelineTrack[][], v: Viewport, x: number, y: number): TimelineTrack | undefined {
-  const r = rowAt(y, v);
+export function trackAtPoint(rows: readonly TimelineTrack[][], v: Viewport, x: number, y: number, offset = 0): TimelineTrack | undefined {
+  const r = rowAt(y, v, offset);
   const row = rows[r];
-  if (!row || y > rowTop(r, v) + ROW_PITCH - 3) return undefined;
+  if (!row || y > rowTop(r, v, offset) + ROW_PITCH - 3) return undefined;
   return trackAt(row, frameOf(v, x), 3 / v.pxPerFrame);
 }
 
@@ -112,12 +117,15 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
   const labels: { x: number; y: number; id: number }[] = [];
   const outlined: { x: number; y: number; w: number; color: string }[] = [];
   let bars = 0;
-  const firstRow = Math.max(0, Math.floor((v.scrollY - ROW_PITCH) / ROW_PITCH));
+  const offset = gtOffset(scene.gt, ROW_PITCH);
+  // Rows scroll under the error strip, which stays put below the axis.
+  const clipTop = TOP - 4 + (scene.gt ? STRIP_H : 0);
+  const firstRow = Math.max(0, Math.floor((v.scrollY - offset - ROW_PITCH) / ROW_PITCH));
   const lastRow = Math.min(scene.rows.length - 1, Math.ceil((v.scrollY + height) / ROW_PITCH));
   for (let r = firstRow; r <= lastRow; r++) {
     const row = scene.rows[r];
-    const y = rowTop(r, v);
-    if (y + ROW_H < TOP) continue;
+    const y = rowTop(r, v, offset);
+    if (y + ROW_H < clipTop) continue;
     for (let i = firstEndingAfter(row, startF); i < row.length && row[i].first <= endF; i++) {
       const t = row[i];
       const x = xOf(v, t.first);
@@ -144,8 +152,9 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
   }
   g.save();
   g.beginPath();
-  g.rect(0, TOP - 4, width, height);
+  g.rect(0, clipTop, width, height);
   g.clip();
+  const gtSpans = scene.gt && drawGtLanes(g, width, v, scene.gt, { axisH: TOP, lanesTop: TOP + STRIP_H, rowPitch: ROW_PITCH, rowH: ROW_H }, theme);
   g.fillStyle = theme.bar;
   shades.forEach((path, b) => {
     g.globalAlpha = shadeAlpha(b);
@@ -167,6 +176,7 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
   g.font = `9px ${theme.font}`;
   for (const l of labels.slice(0, 500)) g.fillText(`#${l.id}`, l.x, l.y);
   g.restore();
+  const strip = scene.gt && drawErrorStrip(g, width, v, scene.gt, TOP, theme);
 
   const scores = scene.scores && drawScores(g, width, height, v, scene.scores, theme);
 
@@ -201,7 +211,8 @@ export function drawTimeline(g: CanvasRenderingContext2D, width: number, height:
     g.fillRect(endX, AXIS_H - 10, width - endX, height);
   }
 
-  return { rows: scene.rows.length, bars, highlighted, cuts, scores, ms: performance.now() - t0 };
+  const gt = scene.gt && gtSpans && strip ? { lanes: scene.gt.lanes.length, spans: gtSpans, ...strip } : undefined;
+  return { rows: scene.rows.length, bars, highlighted, cuts, scores, ...(gt ? { gt } : {}), ms: performance.now() - t0 };
 }
 
 export const SCORE_BAND_H = 72;

@@ -3,6 +3,7 @@
 // the pages import it without pulling code across.
 import type { ConfigChange, MetricDelta, ScoreDelta } from '../server/engine/history/run-diff';
 import type { RunSummary } from '../server/engine/history/run-summary';
+import type { GtChange } from '../server/engine/eval/gt-lanes';
 import type { RunSnapshot } from './protocol';
 
 /** One run of a comparison: what the runs index says of it, and its manifests. */
@@ -13,7 +14,8 @@ export interface ComparedRun {
 
 /** Host → Compare/Sweep page. */
 export type RunsHostMessage =
-  | { type: 'compare'; epId: string; a: ComparedRun; b: ComparedRun; metrics: MetricDelta[]; scores: ScoreDelta[]; config: ConfigChange[] }
+  /** `gt`: with both runs scored, the ground-truth ids whose matches got worse or better (worst first). */
+  | { type: 'compare'; epId: string; a: ComparedRun; b: ComparedRun; metrics: MetricDelta[]; scores: ScoreDelta[]; config: ConfigChange[]; gt?: GtChange[] }
   | { type: 'sweep'; epId: string; sweepId: string; keys: string[]; runs: RunSummary[] }
   /** After Apply: the config the point's values went into (its file name) and the keys set, or why not. */
   | { type: 'applied'; runId: string; config: string; keys: string[]; error?: string };

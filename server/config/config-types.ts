@@ -50,6 +50,10 @@ export interface DetectorConfig {
 export interface EvaluationConfig {
   /** Absolute after absolutizePaths; unset: runs are not scored. */
   ground_truth?: string;
+  /** Absolute after absolutizePaths; unset: cuts are not scored. */
+  cuts?: string;
   frame_base: 0 | 1;
   frames: 'analysed' | 'all';
+  /** Ground-truth id → person (a JSON or CSV file), absolute after absolutizePaths; scores identities. */
+  people?: string;
 }

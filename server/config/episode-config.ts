@@ -97,7 +97,7 @@ export function setPath(target: Record<string, unknown>, dotted: string, value: 
 
 /**
  * Makes the paths written in a config absolute, relative to `baseDir`: `video`, `output_root`,
- * `detector.model`, `ffmpeg.path`, `evaluation.ground_truth`, `identity.cast_dir` and `identity.labels`. Keys that are absent stay absent, so it also serves partial
+ * `detector.model`, `ffmpeg.path`, `evaluation.ground_truth`, `evaluation.cuts`, `evaluation.people`, `identity.cast_dir` and `identity.labels`. Keys that are absent stay absent, so it also serves partial
  * settings (a season's base and overrides).
  */
 export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string, unknown>>(cfg: T, baseDir: string): T {
@@ -118,8 +118,10 @@ export function absolutizePaths<T extends Partial<EpisodeConfig> | Record<string
   if (isPlainObject(c.detector) && typeof c.detector.model === 'string' && c.detector.model !== 'default') {
     out.detector = { ...c.detector, model: abs(c.detector.model) };
   }
-  if (isPlainObject(c.evaluation) && typeof c.evaluation.ground_truth === 'string' && c.evaluation.ground_truth) {
-    out.evaluation = { ...c.evaluation, ground_truth: abs(c.evaluation.ground_truth) };
+  if (isPlainObject(c.evaluation)) {
+    const e = { ...c.evaluation };
+    for (const k of ['ground_truth', 'cuts', 'people'] as const) if (typeof e[k] === 'string' && e[k]) e[k] = abs(e[k] as string);
+    out.evaluation = e;
   }
   return out as T;
 }

@@ -295,6 +295,18 @@ export const episodeConfigSchema: SchemaNode = {
           type: 'integer', enum: [0, 1], default: 1,
           description: 'The number the ground truth gives the video\'s first frame. 1: MOTChallenge and CVAT (frame 1 is frame_idx 0 in the manifests). 0: the file uses frame_idx as the manifests do.',
         },
+        cuts: {
+          type: 'string', examples: ['cuts.json', 'cuts.txt'],
+          description:
+            'A cut list to score the scene cuts against (precision and recall within ±1 frame; in the run summary and track_metrics.json `cut_scores`), relative to this config file: ' +
+            'a JSON array of frames, an object with a `cuts` array (a scene_cuts.json), or one frame a line. Frames are frame_idx, from 0: a cut is the first frame of the new shot.',
+        },
+        people: {
+          type: 'string', examples: ['people.json'],
+          description:
+            'Who each ground-truth track is, relative to this config file: JSON `{"<gt id>": "name"}` or CSV lines `gt_id,name`. ' +
+            'With identities on, runs then score them: B-cubed precision, recall and F1 over tracks, and each person\'s screen-time error (identity_eval.json).',
+        },
         frames: {
           type: 'string', enum: ['analysed', 'all'], default: 'analysed',
           description: '`analysed`: score the frames the run analysed. `all`: score every frame of the video, each track\'s box interpolated between its analysed frames (what screen time counts).',

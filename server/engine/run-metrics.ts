@@ -54,6 +54,7 @@ export function buildTrackMetrics(plan: RunPlan, run: RunIdentity, c: RunCounts)
     scene_cuts: {
       count: cuts.cuts.length, indices: cuts.cuts, resets: cuts.resets.length,
       suppressed_by_cooldown: cuts.suppressed.length, suppressed_indices: cuts.suppressed,
+      fades: cuts.fades?.length ?? 0, fade_resets: cuts.fadeResets?.length ?? 0, dissolves: cuts.dissolves?.length ?? 0,
     },
     stats: {
       frames_decoded: c.framesDecoded,

@@ -19,6 +19,7 @@ import { clearOutputs, removeLeftovers } from './manifests/episode-folder';
 import { ProgressWriter } from './manifests/progress-file';
 import type { FacesEmbedSummary, IdentitySummary, TrackMetrics } from './manifests/track-metrics';
 import { runIdentityStage } from './identity/identity-stage';
+import { scoreIdentities } from './identity/evaluate-identities';
 import { faceCheckRuns, planRun, type RunPlan } from './run-plan';
 import { FaceCheck } from './detect/face-check';
 import { FrameDetection } from './detect/frame-detection';
@@ -43,6 +44,7 @@ import { summarizeMetrics } from './history/run-summary';
 import type { EventSink, Phase, ProgressCounters, RunState } from './events';
 import { StageTimes } from './stage-times';
 import { checkGroundTruth, loadGroundTruth, evaluate, writeEvaluation } from './eval/evaluate-run';
+import { readCutList, scoreCuts } from './eval/cut-score';
 import { readRunRows } from './eval/run-rows';
 import type { GroundTruth } from './eval/ground-truth';
 import type { EvalSummary } from './eval/scores';
@@ -154,6 +156,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
   // Before the analysis, so a bad ground truth is refused at once rather than after the work.
   // The frame count is an estimate until decoding ends: a second's slack here, exact at scoring.
   const groundTruth = await loadGroundTruth(config.evaluation, video.framesEstimate ? video.framesEstimate + Math.ceil(video.fps) : undefined);
+  const cutList = config.evaluation.cuts ? await readCutList(config.evaluation.cuts) : undefined;
   const times = new StageTimes();
   const analysis = await openAnalysis(analysisPlan, lookup, detectorPath, models, ffmpeg.path, times, opts.signal);
   // The shared pass's own run (same stride and cooldown) needs no filter.
@@ -200,9 +203,10 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       run_id: runId, started_at: startedAt, cache: { ...cache, size_bytes: cacheBytes }, sweep: opts.sweep,
       ffmpeg, detector: analysis.detectorId,
     });
-    if (groundTruth && state === 'completed') {
+    if ((groundTruth || cutList) && state === 'completed') {
       phase('evaluate');
-      metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      if (groundTruth) metrics.evaluation = await evaluateRun(plan, groundTruth, run.analysedFrames, metrics);
+      if (cutList) metrics.cut_scores = scoreCuts(metrics.scene_cuts.indices, cutList, config.evaluation.cuts!);
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
     }
     if ((config.embed.enabled || config.identity.enabled) && state === 'completed') {
@@ -212,7 +216,7 @@ async function runLocked(config: EpisodeConfig, layout: EpisodeLayout, runId: st
       if (config.identity.enabled && state === 'completed') {
         phase('identities');
         await lock.check();
-        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep);
+        metrics.identities = await identities(plan, metrics.stats.frames_decoded, models!, emitAndKeep, groundTruth);
       }
       await lock.check();
       await writeJsonAtomic(layout.manifest('metrics'), metrics);
@@ -329,10 +333,13 @@ async function facesEmbed(
 }
 
 /** The identity stage after faces_embed, with its warnings and top identities logged. */
-async function identities(plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink): Promise<IdentitySummary> {
+async function identities(
+  plan: RunPlan, frames: number, models: { detect: string; landmark: string; feature: string }, emit: EventSink, gt: GroundTruth | undefined,
+): Promise<IdentitySummary> {
   const s = await runIdentityStage({
     layout: plan.layout, cfg: plan.config.identity, fps: plan.video.fps, episodeFrames: frames, castModels: async () => models,
   });
+  s.evaluation = await scoreIdentities(plan.layout, plan.config.evaluation, plan.video.fps, gt);
   logIdentities(plan.config.ep_id, s, emit);
   return s;
 }
@@ -342,7 +349,8 @@ export function logIdentities(epId: string, s: IdentitySummary, emit: EventSink)
   const unassigned = s.tracks_unassigned.no_prototype + s.tracks_unassigned.low_quality;
   emit({
     type: 'log', ep_id: epId, level: 'info',
-    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}`,
+    message: `identities: ${s.identities} from ${s.tracks_assigned} of ${s.tracks} tracks (${unassigned} unassigned), ${s.named} named from a cast of ${s.cast_members}` +
+      (s.evaluation ? `; against the ground truth: B-cubed F1 ${s.evaluation.f1}, screen time within ${s.evaluation.screen_time_max_error_pct}%` : ''),
   });
 }
 

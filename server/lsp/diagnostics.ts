@@ -17,6 +17,7 @@ import { analyzeSeason, diskFacts } from '../season/season-file';
 import { isSeasonDocument, schemaOf } from './document-kind';
 import type { VideoProber } from './video-cache';
 import { groundTruthFindings, type GroundTruthReader } from './ground-truth-check';
+import { cutListFindings } from './cut-list-check';
 import { pathToFileURL } from 'node:url';
 import { readGroundTruth } from '../engine/eval/ground-truth';
 
@@ -126,6 +127,7 @@ async function semanticDiagnostics(
   const gt = await groundTruthFindings(raw, configDir, video, ctx.readGroundTruth ?? readGroundTruth);
   out.push(...gt.map((f) => findingDiagnostic(doc, yaml, f)));
   if (!ctx.restricted) out.push(...(await castFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
+  out.push(...(await cutListFindings(raw, configDir)).map((f) => findingDiagnostic(doc, yaml, f)));
   return out;
 }
 

@@ -17,7 +17,7 @@ import type { VideoProber } from './video-cache';
 
 /** Keys whose value is a path, by their string keys (list indices left out). */
 const PATH_KEYS = new Set([
-  'video', 'output_root', 'detector.model', 'evaluation.ground_truth',
+  'video', 'output_root', 'detector.model', 'evaluation.ground_truth', 'evaluation.cuts',
   'base', 'base.output_root', 'base.detector.model', 'episodes.video', 'episodes.glob', 'summary_dir',
 ]);
 

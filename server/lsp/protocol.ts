@@ -21,7 +21,27 @@ export const Commands = {
   runSeason: 'episodeLab.seasonRun',
   /** arguments: [seasonUri: string] → boolean: every job of the season stopped (queued ones removed). */
   cancelSeason: 'episodeLab.seasonCancel',
+  /** arguments: [DecodeFrameParams] → DecodeFrameResult: one frame as a JPEG, cached under the episode folder. */
+  decodeFrame: 'episodeLab.decodeFrame',
 } as const;
+
+/** A frame for the frame view: the server decodes it with its ffmpeg (never in Restricted Mode). */
+export interface DecodeFrameParams {
+  /** The episode folder, <output_root>/<ep_id> (the cache goes under it). */
+  episodeDir: string;
+  video: string;
+  frameIdx: number;
+  /** The frame's presentation time in seconds. */
+  ts: number;
+  fps: number;
+}
+
+export interface DecodeFrameResult {
+  /** The JPEG, inside the episode folder. */
+  file: string;
+  /** It was in the cache already. */
+  cached: boolean;
+}
 
 /** ResponseError codes of a refused runEpisode (application range, outside JSON-RPC's). */
 export const RunErrorCodes = {

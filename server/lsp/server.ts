@@ -10,6 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
 import { SOURCE, computeDiagnostics } from './diagnostics';
+import { decodeFrame, parseDecodeFrameParams } from './decode-frame';
 import { DiagnosticsScheduler } from './diagnostics-scheduler';
 import { formatDocument } from './formatting';
 import { hoverAt } from './hover';
@@ -156,6 +157,12 @@ async function progressFor(workDone: WorkDoneProgressReporter, token: Cancellati
 
 connection.onExecuteCommand(async (params, token, workDone) => {
   const arg = params.arguments?.[0];
+  if (params.command === Commands.decodeFrame) {
+    refuseUntrusted();
+    const p = parseDecodeFrameParams(arg);
+    if (typeof p === 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${params.command} ${p}`);
+    return decodeFrame(p, (await engineSettings()).ffmpegPath);
+  }
   if (typeof arg !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${params.command} expects one string argument`);
   switch (params.command) {
     case Commands.runEpisode: {

@@ -8,11 +8,11 @@
 // the Pareto front and the best point, and Apply writes that point into the config.
 // Screenshots go to $SHOTS.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { e2eScript, log, openFile, openWorkbench, palette } from './workbench';
-import { SWEEP_CONFIG } from './workspace';
+import { GHOST_GT_ID, SWEEP_CONFIG } from './workspace';
 import { applyEdits, applyValuesEdits } from '../../server/config/apply-values';
 import type { SweepStats } from '../../webview/runs-protocol';
 
@@ -49,6 +49,49 @@ const runsIndex = (epId: string): { run_id: string }[] => {
     return [];
   }
 };
+
+/**
+ * Errors where they happen: run the config with a ground truth; its timeline shows the
+ * ground-truth lanes and the error strip; a click on an FN marker opens the frame view, with the
+ * frame decoded and both the run's and the ground truth's boxes drawn. Needs no footage.
+ */
+async function groundTruthErrors(page: Page): Promise<void> {
+  await openFile(page, 'with-gt.episode.yaml');
+  await palette(page, 'Episode Lab: Run Episode');
+  const timeline = await webviewFrame(page, '#canvas', 30_000);
+  await timeline.locator('#state', { hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  type GtStats = { lanes: number; markers: Record<string, number>; stripY: Record<string, number> };
+  type Stats = { bars: number; gt?: GtStats };
+  // The snapshot read from disk after the run carries the ground truth; wait until it is drawn.
+  await timeline.waitForFunction(() => !!(globalThis as unknown as { episodeTimeline: { stats(): Stats } }).episodeTimeline.stats()?.gt, undefined, { timeout: 30_000 });
+  const stats = await timeline.evaluate(() => (globalThis as unknown as { episodeTimeline: { stats(): Stats } }).episodeTimeline.stats());
+  log('scored timeline:', await timeline.locator('#counts').innerText(), JSON.stringify(stats.gt));
+  assert.ok(stats.gt && stats.gt.lanes >= 2, 'a lane per ground-truth id (the generated people and the ghost)');
+  assert.ok(stats.gt.markers.fn >= 8, `the ghost's misses are FN markers (${stats.gt.markers.fn})`);
+  await page.mouse.move(800, 600);
+  await page.screenshot({ path: path.join(SHOTS, '1e-ground-truth-timeline.png') });
+
+  // The ghost's first miss, from the run's eval_frames.jsonl; its marker clicked.
+  const evalFrames = readFileSync(path.join(FOLDER, 'episodes', 'scored', 'manifests', 'eval_frames.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { frame_idx: number; fn: number[] });
+  const missed = evalFrames.find((r) => r.fn.includes(GHOST_GT_ID))!.frame_idx;
+  const view = await timeline.evaluate(() => (globalThis as unknown as { episodeTimeline: { view(): { start: number; pxPerFrame: number } } }).episodeTimeline.view());
+  await timeline.locator('#canvas').click({ position: { x: (missed + 0.5 - view.start) * view.pxPerFrame, y: stats.gt.stripY.fn } });
+  await page.locator('.tabs-container .tab', { hasText: 'Frame: scored' }).waitFor({ timeout: 15_000 });
+  const frame = await webviewFrame(page, '#boxes li', 30_000);
+  type FrameStats = { frame: number; image: boolean; drawn: { gt: number; track: number; error: number }; labels: string[] };
+  await frame.waitForFunction(() => (globalThis as unknown as { episodeFrame: { stats(): FrameStats | undefined } }).episodeFrame.stats()?.image, undefined, { timeout: 30_000 });
+  const shot = await frame.evaluate(() => (globalThis as unknown as { episodeFrame: { stats(): FrameStats } }).episodeFrame.stats());
+  log('frame view:', JSON.stringify(shot), await frame.locator('#errors').innerText());
+  assert.equal(shot.frame, missed);
+  assert.ok(shot.drawn.gt >= 2 && shot.drawn.track >= 1, `both kinds of box: ${JSON.stringify(shot.drawn)}`);
+  assert.ok(shot.labels.includes(`GT ${GHOST_GT_ID} FN`), `the missed ground truth is highlighted: ${shot.labels.join(', ')}`);
+  assert.ok(shot.labels.some((l) => /^#\d+/.test(l)), 'a track labelled by its id');
+  await page.mouse.move(800, 600);
+  await page.screenshot({ path: path.join(SHOTS, '1f-frame-view.png') });
+  const stills = path.join(FOLDER, 'episodes', 'scored', 'stills');
+  assert.ok(existsSync(stills), 'the decoded frame is cached under the episode folder');
+  await palette(page, 'View: Close All Editors');
+}
 
 e2eScript(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -94,6 +137,8 @@ e2eScript(async () => {
   await page.screenshot({ path: path.join(SHOTS, '1d-season-episode-timeline.png') });
   // The steps below find the one webview on screen.
   await palette(page, 'View: Close All Editors');
+
+  await groundTruthErrors(page);
 
   if (CLIP_MISSING) {
     log(`skipping the run: ${CLIP_MISSING}`);

@@ -46,6 +46,8 @@ start_code_server "$T/ud" --disable-workspace-trust
 export PORT
 echo "== editor e2e (UI) =="
 node --import tsx "$E2E/editor.e2e.ts"
+echo "== Identities e2e =="
+node --import tsx "$E2E/identities.e2e.ts"
 if [ -z "${VSIX:-}" ]; then
   echo "== in-host suite =="
   node --import tsx "$E2E/run-in-host.ts"

@@ -3,7 +3,7 @@
 // Problems panel, and a season of three generated episodes. And the workspace of the Restricted
 // Mode e2e, whose binaries leave markers.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
@@ -41,6 +41,28 @@ export async function addSeason(dir: string): Promise<void> {
     ['# Three generated episodes, run two at a time.', 'base:', '  output_root: episodes', 'episodes:', ...episodes, 'jobs: 2', ''].join('\n'));
 }
 
+/** The ground-truth id of a person the run cannot find (nothing is drawn there): every frame of it a miss. */
+export const GHOST_GT_ID = 999;
+
+/**
+ * A generated episode scored against its ground truth (with-gt.episode.yaml: the name sorts after
+ * the Tears of Steel configs, so the Runs view's first rows stay theirs), with one extra
+ * ground-truth id, GHOST_GT_ID, in an empty corner of frames 12–35: misses (FN markers) for
+ * certain, whatever the detector does with the real faces.
+ */
+export async function addScored(dir: string): Promise<void> {
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 12, durationS: 6, seed: 7 });
+  mkdirSync(path.join(dir, 'scored'), { recursive: true });
+  copyFileSync(ep.video, path.join(dir, 'scored', 'episode.mp4'));
+  const gt = path.join(dir, 'scored', 'gt.txt');
+  writeFileSync(gt, readFileSync(ep.gtPath, 'utf8'));
+  // MOTChallenge rows, 1-based frames: frame, id, left, top, width, height, considered, class, visibility.
+  for (let f = 12; f < 36; f++) appendFileSync(gt, `${f + 1},${GHOST_GT_ID},560,8,64,64,1,1,1\n`);
+  writeFileSync(path.join(dir, 'with-gt.episode.yaml'),
+    '# A generated episode scored against its ground truth (one person in it the run cannot find).\n'
+    + 'ep_id: scored\nvideo: scored/episode.mp4\noutput_root: episodes\nstride: 3\nevaluation:\n  ground_truth: scored/gt.txt\n');
+}
+
 /** The comments and layout Apply must keep (SWEEP_CONFIG): a generated episode with its ground truth and a 2-key grid. */
 export const SWEEP_CONFIG = [
   '# A generated episode and its ground truth: tune stride and cooldown against HOTA.',
@@ -67,6 +89,22 @@ export async function addSweep(dir: string): Promise<void> {
   copyFileSync(ep.video, path.join(dir, 'videos', 'gen-sweep.mp4'));
   copyFileSync(ep.gtPath, path.join(dir, 'videos', 'gen-sweep-gt.txt'));
   writeFileSync(path.join(dir, 'gen-sweep.episode.yaml'), SWEEP_CONFIG);
+}
+
+/**
+ * The Identities walk-through: a generated episode where six people come back over twelve shots,
+ * with identities on, crops exported (the Name edit saves them) and an empty cast folder.
+ */
+export async function addCast(dir: string): Promise<void> {
+  mkdirSync(path.join(dir, 'videos'), { recursive: true });
+  const ep = await generateEpisode({ width: 640, height: 360, fps: 24, seed: 7, preset: 'recurring-cast' });
+  copyFileSync(ep.video, path.join(dir, 'videos', 'cast.mp4'));
+  mkdirSync(path.join(dir, 'cast'), { recursive: true });
+  writeFileSync(path.join(dir, 'cast.episode.yaml'), [
+    '# Six generated people over twelve shots: Run Episode, then Identities.',
+    'ep_id: cast', 'video: videos/cast.mp4', 'output_root: episodes', 'stride: 2',
+    'export:', '  crops: true', 'identity:', '  enabled: true', '  cast_dir: cast', '',
+  ].join('\n'));
 }
 
 /**
@@ -101,6 +139,6 @@ if (require.main === module) {
   } else {
     const ws = makeWorkspace(path.resolve(target));
     if (ws.clipMissing) console.error(`warning: ${ws.clipMissing}; runs will fail, diagnostics still work`);
-    void addSeason(ws.dir).then(() => addSweep(ws.dir));
+    void addSeason(ws.dir).then(() => addScored(ws.dir)).then(() => addSweep(ws.dir)).then(() => addCast(ws.dir));
   }
 }

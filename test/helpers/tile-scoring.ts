@@ -1,9 +1,9 @@
-// Scoring what tiles did on a run: detection recall and precision against the generated ground
-// truth, duplicate boxes on one face, and the detection stage's cost in model runs.
+// Scoring what tiles did on a run, beside the engine's evaluation (eval.json): detection recall
+// and precision at IoU 0.5, duplicate boxes on one face, and the detection stage's cost in model
+// runs.
+import type { EvalRow } from '../../server/engine/eval/boxes';
+import type { EvalReport } from '../../server/engine/eval/evaluate-run';
 import type { DetectionMetrics } from '../../server/engine/manifests/track-metrics';
-import type { BBox } from '../../server/engine/types';
-import type { MotMetrics } from '../fixtures/mot-metrics';
-import type { MotRow } from '../fixtures/mot-format';
 
 /**
  * The landmark model reads a 64×64 grey crop; measured here one run costs about a tenth of a
@@ -11,9 +11,9 @@ import type { MotRow } from '../fixtures/mot-format';
  */
 export const LANDMARK_RUN_COST = 0.1;
 
-/** Detection recall and precision at IoU 0.5 (the MOT matches), in 0–1. */
-export function detectionScores(m: MotMetrics): { recall: number; precision: number } {
-  return { recall: m.matches / m.gt, precision: m.matches / m.hyp };
+/** Detection recall and precision at IoU 0.5 (CLEAR's matches), in 0–1. */
+export function detectionScores({ clear }: EvalReport): { recall: number; precision: number } {
+  return { recall: clear.TP / (clear.TP + clear.FN), precision: clear.TP / Math.max(1, clear.TP + clear.FP) };
 }
 
 /** Extra detector-run equivalents per analysed frame that tiles and the face check cost. */
@@ -23,34 +23,34 @@ export function extraCost(d: DetectionMetrics): number {
 }
 
 /**
- * Scored GT faces that got two or more boxes on one frame. Each box belongs to the face its area
- * overlaps most, when at least 60% of it lies on that face's box: a half face cut by a tile edge
- * next to the whole face's box counts, two neighbours' own boxes do not.
+ * Scored ground-truth faces that got two or more boxes on one frame. Each box belongs to the face
+ * its area overlaps most, when at least 60% of it lies on that face's box: a half face cut by a
+ * tile edge next to the whole face's box counts, two neighbours' own boxes do not.
  */
-export function duplicateFaces(gt: readonly MotRow[], hyp: readonly MotRow[]): { frame: number; gtId: number; boxes: BBox[] }[] {
-  const byFrame = new Map<number, { gt: MotRow[]; hyp: MotRow[] }>();
+export function duplicateFaces(gt: readonly EvalRow[], hyp: readonly EvalRow[]): { frame: number; gtId: number; boxes: EvalRow[] }[] {
+  const byFrame = new Map<number, { gt: EvalRow[]; hyp: EvalRow[] }>();
   const at = (f: number) => byFrame.get(f) ?? byFrame.set(f, { gt: [], hyp: [] }).get(f)!;
-  for (const r of gt) if (r.conf !== 0) at(r.frame).gt.push(r);
+  for (const r of gt) at(r.frame).gt.push(r);
   for (const r of hyp) at(r.frame).hyp.push(r);
-  const out: { frame: number; gtId: number; boxes: BBox[] }[] = [];
+  const out: { frame: number; gtId: number; boxes: EvalRow[] }[] = [];
   for (const [frame, rows] of byFrame) {
-    const owned = new Map<number, BBox[]>();
+    const owned = new Map<number, EvalRow[]>();
     for (const h of rows.hyp) {
-      let best: MotRow | undefined;
+      let best: EvalRow | undefined;
       let bestShare = 0.6;
       for (const g of rows.gt) {
-        const share = intersection(h.bbox, g.bbox) / area(h.bbox);
+        const share = intersection(h, g) / area(h);
         if (share >= bestShare) [best, bestShare] = [g, share];
       }
-      if (best) owned.set(best.id, [...(owned.get(best.id) ?? []), h.bbox]);
+      if (best) owned.set(best.id, [...(owned.get(best.id) ?? []), h]);
     }
     for (const [gtId, boxes] of owned) if (boxes.length > 1) out.push({ frame, gtId, boxes });
   }
   return out;
 }
 
-const area = (b: BBox) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+const area = (b: EvalRow) => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
 
-function intersection(a: BBox, b: BBox): number {
-  return area([Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]);
+function intersection(a: EvalRow, b: EvalRow): number {
+  return Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
 }

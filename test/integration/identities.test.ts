@@ -52,14 +52,18 @@ describe('identities on recurring-cast (6 people, 12 shots)', () => {
     writeFileSync(spy, `#!/bin/sh\necho "$*" >> '${spyLog}'\nexec '${resolveFfmpeg(undefined).path}' "$@"\n`);
     chmodSync(spy, 0o755);
     appendFileSync(spyLog, '');
+    // The ground truth with its people: each ground-truth track's library face, as a name.
+    const meta = JSON.parse(readFileSync(ep.metaPath, 'utf8'));
+    const peopleFile = join(root, 'people.json');
+    writeFileSync(peopleFile, JSON.stringify(Object.fromEntries(meta.tracks.map((t: { id: number; identity: number }) => [t.id, `face-${t.identity}`]))));
     args = ['--ep-id', 'e', '--video', ep.video, '--output-root', root, '--identities', '--stride', '2', '--quiet',
-      '--set', `ffmpeg.path=${spy}`, '--set', `identity.cast_dir=${cast}`, '--set', `identity.labels=${join(root, 'labels.json')}`];
+      '--set', `ffmpeg.path=${spy}`, '--set', `identity.cast_dir=${cast}`, '--set', `identity.labels=${join(root, 'labels.json')}`,
+      '--set', `evaluation.ground_truth=${ep.gtPath}`, '--set', `evaluation.people=${peopleFile}`];
     const r = await runCli(args);
     assert.equal(r.code, 0, r.stderr);
     stderr = r.stderr;
     out = join(root, 'e');
     gt = (await readMotFile(ep.gtPath)).filter((row) => row.conf !== 0);
-    const meta = JSON.parse(readFileSync(ep.metaPath, 'utf8'));
     gtIdentity = new Map(meta.tracks.map((t: { id: number; identity: number }) => [t.id, t.identity]));
   });
 
@@ -114,6 +118,17 @@ describe('identities on recurring-cast (6 people, 12 shots)', () => {
     assert.equal(csv[0], 'identity_id,name,visual_s,share,appearances,first_seen_s,last_seen_s,tracks_count,faces_count');
     assert.equal(csv.length, 7);
     for (const m of st.metrics) assert.ok(m.appearances.length >= 2, `identity ${m.identity_id} in ${m.appearances.length} scenes`);
+  });
+
+  test('the run scores its identities against the ground truth\'s people (evaluation.people): identity_eval.json', () => {
+    const ev = readManifest(out, 'identity_eval.json');
+    assert.equal(ev.tracks_scored, readJsonl(out, 'tracks.jsonl').length);
+    assert.ok(ev.bcubed.f1 >= 0.9, JSON.stringify(ev.bcubed));
+    assert.equal(ev.screen_time.length, 6);
+    for (const e of ev.screen_time) assert.ok(Math.abs(e.error_pct) <= 5, JSON.stringify(e));
+    const headline = readManifest(out, 'track_metrics.json').identities.evaluation;
+    const worst = Math.max(...ev.screen_time.map((e: any) => Math.abs(e.error_pct)));
+    assert.deepEqual(headline, { precision: ev.bcubed.precision, recall: ev.bcubed.recall, f1: ev.bcubed.f1, screen_time_max_error_pct: worst });
   });
 
   test('a cast of three names those three; the rest stay unknown-N; bad cast input warns and the run goes on', () => {

@@ -14,7 +14,8 @@ import { runFacesEmbed, type FaceRow, type FaceTrackRow } from '../../server/eng
 import { MANIFEST_FILES } from '../../server/engine/manifests/layout';
 import { pickFrames } from '../../server/engine/embed/frame-picker';
 import { faceQuality, type FaceQuality } from '../../server/engine/embed/quality';
-import { gateFields, type GateFace } from '../../server/engine/embed/track-prototype';
+import { GateFacesWriter } from '../../server/engine/embed/gate-faces';
+import { gatePrototype, type GateFace } from '../../server/engine/embed/track-prototype';
 import { AppearanceGate } from '../../server/engine/gate/appearance-gate';
 import { ensureModels } from '../../server/engine/models/ensure-models';
 import type { BBox, VideoInfo } from '../../server/engine/types';
@@ -111,14 +112,17 @@ describe('identity on a generated A→B swap without a cut', () => {
     const idA = [...tracks.keys()][0];
     const { splits, embedded } = runGate(GATE);
     const gateFaces: GateFace[] = embedded.filter((s) => s.gtId === idA && s.frame < splits[0].frame)
-      .map((s) => ({ frame_idx: s.frame, conf: 0.95, face: { embedding: s.embedding, quality: s.quality } }));
+      .map((s) => ({ frame_idx: s.frame, conf: 0.95, face: { embedding: s.embedding, quality: s.quality }, ts: s.frame / video.fps, bbox_xyxy: s.bbox }));
     const gateFrames = new Set(gateFaces.map((f) => f.frame_idx));
     const detections = [...tracks.values()].flat().sort((a, b) => a.frame - b.frame)
       .map((r) => ({
         ep_id: 'swap', frame_idx: r.frame, ts: r.frame / video.fps, class: 'face', conf: 0.95, bbox_xyxy: r.bbox, track_id: r.id,
         ...(r.id === idA && gateFrames.has(r.frame) ? { gate_embedded: true } : {}),
       }));
-    const gateA = gateFields(gateFaces, EMBED, embedder.modelId);
+    const { fields: gateA, picks } = gatePrototype(gateFaces, EMBED, embedder.modelId);
+    const gateOut = new GateFacesWriter(join(dir, MANIFEST_FILES.gateFaces));
+    gateOut.add(idA, picks);
+    await gateOut.close();
     assert.ok(gateA.gate_embedding && gateA.gate_samples! >= EMBED.min_samples, JSON.stringify({ ...gateA, gate_embedding: undefined }));
     const trackRows = [...tracks].map(([id, rows]) => ({
       ep_id: 'swap', track_id: id, class: 'face', first_frame_idx: rows[0].frame, last_frame_idx: rows[rows.length - 1].frame,
@@ -155,7 +159,10 @@ describe('identity on a generated A→B swap without a cut', () => {
 
     const on = await run(true);
     assert.equal(on.summary.reused, 1, 'reused 1 of 2 tracks');
-    assert.ok(on.faces.every((f) => f.track_id !== pa.track_id), 'no face of the reused track is recomputed');
+    // The reused track's faces are still rows (from gate_faces.jsonl), with the gate's embeddings; only their frames are not decoded.
+    const facesOf = (r: typeof on, id: number) => r.faces.filter((f) => f.track_id === id);
+    assert.deepEqual(facesOf(on, pa.track_id).map((f) => f.frame_idx), facesOf(off, pa.track_id).map((f) => f.frame_idx));
+    assert.ok(on.summary.frames_decoded < off.summary.frames_decoded, `frames decoded ${on.summary.frames_decoded} with G3, ${off.summary.frames_decoded} without`);
     const reused = on.protos.find((p) => p.track_id === pa.track_id)!;
     assert.equal(reused.source, 'gate');
     const g3Cos = cosine(reused.embedding!, pa.embedding!);

@@ -4,7 +4,7 @@
 // pan. Exact frames: each clip's transition starts on a known frame.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
@@ -95,6 +95,7 @@ test('through the engine: scene_cuts.json lists the fades apart from cuts, and t
   const root = join(dir, 'out');
   const r = await runCli(['--ep-id', 'fade', '--video', video, '--output-root', root, '--quiet']);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /cuts {5}0 at \[\]; 2 fades \(1 tracker resets at black\)/);
   const m = readManifest(join(root, 'fade'), 'scene_cuts.json');
   assert.deepEqual([m.cuts, m.resets, m.dissolves], [[], [], []]);
   assert.deepEqual(m.fades.map((f: { kind: string }) => f.kind), ['out', 'in']);
@@ -104,4 +105,20 @@ test('through the engine: scene_cuts.json lists the fades apart from cuts, and t
   assert.equal(scores.step, 1);
   assert.equal(scores.content.length, 156);
   assert.ok(scores.brightness[m.fades[0].end] < SCENE.fade_floor);
+});
+
+test('evaluation.cuts scores the cuts against a cut list (±1 frame) into the run summary', async () => {
+  const video = await cropCut(dir, 'engine-crop', photo('sample3.jpg'), [100, 100, 960, 540], [500, 300, 640, 360]);
+  // 49 is one frame off the found cut at 48 and still counts; 70 is not a cut.
+  writeFileSync(join(dir, 'truth.txt'), '# shot starts\n49\n70\n');
+  writeFileSync(join(dir, 'crop.episode.yaml'), `ep_id: crop\nvideo: ${video}\noutput_root: out\nevaluation:\n  cuts: truth.txt\n`);
+  const r = await runCli(['--config', join(dir, 'crop.episode.yaml')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /cut list precision 100\.0%, recall 50\.0% within ±1 frame \(1 of 2 true cuts; missed 70\)/);
+  const m = readManifest(join(dir, 'out', 'crop'), 'track_metrics.json');
+  assert.deepEqual(m.cut_scores, { truth: join(dir, 'truth.txt'), tolerance: 1, precision: 1, recall: 0.5, f1: 0.666667, matched: 1, extra: [], missed: [70] });
+  writeFileSync(join(dir, 'truth.txt'), '49\nforty\n');
+  const bad = await runCli(['--config', join(dir, 'crop.episode.yaml')]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /truth\.txt:2: "forty" is not a frame number/);
 });

@@ -99,5 +99,18 @@ test('hover and completion know the evaluation keys', async () => {
   const values = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 10 } });
   assert.deepEqual(values.map((i: any) => i.label), ['analysed', 'all']);
   const keys = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 2 } });
-  assert.deepEqual(keys.map((i: any) => i.label).sort(), ['frame_base']);
+  assert.deepEqual(keys.map((i: any) => i.label).sort(), ['cuts', 'frame_base']);
+});
+
+test('evaluation.cuts: a missing or malformed cut list is an error on its value, in the engine\'s words; a good one none', async () => {
+  const cutsConfig = (file: string) => ['ep_id: cl', `video: ${video}`, 'evaluation:', `  cuts: ${file}`, ''].join('\n');
+  writeFileSync(path.join(ws, 'cuts.txt'), '# shot starts\n48\n120\n');
+  assert.deepEqual(await client.open(uriOf('cuts-good.episode.yaml'), cutsConfig('cuts.txt')), []);
+  assert.deepEqual(summarize(await client.open(uriOf('cuts-missing.episode.yaml'), cutsConfig('none.txt'))), [
+    `3:8-3:16 cut-list cannot read the cut list ${path.join(ws, 'none.txt')}: ENOENT. Fix \`cuts\` (relative to this config file).`,
+  ]);
+  writeFileSync(path.join(ws, 'cuts-bad.json'), '[48, 12.5]');
+  assert.deepEqual(summarize(await client.open(uriOf('cuts-bad.episode.yaml'), cutsConfig('cuts-bad.json'))), [
+    `3:8-3:21 cut-list ${path.join(ws, 'cuts-bad.json')} item 2: 12.5 is not a frame number (a whole number ≥ 0). Fix \`cuts\` (relative to this config file).`,
+  ]);
 });

@@ -1,4 +1,5 @@
 // Run history (record, list, read, compare) and the sweep grid: the API the editor builds on.
+import type { CutScores } from '../../server/engine/eval/scores';
 import type { RunScores } from '../../server/engine/eval/scores';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,10 +146,12 @@ describe('sweep grid', () => {
   test('CSV: run id, swept values, metrics; cells quoted when needed', () => {
     const r = summarizeMetrics(metrics('p1', { sweep: { id: 's', values: { 'tracker.match_thresh': 0.6 } } }));
     const csv = sweepCsv(['tracker.match_thresh'], [r, { ...r, run_id: 'a,b' }]).split('\n');
-    assert.equal(csv[0], 'run_id,tracker.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,speed,standalone_s,speed_source,analysis,HOTA,IDF1,MOTA');
-    assert.equal(csv[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,50,2,measured,reused,,,', 'a run without a ground truth has empty scores');
+    assert.equal(csv[0], 'run_id,tracker.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,speed,standalone_s,speed_source,analysis,HOTA,IDF1,MOTA,cut_precision,cut_recall');
+    assert.equal(csv[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,50,2,measured,reused,,,,,', 'a run without a ground truth or cut list has empty scores');
     assert.ok(csv[2].startsWith('"a,b",'));
     const scored = { ...r, scores: { HOTA: 0.71, IDF1: 0.9, MOTA: 0.85 } as unknown as RunScores };
-    assert.equal(sweepCsv(['tracker.match_thresh'], [scored]).split('\n')[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,50,2,measured,reused,0.71,0.9,0.85');
+    assert.equal(sweepCsv(['tracker.match_thresh'], [scored]).split('\n')[1], 'p1,0.6,10,2,1,3,4.5,6,2,50,50,2,measured,reused,0.71,0.9,0.85,,');
+    const cutScored = summarizeMetrics(metrics('p1', { sweep: { id: 's', values: { 'scene.min_content': 15 } }, cut_scores: { precision: 1, recall: 0.75 } as CutScores }));
+    assert.equal(sweepCsv(['scene.min_content'], [cutScored]).split('\n')[1], 'p1,15,10,2,1,3,4.5,6,2,50,50,2,measured,reused,,,,1,0.75');
   });
 });

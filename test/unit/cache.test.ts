@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../server/config/episode-config';
 import { AnalysisWriter, readAnalysis, ROWS_FILE, EMBEDDINGS_FILE } from '../../server/engine/cache/analysis-file';
-import { analysisInputs, binaryIdentity, canonicalJson, engineCodeHash, fileIdentity, stageKey } from '../../server/engine/cache/stage-key';
+import { analysisInputs, binaryIdentity, engineCodeHash, fileIdentity, stageKey } from '../../server/engine/cache/stage-key';
+import { canonicalJson } from '../../server/engine/cache/canonical-json';
 import { beginEntry, checkEntry, commitEntry, entryDir, evictEntries, isCacheName, removeTemps, type StageManifest } from '../../server/engine/cache/stage-store';
 import type { BBox } from '../../server/engine/types';
 

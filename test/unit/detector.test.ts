@@ -186,13 +186,15 @@ describe('FaceCheck', () => {
     await detector?.close();
   });
 
-  test('the small real faces tiles find pass; a hand and a dotted patch where a tile would box them fail, with a reason', async (t) => {
+  test('the small real faces tiles find pass, with the views\' box of each; a hand and a dotted patch where a tile would box them fail, with a reason', async (t) => {
     if (!photos) return t.skip('face photos unavailable; run with access to the npm registry');
     const frame = await mosaic(photos, 0.2);
     const faces = (await detector.detectTiled(frame.rgb, frame.width, frame.height, await stretch(frame), [3, 2])).dets.filter((d) => d.conf >= 0.7);
     assert.ok(faces.length >= 18, `${faces.length} faces`);
     const verdicts = await check.check(frame.rgb, frame.width, frame.height, faces.map((d) => d.bbox));
-    assert.deepEqual(verdicts.filter(Boolean), [], 'every real face passes');
+    assert.deepEqual(verdicts.filter((v) => v.failure), [], 'every real face passes');
+    // …each with the views' box of it, on the same face.
+    verdicts.forEach((v, i) => assert.ok(v.box && iou(v.box, faces[i].bbox) >= 0.6, `face ${i}: ${faces[i].bbox} → ${v.box}`));
 
     // A 1080p grey frame with an open hand (330 px, as in the small-face preset's close-ups) and a dotted patch.
     const props = [['hand', 3, 330, 60, 300], ['dots', 11, 50, 1200, 500]] as const;
@@ -201,7 +203,7 @@ describe('FaceCheck', () => {
     })));
     const rgb = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#7a6a5a' } }).composite(overlays).removeAlpha().raw().toBuffer();
     const boxes = props.map(([, , side, left, top]) => [left, top, left + side, top + side] as [number, number, number, number]);
-    const failed = await check.check(rgb, 1920, 1080, boxes);
+    const failed = (await check.check(rgb, 1920, 1080, boxes)).map((v) => v.failure);
     assert.ok(failed.every((f) => f === 'quality' || f === 'landmarks' || f === 'alignment' || f === 'redetect'), JSON.stringify(failed));
     assert.ok(check.cost.landmarkRuns > 0 && check.cost.viewRuns > 0);
   });

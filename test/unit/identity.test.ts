@@ -116,3 +116,17 @@ describe('cast naming and labels', () => {
     assert.match(l.warnings[0], /2 must_link entries are not pairs/);
   });
 });
+
+describe('evaluation.people', () => {
+  test('JSON or CSV, ground-truth id to name; a bad line is a clear error', async () => {
+    const { readPeople } = await import('../../server/engine/identity/evaluate-identities.js');
+    const dir = mkdtempSync(join(tmpdir(), 'people-'));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify({ 1: 'Ana', 7: ' Ben ' }));
+    assert.deepEqual([...(await readPeople(join(dir, 'p.json')))], [[1, 'Ana'], [7, 'Ben']]);
+    writeFileSync(join(dir, 'p.csv'), 'gt_id,person\n1,Ana\n\n7,Ben, Jr.\n');
+    assert.deepEqual([...(await readPeople(join(dir, 'p.csv')))], [[1, 'Ana'], [7, 'Ben, Jr.']]);
+    writeFileSync(join(dir, 'bad.csv'), '1,Ana\nx,Ben\n');
+    await assert.rejects(readPeople(join(dir, 'bad.csv')), /bad\.csv: line 2 is not a ground-truth id and a name/);
+    await assert.rejects(readPeople(join(dir, 'none.csv')), /evaluation\.people .*none\.csv is unreadable/);
+  });
+});

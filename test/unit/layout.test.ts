@@ -41,6 +41,9 @@ test('every path the layout hands out lies inside the episode folder', () => {
   assert.throws(() => l.runDir('../..'), /run id "\.\.\/\.\." is not allowed/);
   assert.throws(() => l.runDir('.'), LayoutError);
   for (const bad of [-1, 1.5, NaN, Number('.*')]) assert.throws(() => l.trackCropsDir(bad), LayoutError, String(bad));
+  assert.equal(l.still('0123abcd0123abcd', 42), '/data/out/S01E01/stills/0123abcd0123abcd/frame_000042.jpg');
+  for (const key of ['..', '../x', 'ABCDEF01', 'abc', '']) assert.throws(() => l.still(key, 1), /video key must be 8–64 lowercase hex digits/, key);
+  for (const bad of [-1, 0.5, NaN]) assert.throws(() => l.still('0123abcd', bad), /frame index must be a whole number/, String(bad));
   assert.throws(() => l.inside('/data/out/S01E01'), /outside the episode folder/, 'not the folder itself');
   assert.throws(() => l.inside('/data/out/S01E01/../crops'), /outside the episode folder/);
   assert.throws(() => l.inside('/data/out/S01E01x/a'), /outside the episode folder/);

@@ -80,6 +80,14 @@ describe('mergeSources', () => {
     assert.deepEqual(r.dets, [{ bbox: [100, 100, 220, 250], conf: 0.9, tileOnly: false }]);
   });
 
+  test('two whole-frame faces stay two where a tile\'s box spans both (random seed 2 at 1080p, frame 102)', () => {
+    const [a, b]: BBox[] = [[646, 401, 918, 829], [854, 385, 1175, 833]];
+    const span = det([660, 395, 1120, 835], 0.999);
+    assert.ok(sameFace(span.bbox, a, NMS) && sameFace(span.bbox, b, NMS));
+    const r = mergeSources([[det(a, 0.997), det(b, 0.928)], [span]], NMS, 0, 1080);
+    assert.deepEqual(r.dets.map((d) => [d.bbox, d.tileOnly]), [[a, false], [b, false]]);
+  });
+
   test('min_size drops small boxes only after merging, so a small part cannot outlive its face', () => {
     const r = mergeSources([[det([0, 0, 100, 120], 0.9)], [det([20, 20, 40, 40], 0.99)]], NMS, 50, 1080);
     assert.deepEqual(r.dets.map((d) => d.bbox), [[0, 0, 100, 120]]);

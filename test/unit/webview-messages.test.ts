@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EpisodeLayout, frameFileName, isWithin, MANIFEST_FILES } from '../../server/engine/manifests/layout';
-import { parsePageMessage, parseRunsPageMessage, parseSeasonPageMessage } from '../../extension/page-messages';
+import { parseFramePageMessage, parseIdentitiesPageMessage, parsePageMessage, parseRunsPageMessage, parseSeasonPageMessage } from '../../extension/page-messages';
 import { runFolderAt } from '../../extension/run-folder';
 import { TimelineHost } from '../../extension/timeline-host';
 import type { HostMessage } from '../../webview/protocol';
@@ -66,12 +66,14 @@ test('the timeline host drops forged messages and never reads outside the episod
   const posted: HostMessage[] = [];
   const warnings: string[] = [];
   const revealed: [string, number][] = [];
+  const framesOpened: [number, string | undefined][] = [];
   const host = new TimelineHost(runFolderAt(layout), {
     post: (m) => posted.push(m),
     opened: () => undefined,
     fileUrl: (file) => `webview:${file}`,
     reveal: async (file, line) => void revealed.push([file, line]),
     warn: (m) => warnings.push(m),
+    openFrame: (frame, runId) => void framesOpened.push([frame, runId]),
   });
   const forged: unknown[] = [
     { type: 'selectRun', runId: '../..' },
@@ -86,6 +88,12 @@ test('the timeline host drops forged messages and never reads outside the episod
     { type: 'selectTrack', trackId: 1.5 },
     { type: 'selectTrack', trackId: 1e300 },
     { type: 'selectTrack', trackId: '1' },
+    { type: 'openFrame', frame: -1, kind: 'fn' },
+    { type: 'openFrame', frame: 1.5, kind: 'fn' },
+    { type: 'openFrame', frame: '3', kind: 'fn' },
+    { type: 'openFrame', frame: 1e300, kind: 'fn' },
+    { type: 'openFrame', frame: 3, kind: 'miss' },
+    { type: 'openFrame', frame: 3 },
     { type: 'x'.repeat(5_000_000) },
     'ready', null, [], 42,
   ];
@@ -110,6 +118,7 @@ test('the timeline host drops forged messages and never reads outside the episod
     assert.deepEqual(snapshot && snapshot.type === 'snapshot' && snapshot.run.tracks.tracks.map((t) => t.id), [1]);
     await host.receive({ type: 'revealTrack', trackId: 1 });
     assert.deepEqual(revealed, [[layout.runManifest('r1', 'tracks'), 1]]);
+    assert.deepEqual(framesOpened, [], 'no forged openFrame opened the frame view');
   } finally {
     access.restore();
   }
@@ -117,6 +126,25 @@ test('the timeline host drops forged messages and never reads outside the episod
   const outside = access.paths.filter((p) => p !== layout.dir && !isWithin(layout.dir, p));
   assert.deepEqual(outside, [], `read outside ${layout.dir}`);
   assert.ok(!JSON.stringify(posted).includes(SECRET));
+});
+
+test('openFrame: only a frame of the run shown opens the frame view', async () => {
+  const { layout } = setUp();
+  writeFileSync(layout.runManifest('r1', 'metrics'), JSON.stringify({ stats: { frames_decoded: 13 } }));
+  const warnings: string[] = [];
+  const opened: [number, string | undefined][] = [];
+  const host = new TimelineHost(runFolderAt(layout), {
+    post: () => undefined, opened: () => undefined, fileUrl: (f) => f, reveal: async () => undefined,
+    warn: (m) => warnings.push(m), openFrame: (frame, runId) => void opened.push([frame, runId]),
+  });
+  await host.receive({ type: 'openFrame', frame: 4, kind: 'fn' });
+  assert.deepEqual(warnings, ['ignored openFrame: frame 4 is not in the run shown (0 frames)'], 'the latest run has no track_metrics.json: no frames');
+  await host.receive({ type: 'selectRun', runId: 'r1' });
+  for (const frame of [13, 12, 0]) await host.receive({ type: 'openFrame', frame, kind: 'idsw' });
+  assert.deepEqual(opened, [[12, 'r1'], [0, 'r1']]);
+  assert.match(warnings[1], /frame 13 is not in the run shown \(13 frames\)/);
+  assert.deepEqual(parseFramePageMessage({ type: 'showFrame', frame: 7, src: '/etc/passwd' }), { type: 'showFrame', frame: 7 });
+  for (const frame of [-1, 0.5, '7', 1e12, null]) assert.equal(parseFramePageMessage({ type: 'showFrame', frame }), undefined, String(frame));
 });
 
 test('the Compare/Sweep page\'s messages are checked the same way', () => {
@@ -132,4 +160,15 @@ test('the Season page: ready, cancel, and openEpisode with an ep_id that can nam
   assert.deepEqual(parseSeasonPageMessage({ type: 'openEpisode', epId: 'S01E02', outDir: '/etc' }), { type: 'openEpisode', epId: 'S01E02' });
   for (const epId of ['..', '.', '', 'a/b', 'x'.repeat(129), 3]) assert.equal(parseSeasonPageMessage({ type: 'openEpisode', epId }), undefined, String(epId));
   assert.equal(parseSeasonPageMessage({ type: 'openRun', runId: 'r1' }), undefined, 'not this page\'s message');
+});
+
+test('Identities page messages: ids are whole numbers, a merge names two, extra fields are dropped', () => {
+  assert.deepEqual(parseIdentitiesPageMessage({ type: 'name', identityId: 2, name: 'Ana', path: '/etc' }), { type: 'name', identityId: 2, name: 'Ana' });
+  assert.deepEqual(parseIdentitiesPageMessage({ type: 'merge', identityIds: [1, 3] }), { type: 'merge', identityIds: [1, 3] });
+  assert.deepEqual(parseIdentitiesPageMessage({ type: 'split', identityId: 1, trackId: 7 }), { type: 'split', identityId: 1, trackId: 7 });
+  for (const m of [
+    { type: 'name', identityId: 0, name: 'A' }, { type: 'name', identityId: 1, name: 'x'.repeat(201) }, { type: 'name', identityId: 1.5, name: 'A' },
+    { type: 'merge', identityIds: [1] }, { type: 'merge', identityIds: [1, 2, 3] }, { type: 'merge', identityIds: [1, '2'] },
+    { type: 'split', identityId: 1, trackId: -1 }, { type: 'selectRun' },
+  ]) assert.equal(parseIdentitiesPageMessage(m), undefined, JSON.stringify(m).slice(0, 80));
 });

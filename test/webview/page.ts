@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PageResources } from '../../extension/page-html';
+import { frameHtml } from '../../extension/frame-html';
 import { runsHtml } from '../../extension/runs-html';
 import { seasonHtml } from '../../extension/season-html';
 import { timelineHtml } from '../../extension/timeline-html';
+import type { FrameHostMessage, FramePageMessage } from '../../webview/frame-protocol';
 import type { HostMessage, PageMessage } from '../../webview/protocol';
 import type { RunsHostMessage, RunsPageMessage, SweepStats } from '../../webview/runs-protocol';
 import type { SeasonHostMessage, SeasonPageMessage } from '../../webview/season-protocol';
@@ -17,6 +19,14 @@ export interface DrawStats {
   rows: number;
   bars: number;
   cuts: { frame: number; x: number; suppressed: boolean }[];
+  highlighted: Record<string, number>;
+  /** A scored run's ground truth (webview/gt-view.ts GtStats). */
+  gt?: {
+    lanes: number;
+    spans: { paired: number; other: number; missed: number };
+    markers: Record<'fn' | 'fp' | 'idsw' | 'frag', number>;
+    stripY: Record<'fn' | 'fp' | 'idsw' | 'frag', number>;
+  };
   scores?: { points: number; aboveMinContent: number[] };
   ms: number;
 }
@@ -27,7 +37,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function chromiumMissing(): string | undefined {
   if (!existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM}: run test/e2e/setup.sh (apt chromium) or set CHROMIUM_PATH`;
-  if (!['timeline.js', 'runs.js', 'season.js'].every((f) => existsSync(path.join(ROOT, 'dist', 'webview', f)))) return 'dist/webview is not built: npm run build';
+  if (!['timeline.js', 'runs.js', 'season.js', 'frame.js'].every((f) => existsSync(path.join(ROOT, 'dist', 'webview', f)))) return 'dist/webview is not built: npm run build';
   return undefined;
 }
 
@@ -126,6 +136,23 @@ export interface SeasonPage extends OpenPage<SeasonHostMessage, SeasonPageMessag
 export async function openSeason(browser: Browser, size = { width: 1200, height: 420 }): Promise<SeasonPage> {
   const p = await openPage<SeasonHostMessage, SeasonPageMessage>(browser, 'season', seasonHtml, size);
   return { ...p, stats: () => p.page.evaluate('window.episodeSeason.stats()') as Promise<{ rows: { ep_id: string; status: string; progress: string }[] }> };
+}
+
+/** window.episodeFrame.stats() (webview/frame-main.ts). */
+export interface FrameStats {
+  frame: number;
+  image: boolean;
+  drawn: { gt: number; track: number; error: number };
+  labels: string[];
+}
+
+export interface FramePage extends OpenPage<FrameHostMessage, FramePageMessage> {
+  stats(): Promise<FrameStats | undefined>;
+}
+
+export async function openFrame(browser: Browser, size = { width: 900, height: 640 }): Promise<FramePage> {
+  const p = await openPage<FrameHostMessage, FramePageMessage>(browser, 'frame', frameHtml, size);
+  return { ...p, stats: () => p.page.evaluate('window.episodeFrame.stats()') as Promise<FrameStats | undefined> };
 }
 
 /** Waits until `expression` is truthy in the page. It polls with page.evaluate, which runs over CDP:

@@ -6,6 +6,7 @@ import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DetectorConfig, EpisodeConfig, SceneConfig } from '../../config/episode-config';
 import { faceCheckRuns } from '../run-plan';
+import { canonicalJson } from './canonical-json';
 import { SMALL_HEIGHT, SMALL_SWS_FLAGS, SMALL_WIDTH } from '../decode/frame-source';
 
 /** Bump when the cache file format changes. Code changes are caught by `engine` below. */
@@ -126,13 +127,4 @@ export function analysisInputs(
 /** sha256 of the inputs as canonical JSON (keys sorted, so field order never matters). */
 export function stageKey(inputs: unknown): string {
   return createHash('sha256').update(canonicalJson(inputs)).digest('hex');
-}
-
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

@@ -47,6 +47,13 @@ const CELL_H = INPUT_HEIGHT / CELLS;
 /** A view's box counts as the checked box from this IoU (the view's box is drawn at another scale). */
 const VIEW_IOU = 0.4;
 
+export interface CheckVerdict {
+  /** The first gate the box failed; undefined when it passed. */
+  failure?: CheckFailure;
+  /** A passed box as the views drew it, in frame px. */
+  box?: BBox;
+}
+
 /** Model runs the checks made, for the cost report. */
 export interface CheckCost {
   landmarkRuns: number;
@@ -71,19 +78,30 @@ export class FaceCheck {
     return this.landmarker.hash;
   }
 
-  /** Each box's first failed gate, or undefined when it passes; `full` is the width×height rgb24 frame. */
-  async check(full: Uint8Array, width: number, height: number, boxes: readonly BBox[]): Promise<(CheckFailure | undefined)[]> {
-    const out: (CheckFailure | undefined)[] = [];
-    for (const box of boxes) out.push(await this.cropGates(cropRegion(full, width, height, box), box));
-    const views = boxes.flatMap((box, i) => (out[i] ? [] : VIEW_CONTEXTS.map((context) => ({ i, box, context }))));
+  /**
+   * Each box's verdict; `full` is the width×height rgb24 frame. A box that passes also gets the
+   * views' box of it (their mean): drawn with the face 24–30 model px high, it fits a small face
+   * better than a tile's box, where the face may be 7–10 px.
+   */
+  async check(full: Uint8Array, width: number, height: number, boxes: readonly BBox[]): Promise<CheckVerdict[]> {
+    const out: CheckVerdict[] = [];
+    for (const box of boxes) out.push({ failure: await this.cropGates(cropRegion(full, width, height, box), box) });
+    const views = boxes.flatMap((box, i) => (out[i].failure ? [] : VIEW_CONTEXTS.map((context) => ({ i, box, context }))));
     const frame: RgbRegion = { data: full, width, height, left: 0, top: 0 };
-    const lowest = new Map<number, number>();
+    const seen = new Map<number, { lowest: number; boxes: BBox[] }>();
     for (let at = 0; at < views.length; at += CELLS * CELLS) {
       const group = views.slice(at, at + CELLS * CELLS);
-      const scores = await this.redetect(frame, group);
-      group.forEach((v, k) => lowest.set(v.i, Math.min(lowest.get(v.i) ?? 1, scores[k])));
+      const found = await this.redetect(frame, group);
+      group.forEach((v, k) => {
+        const s = seen.get(v.i) ?? seen.set(v.i, { lowest: 1, boxes: [] }).get(v.i)!;
+        s.lowest = Math.min(s.lowest, found[k].score);
+        if (found[k].box) s.boxes.push(found[k].box!);
+      });
     }
-    for (const [i, score] of lowest) if (score < this.opts.minRedetect) out[i] = 'redetect';
+    for (const [i, { lowest, boxes: drawn }] of seen) {
+      if (lowest < this.opts.minRedetect) out[i].failure = 'redetect';
+      else out[i].box = drawn.reduce((m, b) => m.map((v, j) => v + b[j] / drawn.length) as BBox, [0, 0, 0, 0] as BBox);
+    }
     return out;
   }
 
@@ -111,12 +129,13 @@ export class FaceCheck {
   }
 
   /**
-   * The detector's best score on each box in its face-centred view (up to four views per run). A
-   * view is at most the frame's height (or twice the box's): around a big face it would be padding.
+   * The detector's best score on each box in its face-centred view (up to four views per run), and
+   * that box in frame px. A view is at most the frame's height (or twice the box's): around a big
+   * face it would be padding.
    */
-  private async redetect(frame: RgbRegion, views: readonly { box: BBox; context: number }[]): Promise<number[]> {
+  private async redetect(frame: RgbRegion, views: readonly { box: BBox; context: number }[]): Promise<{ score: number; box?: BBox }[]> {
     const mosaic = Buffer.alloc(INPUT_WIDTH * INPUT_HEIGHT * 3);
-    const expected = views.map(({ box, context }, k) => {
+    const placed = views.map(({ box, context }, k) => {
       const h = box[3] - box[1];
       const scale = Math.min(context * h, Math.max(frame.height, 2 * h)) / CELL_H; // frame px per view px
       const left = (box[0] + box[2]) / 2 - (scale * CELL_W) / 2;
@@ -125,11 +144,16 @@ export class FaceCheck {
       const cx = (k % CELLS) * CELL_W;
       const cy = Math.floor(k / CELLS) * CELL_H;
       for (let y = 0; y < CELL_H; y++) mosaic.set(view.subarray(y * CELL_W * 3, (y + 1) * CELL_W * 3), ((cy + y) * INPUT_WIDTH + cx) * 3);
-      return [cx + (box[0] - left) / scale, cy + (box[1] - top) / scale, cx + (box[2] - left) / scale, cy + (box[3] - top) / scale] as BBox;
+      const expected = [cx + (box[0] - left) / scale, cy + (box[1] - top) / scale, cx + (box[2] - left) / scale, cy + (box[3] - top) / scale] as BBox;
+      const toFrame = (b: BBox): BBox => [left + (b[0] - cx) * scale, top + (b[1] - cy) * scale, left + (b[2] - cx) * scale, top + (b[3] - cy) * scale];
+      return { expected, toFrame };
     });
     this.cost.viewRuns++;
     const found = await this.detector.detectView(mosaic, Math.min(this.opts.minRedetect, 0.99));
-    return expected.map((e) => Math.max(0, ...found.filter((d) => iou(d.bbox, e) >= VIEW_IOU).map((d) => d.conf)));
+    return placed.map(({ expected, toFrame }) => {
+      const best = found.filter((d) => iou(d.bbox, expected) >= VIEW_IOU).sort((a, b) => b.conf - a.conf)[0];
+      return best ? { score: best.conf, box: toFrame(best.bbox) } : { score: 0 };
+    });
   }
 }
 

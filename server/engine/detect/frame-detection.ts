@@ -11,7 +11,7 @@ import type { FaceDetector } from './face-detector';
 import { iou } from './nms';
 import { bigEnough } from './rfb-decode';
 import { mergeSources, type MergedDetection } from './tile-merge';
-import { tileGrid, type Region } from './tiles';
+import { TILE_FACE_MAX, tileGrid, type Region } from './tiles';
 
 export interface FrameDetectionOptions {
   frame: { width: number; height: number };
@@ -64,6 +64,8 @@ const REUSE_FRAMES = 3;
 interface Verdict {
   box: BBox;
   failure?: CheckFailure;
+  /** A pass's correction: the views' box as offsets from the checked box, in its widths and heights. */
+  fit?: BBox;
   /** The frame count (counts.frames) the verdict was made or last renewed on. */
   at: number;
 }
@@ -162,22 +164,32 @@ export class FrameDetection {
     this.verdicts = this.verdicts.filter((v) => now - v.at <= REUSE_FRAMES);
     const inScope = merged.filter((d) => scope === 'all' || fromTiles(d));
     const failed = new Map<MergedDetection, CheckFailure>();
+    const fits = new Map<MergedDetection, BBox>();
     const fresh: MergedDetection[] = [];
     for (const d of inScope) {
       const v = this.verdicts.find((r) => iou(r.box, d.bbox) >= REUSE_IOU);
       if (!v) fresh.push(d);
       else if (v.failure) failed.set(d, v.failure);
-      else [v.box, v.at] = [d.bbox, now];
+      else {
+        [v.box, v.at] = [d.bbox, now];
+        if (v.fit) fits.set(d, v.fit);
+      }
     }
     this.counts.reused += inScope.length - fresh.length;
     this.counts.checked += fresh.length;
-    const failures = await this.check.check(full, this.opts.frame.width, this.opts.frame.height, fresh.map((d) => d.bbox));
+    const verdicts = await this.check.check(full, this.opts.frame.width, this.opts.frame.height, fresh.map((d) => d.bbox));
     fresh.forEach((d, i) => {
-      this.verdicts.push({ box: d.bbox, failure: failures[i], at: now });
-      if (failures[i]) failed.set(d, failures[i]!);
+      const { failure, box } = verdicts[i];
+      // Only faces of the size tiles are for: the whole frame's box of a bigger face fits it better (tile-merge.ts).
+      const fit = box && d.bbox[3] - d.bbox[1] < TILE_FACE_MAX * this.opts.frame.height ? offsets(d.bbox, box) : undefined;
+      this.verdicts.push({ box: d.bbox, failure, fit, at: now });
+      if (failure) failed.set(d, failure);
+      else if (fit) fits.set(d, fit);
     });
     for (const f of failed.values()) this.dropped[f]++;
     const kept = merged.flatMap((d): MergedDetection[] => {
+      const fit = fits.get(d);
+      if (fit) return [{ ...d, bbox: applyOffsets(d.bbox, fit) }];
       if (!failed.has(d)) return [d];
       if (!d.whole || scope === 'all') return [];
       this.counts.fellBack++;
@@ -186,6 +198,17 @@ export class FrameDetection {
     const rejected = [...failed].map(([d, reason]) => ({ bbox: d.bbox, conf: d.conf, reason }));
     return { kept, rejected };
   }
+}
+
+/** `to` as offsets from `from`'s sides, in `from`'s width and height. */
+function offsets(from: BBox, to: BBox): BBox {
+  const w = from[2] - from[0], h = from[3] - from[1];
+  return [(to[0] - from[0]) / w, (to[1] - from[1]) / h, (to[2] - from[2]) / w, (to[3] - from[3]) / h];
+}
+
+function applyOffsets(b: BBox, o: BBox): BBox {
+  const w = b[2] - b[0], h = b[3] - b[1];
+  return [b[0] + o[0] * w, b[1] + o[1] * h, b[2] + o[2] * w, b[3] + o[3] * h];
 }
 
 /** A box the tiles found alone, or whose weak whole-frame score they raised (WEAK, PROMOTION). */

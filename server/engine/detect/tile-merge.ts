@@ -40,6 +40,8 @@ export interface MergeResult {
  * One box per face from `sources` (each already NMS'd; source 0 is the whole frame, the others
  * tiles; an empty source 0 when the whole frame ran no pass). Greedy, whole boxes before cut ones
  * and each by descending score: a box joins the first kept box of the same face, else it is kept;
+ * a whole-frame box never joins a face that holds one already (two whole-frame boxes are two
+ * faces, even where a tile's box spans both: two big neighbours once lost one box that way);
  * a cut box never starts a face of its own, since the tile
  * overlap shows every face of the size tiles are for whole in a neighbour. Boxes with a side
  * under minSize are dropped last, so a small partial box cannot outlive the face it belongs to.
@@ -53,7 +55,8 @@ export function mergeSources(sources: readonly (readonly SourceDetection[])[], n
   const kept: { det: (typeof all)[number]; whole?: (typeof all)[number] }[] = [];
   let cutDropped = 0;
   for (const d of all) {
-    const same = kept.find((k) => sameFace(k.det.bbox, d.bbox, nmsIou));
+    // The whole frame's own boxes are distinct faces (its NMS kept them apart): a face takes one.
+    const same = kept.find((k) => !(d.src === 0 && k.whole) && sameFace(k.det.bbox, d.bbox, nmsIou));
     if (same) same.whole ??= d.src === 0 ? d : undefined;
     else if (d.cut) cutDropped++;
     else kept.push({ det: d, whole: d.src === 0 ? d : undefined });

@@ -6,6 +6,7 @@ import type { EvaluationConfig } from '../../config/config-types';
 import { writeFileAtomic, writeJsonAtomic } from '../manifests/atomic-file';
 import type { EvalRow } from './boxes';
 import type { FrameOutcome } from './clear';
+import type { EvalFrameRow } from './frame-types';
 import { describeProblems, framesPastEnd, GroundTruthError, readGroundTruth, type GroundTruth } from './ground-truth';
 import { ALPHAS } from './hota';
 import { interpolateTracks } from './interpolate';
@@ -27,25 +28,11 @@ export interface EvalReport {
   /** HOTA's per-α values (the scores hold their means). */
   hota_by_alpha: { alpha: number[]; HOTA: number[]; DetA: number[]; AssA: number[]; LocA: number[] };
   clear: { TP: number; FN: number; FP: number; IDSW: number; Frag: number; MODA: number };
-  identity: { IDTP: number; IDFN: number; IDFP: number };
+  /** `pairs`: Identity's one-to-one matching, [gt id, track_id], by gt id (the timeline colours pairs by it). */
+  identity: { IDTP: number; IDFN: number; IDFP: number; pairs: Array<[number, number]> };
 }
 
-/**
- * One line of eval_frames.jsonl: a scored frame with any ground truth or track on it. Ids are
- * the ground truth's and the run's track_id; `matches` pairs them at IoU ≥ 0.5 (CLEAR's matching).
- */
-export interface EvalFrameRow {
-  frame_idx: number;
-  matches: Array<[number, number]>;
-  /** Ground-truth ids with no match (misses). */
-  fn: number[];
-  /** Track ids with no match (false positives). */
-  fp: number[];
-  /** Ground-truth ids matched to another track than at their previous match. */
-  idsw: number[];
-  /** Ground-truth ids tracked again after being missed (a fragmentation). */
-  frag: number[];
-}
+export type { EvalFrameRow } from './frame-types';
 
 /**
  * Reads the configured ground truth, refusing it (GroundTruthError, one line) when any line is
@@ -81,7 +68,8 @@ export function evaluate({ gt, cfg, tracks, analysedFrames, frameCount }: Evalua
   const rows = all ? interpolateTracks(tracks) : tracks;
   const seq = buildSequence(gt.rows, rows, frames);
   const outcomes: FrameOutcome[] = [];
-  const r = scoreSequence(seq, outcomes);
+  const pairs: Array<[number, number]> = [];
+  const r = scoreSequence(seq, outcomes, pairs);
   const round = (v: number) => Math.round(v * 1e6) / 1e6;
   const report: EvalReport = {
     ground_truth: cfg.ground_truth ?? '',
@@ -97,7 +85,10 @@ export function evaluate({ gt, cfg, tracks, analysedFrames, frameCount }: Evalua
       AssA: [...r.hota.AssA].map(round), LocA: [...r.hota.LocA].map(round),
     },
     clear: { TP: r.clear.TP, FN: r.clear.FN, FP: r.clear.FP, IDSW: r.clear.IDSW, Frag: r.clear.Frag, MODA: r.clear.MODA },
-    identity: { IDTP: r.identity.IDTP, IDFN: r.identity.IDFN, IDFP: r.identity.IDFP },
+    identity: {
+      IDTP: r.identity.IDTP, IDFN: r.identity.IDFN, IDFP: r.identity.IDFP,
+      pairs: pairs.map(([g, k]): [number, number] => [seq.gtIdNames[g], seq.trIdNames[k]]).sort((a, b) => a[0] - b[0]),
+    },
   };
   const frameRows: EvalFrameRow[] = [];
   outcomes.forEach((o, t) => {

@@ -17,7 +17,8 @@ export interface IdentityResult {
   IDR: number;
 }
 
-export function identity(seq: Sequence): IdentityResult {
+/** Identity metrics; with `pairs`, also the matching itself: [gt id, tracker id] pairs (relabelled) that share frames. */
+export function identity(seq: Sequence, pairs?: Array<[number, number]>): IdentityResult {
   if (seq.numTrDets === 0 || seq.numGtDets === 0) {
     return finishIdentity({ IDTP: 0, IDFN: seq.numGtDets, IDFP: seq.numTrDets, IDF1: 0, IDP: 0, IDR: 0 });
   }
@@ -37,12 +38,12 @@ export function identity(seq: Sequence): IdentityResult {
       }
     }
   }
-  const idtp = maxWeightMatching(shared, nG, nT);
+  const idtp = maxWeightMatching(shared, nG, nT, pairs);
   return finishIdentity({ IDTP: idtp, IDFN: seq.numGtDets - idtp, IDFP: seq.numTrDets - idtp, IDF1: 0, IDP: 0, IDR: 0 });
 }
 
-/** The largest total weight of a matching in a sparse bipartite graph (key = g · nT + k). */
-function maxWeightMatching(weights: Map<number, number>, nG: number, nT: number): number {
+/** The largest total weight of a matching in a sparse bipartite graph (key = g · nT + k); its pairs go to `pairs`. */
+function maxWeightMatching(weights: Map<number, number>, nG: number, nT: number, pairs?: Array<[number, number]>): number {
   // Union-find over gt ids 0..nG−1 and tracker ids nG..nG+nT−1: each group is solved alone.
   const parent = Int32Array.from({ length: nG + nT }, (_, i) => i);
   const find = (x: number): number => {
@@ -67,7 +68,12 @@ function maxWeightMatching(weights: Map<number, number>, nG: number, nT: number)
     const cols = trs.size;
     const cost = new Float64Array(rows * cols);
     for (const [r, c, w] of edges) cost[r * cols + c] = -w;
-    for (const [r, c] of linearAssignment(cost, rows, cols, 0).matches) total -= cost[r * cols + c];
+    const gIds = [...gts.keys()];
+    const tIds = [...trs.keys()];
+    for (const [r, c] of linearAssignment(cost, rows, cols, 0).matches) {
+      total -= cost[r * cols + c];
+      if (cost[r * cols + c] < 0) pairs?.push([gIds[r], tIds[c]]);
+    }
   }
   return total;
 }

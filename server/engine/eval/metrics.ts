@@ -11,9 +11,12 @@ export interface MetricResults {
   identity: IdentityResult;
 }
 
-/** The three metric families on one sequence; `outcomes` (when given) gets CLEAR's per-frame outcome. */
-export function scoreSequence(seq: Sequence, outcomes?: FrameOutcome[]): MetricResults {
-  return { hota: hota(seq), clear: clear(seq, outcomes), identity: identity(seq) };
+/**
+ * The three metric families on one sequence; `outcomes` (when given) gets CLEAR's per-frame
+ * outcome, and `pairs` Identity's matching of gt ids to tracker ids.
+ */
+export function scoreSequence(seq: Sequence, outcomes?: FrameOutcome[], pairs?: Array<[number, number]>): MetricResults {
+  return { hota: hota(seq), clear: clear(seq, outcomes), identity: identity(seq, pairs) };
 }
 
 /** Several sequences as one, as TrackEval's COMBINED row. */

@@ -59,3 +59,17 @@ export function formatScoreDelta(key: keyof RunScores, delta: number): string {
   const text = COUNT_KEYS.has(key) ? String(delta) : `${(delta * 100).toFixed(1)} pt`;
   return delta > 0 ? `+${text}` : text === '-0.0 pt' ? '0.0 pt' : text;
 }
+
+/** The scene cuts against a cut list (`evaluation.cuts`), within ± `tolerance` frames. */
+export interface CutScores {
+  /** The cut list's path. */
+  truth: string;
+  tolerance: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Found cuts within the tolerance of a true cut; found cuts with none; true cuts not found. */
+  matched: number;
+  extra: number[];
+  missed: number[];
+}

@@ -38,6 +38,9 @@ export interface RunSummary {
   error?: string;
   /** Scores against the config's ground truth (`evaluation.ground_truth`), when it has one. */
   scores?: RunScores;
+  /** Scene cuts against `evaluation.cuts` (±1 frame), when the config has a cut list. */
+  cut_precision?: number;
+  cut_recall?: number;
 }
 
 /** The metric columns of RunSummary, in the order tables and CSVs show them. */
@@ -75,6 +78,7 @@ export function summarizeMetrics(m: Partial<TrackMetrics> & { error?: string }):
     ...(m.sweep ? { sweep: m.sweep } : {}),
     ...(m.error ? { error: m.error } : {}),
     ...(m.evaluation ? { scores: m.evaluation.scores } : {}),
+    ...(m.cut_scores ? { cut_precision: m.cut_scores.precision, cut_recall: m.cut_scores.recall } : {}),
   };
 }
 

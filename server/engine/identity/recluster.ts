@@ -9,6 +9,7 @@ import { EpisodeLayout } from '../manifests/layout';
 import type { IdentitySummary, TrackMetrics } from '../manifests/track-metrics';
 import { ensureModels } from '../models/ensure-models';
 import { lockEpisode, logIdentities } from '../run';
+import { scoreIdentities } from './evaluate-identities';
 import { runIdentityStage } from './identity-stage';
 
 export class ReclusterError extends Error {
@@ -42,6 +43,7 @@ export async function reclusterEpisode(config: EpisodeConfig, onEvent: EventSink
       layout, cfg: config.identity, fps: metrics.video.fps, episodeFrames: metrics.stats.frames_decoded,
       castModels: () => ensureModels(),
     });
+    summary.evaluation = await scoreIdentities(layout, config.evaluation, metrics.video.fps);
     logIdentities(config.ep_id, summary, onEvent);
     await lock.check();
     const updated: TrackMetrics = { ...metrics, identities: summary, config: { ...metrics.config, identity: config.identity } };

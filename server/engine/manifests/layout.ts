@@ -11,6 +11,7 @@
 //     cache/cast/<sha256>.json       cast photo embeddings by content (identity/cast.ts)
 //     crops/track_NNNN/frame_NNNNNN.jpg + index.json
 //     frames/frame_NNNNNN.jpg + index.json
+//     stills/<video key>/frame_NNNNNN.jpg   single frames decoded for the frame view (a cache)
 //     .scratch/                      temp files of a run in progress (removed by the next run)
 //
 // The ids that name folders (ep_id, run ids) are checked here, and every path this module hands
@@ -56,6 +57,7 @@ export const MANIFEST_FILES = {
   identities: 'identities.json',
   screentime: 'screentime.json',
   screentimeCsv: 'screentime.csv',
+  identityEval: 'identity_eval.json',
 } as const;
 
 export type ManifestKey = keyof typeof MANIFEST_FILES;
@@ -163,6 +165,16 @@ export class EpisodeLayout {
 
   get framesDir(): string {
     return this.at('frames');
+  }
+
+  /**
+   * A frame decoded on demand (the frame view's cache), keyed by the video it came from
+   * (a hex digest of its path, size and mtime), so a replaced video never shows stale pixels.
+   */
+  still(videoKey: string, frameIdx: number): string {
+    if (!/^[0-9a-f]{8,64}$/.test(videoKey)) throw new LayoutError(`video key must be 8–64 lowercase hex digits, got ${JSON.stringify(videoKey)}`);
+    if (!Number.isSafeInteger(frameIdx) || frameIdx < 0) throw new LayoutError(`frame index must be a whole number ≥ 0, got ${String(frameIdx)}`);
+    return this.at('stills', videoKey, frameFileName(frameIdx));
   }
 
   get lockDir(): string {

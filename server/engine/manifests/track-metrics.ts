@@ -7,6 +7,7 @@ import type { Stage } from '../stage-times';
 import type { YuvColor } from '../types';
 import type { FaceSkip, RecorderMetrics } from './manifest-types';
 import type { EvalSummary } from '../eval/scores';
+import type { CutScores } from '../eval/scores';
 
 /** Whether a cached stage was replayed ('reused'), run and stored ('computed'), or the cache was off. */
 export type StageStatus = 'reused' | 'computed' | 'off';
@@ -103,6 +104,10 @@ export interface TrackMetrics extends RecorderMetrics {
     resets: number;
     suppressed_by_cooldown: number;
     suppressed_indices: number[];
+    /** Fades through black (scene_cuts.json lists them), the tracker resets at their black frames, dissolves (each also one cut). */
+    fades: number;
+    fade_resets: number;
+    dissolves: number;
   };
   stats: {
     frames_decoded: number;
@@ -142,6 +147,8 @@ export interface TrackMetrics extends RecorderMetrics {
   faces_embed?: FacesEmbedSummary;
   /** The run's scores against `evaluation.ground_truth` (eval.json has the details). */
   evaluation?: EvalSummary;
+  /** The scene cuts against `evaluation.cuts`. */
+  cut_scores?: CutScores;
   identities?: IdentitySummary;
 }
 
@@ -157,6 +164,8 @@ export interface IdentitySummary {
   /** Cast photos embedded by this run (the others came from the cache). */
   cast_photos_embedded: number;
   warnings: string[];
+  /** Against the ground truth's people (evaluation.people): identity_eval.json's headline. */
+  evaluation?: { precision: number; recall: number; f1: number; screen_time_max_error_pct: number };
   /** Top identities by screen time: name and seconds. */
   top: { identity_id: number; name: string; visual_s: number }[];
   wall_s: number;

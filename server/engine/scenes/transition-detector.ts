@@ -209,6 +209,22 @@ export class TransitionDetector implements SceneDetector {
     if (a < DISSOLVE_LAG || this.fadeIn >= 0) return false;
     const dim = NEAR_BLACK * this.opts.fadeFloor;
     if (this.brightness[a] < dim || this.brightness[p] < dim) return false;
+    // The per-step scores first (already computed): most frames fail here, before any pixel loop.
+    let inside = 0;
+    let maxStep = 0;
+    for (let q = a + 1; q <= p; q++) {
+      inside += this.content[q];
+      if (this.content[q] > maxStep) maxStep = this.content[q];
+    }
+    // The whole change is at most the sum of the steps, so this is implied by the test below.
+    if (maxStep > DISSOLVE_MAX_STEP * inside) return false;
+    // A dissolve starts from calmer frames: steady motion (a scrolling gradient, a zoom) can be
+    // as linear as a cross-fade, but it was moving as much before.
+    if (!going) {
+      let before = 0;
+      for (let q = a - DISSOLVE_LAG + 1; q <= a; q++) before += this.content[q];
+      if (before / DISSOLVE_LAG > DISSOLVE_CALM_BEFORE * (inside / (p - a))) return false;
+    }
     const A = this.ring[a % this.ringSize].samples;
     const M = this.ring[(p - DISSOLVE_LAG) % this.ringSize].samples;
     const B = this.ring[p % this.ringSize].samples;
@@ -235,18 +251,7 @@ export class TransitionDetector implements SceneDetector {
       }
     }
     if (residual > 2 * DISSOLVE_MAX_RESIDUAL * change || gainResidual < GAIN_MAX_RESIDUAL * change) return false;
-    const whole = contentDistance(A, B);
-    let inside = 0;
-    for (let q = a + 1; q <= p; q++) {
-      if (this.content[q] > DISSOLVE_MAX_STEP * whole) return false;
-      inside += this.content[q];
-    }
-    // A dissolve starts from calmer frames: steady motion (a scrolling gradient, a zoom) can be
-    // as linear as a cross-fade, but it was moving as much before.
-    if (going) return true;
-    let before = 0;
-    for (let q = a - DISSOLVE_LAG + 1; q <= a; q++) before += this.content[q];
-    return before / DISSOLVE_LAG <= DISSOLVE_CALM_BEFORE * (inside / (p - a));
+    return maxStep <= DISSOLVE_MAX_STEP * contentDistance(A, B);
   }
 
   private decide(p: number): void {

@@ -1,7 +1,7 @@
 // A sweep's grid and its CSV. Pure functions.
 import { setPath, type EpisodeConfig } from '../../config/episode-config';
 import { SUMMARY_METRICS, standaloneSpeed, type RunSummary } from '../history/run-summary';
-import { canonicalJson } from '../cache/stage-key';
+import { canonicalJson } from '../cache/canonical-json';
 
 export type GridPoint = Record<string, unknown>;
 
@@ -54,15 +54,16 @@ const CSV_SCORES = ['HOTA', 'IDF1', 'MOTA'] as const;
 
 /**
  * Header: run_id, the swept keys, the summary metrics, a standalone run's speed and seconds and
- * whether they are `measured` or `predicted`, the analysis stage's status, then the scores.
+ * whether they are `measured` or `predicted`, the analysis stage's status, then the scores and the cut scores.
  */
 export function sweepCsv(keys: readonly string[], runs: readonly RunSummary[]): string {
-  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'speed', 'standalone_s', 'speed_source', 'analysis', ...CSV_SCORES];
+  const header = ['run_id', ...keys, ...SUMMARY_METRICS, 'speed', 'standalone_s', 'speed_source', 'analysis', ...CSV_SCORES, 'cut_precision', 'cut_recall'];
   const rows = runs.map((r) => {
     const alone = standaloneSpeed(r);
     return [
       r.run_id, ...keys.map((k) => r.sweep?.values[k]), ...SUMMARY_METRICS.map((m) => r[m]),
       alone.speed, alone.seconds, alone.predicted ? 'predicted' : 'measured', r.cache.analysis, ...CSV_SCORES.map((k) => r.scores?.[k]),
+      r.cut_precision, r.cut_recall,
     ];
   });
   return [header, ...rows].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
