@@ -39,7 +39,7 @@ test('a 3-value sweep replays one analysis pass, records 3 runs and a CSV, in â‰
   assert.ok(last.every((r) => r.cache.analysis === 'reused' && r.sweep?.id === last[0].sweep?.id));
   const csv = readFileSync(join(epDir, 'sweep.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 4);
-  assert.match(csv[0], /^run_id,tracker\.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,speed,standalone_s,speed_source,analysis,HOTA,IDF1,MOTA$/);
+  assert.match(csv[0], /^run_id,tracker\.match_thresh,tracks,id_switches,forced_splits,cuts,mean_track_length_s,tracks_per_minute,wall_time_s,realtime_factor,speed,standalone_s,speed_source,analysis,HOTA,IDF1,MOTA,cut_precision,cut_recall$/);
   assert.deepEqual(csv.slice(1).map((l) => l.split(',')[1]), ['0.6', '0.7', '0.8']);
   assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), last.map((r) => r.run_id));
   // The latest manifests are the last point's.
