@@ -55,8 +55,9 @@ test('defaults: cuts at 21, 65, 185 (±1), none in the flicker or the morph; tra
   assert.equal(metrics.stats.frames_decoded, 240);
   // Every stage of a live run with crops took time on the engine thread, within the run's wall time.
   const stages: Record<string, number> = metrics.stats.engine_thread_s;
-  assert.deepEqual(Object.keys(stages).sort(), ['crops', 'detection', 'scenes', 'tracking', 'waiting_for_frames']);
-  for (const [stage, sec] of Object.entries(stages)) assert.ok(sec > 0, `${stage} ${sec}s`);
+  // `embedding`: waiting for the cache's embeddings of the previous frame, often none at all.
+  assert.deepEqual(Object.keys(stages).sort(), ['crops', 'detection', 'embedding', 'scenes', 'tracking', 'waiting_for_frames']);
+  for (const [stage, sec] of Object.entries(stages)) assert.ok(stage === 'embedding' ? sec >= 0 : sec > 0, `${stage} ${sec}s`);
   const engineS = Object.values(stages).reduce((a, b) => a + b, 0);
   assert.ok(engineS <= metrics.stats.wall_time_s, `stages ${engineS}s within the wall time ${metrics.stats.wall_time_s}s`);
   assert.equal(metrics.tracks_written, tracks.length);
