@@ -44,7 +44,7 @@ test('initialize announces the features and the run commands', async () => {
     const caps = result.capabilities;
     assert.ok(caps.hoverProvider && caps.completionProvider && caps.codeActionProvider);
     assert.ok(caps.documentSymbolProvider && caps.documentFormattingProvider);
-    assert.deepEqual(caps.executeCommandProvider.commands, ['episodeLab.runEpisode', 'episodeLab.cancelRun', 'episodeLab.seasonRun', 'episodeLab.seasonCancel']);
+    assert.deepEqual(caps.executeCommandProvider.commands, ['episodeLab.runEpisode', 'episodeLab.cancelRun', 'episodeLab.seasonRun', 'episodeLab.seasonCancel', 'episodeLab.decodeFrame']);
   } finally {
     await probe.close();
   }
