@@ -13,7 +13,10 @@ cd "$T/repo"
 [ ! -e ../shared ] || { echo "no-shared: $T/shared exists" >&2; exit 1; }
 npm ci --no-audit --no-fund >/dev/null
 npm test 2>&1 | tee "$T/test.log" | grep -E '^(not ok|# (tests|pass|fail|skipped))' || true
-grep -q '^# fail 0$' "$T/test.log" || { echo "no-shared: npm test failed without ../shared" >&2; exit 1; }
+if ! grep -q '^# fail 0$' "$T/test.log"; then
+  grep -A 40 -E '^ *not ok' "$T/test.log" | head -n 300 >&2   # the failures' details: $T goes with the exit
+  echo "no-shared: npm test failed without ../shared" >&2; exit 1
+fi
 if [ $# -ge 1 ]; then
   want=$(grep -E '^# tests [0-9]+$' "$1" | tail -n 1)
   got=$(grep -E '^# tests [0-9]+$' "$T/test.log" | tail -n 1)

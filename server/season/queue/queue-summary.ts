@@ -24,17 +24,21 @@ export async function rebuildSummary(queue: Queue, redis: Redis, runId: string):
     const summary = summarizeSeason({
       season: record.season, season_file: record.season_file, run_id: runId, mode: 'queue', queue: record.queue, started_at: record.started_at,
     }, rows);
-    if (await changed(record.summary_dir, summary)) await writeSeasonSummary(record.summary_dir, summary);
-    return summary;
+    const onFile = await unchangedOnFile(record.summary_dir, summary);
+    if (!onFile) await writeSeasonSummary(record.summary_dir, summary);
+    // Unchanged: the view is the file's, timestamp included, so a follower's last view is the file.
+    return onFile ? { ...summary, updated_at: onFile.updated_at } : summary;
   });
 }
 
-async function changed(dir: string, s: SeasonSummary): Promise<boolean> {
+/** season.json when it already holds this view (live fields aside), else undefined. */
+async function unchangedOnFile(dir: string, s: SeasonSummary): Promise<SeasonSummary | undefined> {
   try {
     const old = JSON.parse(await readFile(path.join(dir, SEASON_JSON), 'utf8')) as SeasonSummary;
-    return old.run_id !== s.run_id || old.state !== s.state || JSON.stringify(old.episodes) !== JSON.stringify(withoutLiveFields(s).episodes);
+    const same = old.run_id === s.run_id && old.state === s.state && JSON.stringify(old.episodes) === JSON.stringify(withoutLiveFields(s).episodes);
+    return same ? old : undefined;
   } catch {
-    return true;
+    return undefined;
   }
 }
 
