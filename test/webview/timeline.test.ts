@@ -92,6 +92,7 @@ test('the score toggle draws the scene scores under the cut lines: spikes on the
   await p.send({ type: 'snapshot', run: { ...fixtureSnapshot(), sceneScores: curve } });
   assert.equal((await p.stats()).scores, undefined, 'off until asked for');
   await p.page.locator('#scores').check();
+  await waitUntil(p.page, 'window.episodeTimeline.stats().scores !== undefined'); // drawn on the next frame
   const stats = await p.stats();
   assert.equal(stats.scores?.points, 240);
   // Content reaches min_content on the three cut frames, and on every other frame of the hologram
