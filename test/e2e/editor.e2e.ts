@@ -265,7 +265,7 @@ e2eScript(async () => {
   // scene.cooldown) runs its four points; the Sweep page plots HOTA against speed with the
   // Pareto front and the best point marked; Apply writes the best point's values into the
   // config, keeping its comments (the saved file is exactly the expected edit).
-  await openFile(page, 'gen-sweep.episode.yaml');
+  await openFile(page, 'with-sweep.episode.yaml');
   await page.locator('.codelens-decoration', { hasText: 'Run Sweep' }).waitFor({ timeout: 30_000 });
   await palette(page, 'Episode Lab: Run Episode');
   await waitForRuns('gen-sweep', 4, 600_000);
@@ -292,7 +292,7 @@ e2eScript(async () => {
   await palette(page, 'View: Focus First Editor Group');
   await page.screenshot({ path: path.join(SHOTS, '8-applied-config.png') });
   await palette(page, 'File: Save');
-  const sweepConfig = path.join(FOLDER, 'gen-sweep.episode.yaml');
+  const sweepConfig = path.join(FOLDER, 'with-sweep.episode.yaml');
   for (const t = Date.now(); readFileSync(sweepConfig, 'utf8') !== expected;) {
     if (Date.now() - t > 10_000) throw new Error(`the applied config:\n${readFileSync(sweepConfig, 'utf8')}\nexpected:\n${expected}`);
     await page.waitForTimeout(100);

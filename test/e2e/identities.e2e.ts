@@ -46,14 +46,14 @@ async function runEpisode(page: Page, count: number): Promise<void> {
 e2eScript(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const { browser, page } = await openWorkbench(FOLDER);
-  await page.getByRole('treeitem', { name: 'cast.episode.yaml' }).waitFor({ timeout: 60_000 });
-  await openFile(page, 'cast.episode.yaml');
+  await page.getByRole('treeitem', { name: 'with-cast.episode.yaml' }).waitFor({ timeout: 60_000 });
+  await openFile(page, 'with-cast.episode.yaml');
   await runEpisode(page, 1);
   log('first run completed');
   await page.waitForTimeout(1000);
   await page.screenshot({ path: path.join(SHOTS, 'identities-1-timeline.png') });
 
-  await openFile(page, 'cast.episode.yaml');
+  await openFile(page, 'with-cast.episode.yaml');
   await palette(page, 'Episode Lab: Open Identities View');
   await page.locator('.tabs-container .tab', { hasText: 'Identities: cast' }).waitFor({ timeout: 15_000 });
   const view = await identitiesFrame(page);
@@ -80,7 +80,7 @@ e2eScript(async () => {
   await page.screenshot({ path: path.join(SHOTS, 'identities-3-named.png') });
 
   // Run again: the cast names the person.
-  await openFile(page, 'cast.episode.yaml');
+  await openFile(page, 'with-cast.episode.yaml');
   await runEpisode(page, 2);
   log('second run completed');
   await palette(page, 'Episode Lab: Open Identities View');

@@ -82,13 +82,13 @@ export const SWEEP_CONFIG = [
   '',
 ].join('\n');
 
-/** gen-sweep.episode.yaml: a 30 s generated episode (cuts 101 and 111 frames after a reset, so cooldown 120 matters). */
+/** with-sweep.episode.yaml (sorts after the Tears of Steel configs, so the Runs view's first rows stay theirs): a 30 s generated episode (cuts 101 and 111 frames after a reset, so cooldown 120 matters). */
 export async function addSweep(dir: string): Promise<void> {
   mkdirSync(path.join(dir, 'videos'), { recursive: true });
   const ep = await generateEpisode({ width: 640, height: 360, fps: 24, durationS: 30, seed: 3 });
   copyFileSync(ep.video, path.join(dir, 'videos', 'gen-sweep.mp4'));
   copyFileSync(ep.gtPath, path.join(dir, 'videos', 'gen-sweep-gt.txt'));
-  writeFileSync(path.join(dir, 'gen-sweep.episode.yaml'), SWEEP_CONFIG);
+  writeFileSync(path.join(dir, 'with-sweep.episode.yaml'), SWEEP_CONFIG);
 }
 
 /**
@@ -100,7 +100,7 @@ export async function addCast(dir: string): Promise<void> {
   const ep = await generateEpisode({ width: 640, height: 360, fps: 24, seed: 7, preset: 'recurring-cast' });
   copyFileSync(ep.video, path.join(dir, 'videos', 'cast.mp4'));
   mkdirSync(path.join(dir, 'cast'), { recursive: true });
-  writeFileSync(path.join(dir, 'cast.episode.yaml'), [
+  writeFileSync(path.join(dir, 'with-cast.episode.yaml'), [
     '# Six generated people over twelve shots: Run Episode, then Identities.',
     'ep_id: cast', 'video: videos/cast.mp4', 'output_root: episodes', 'stride: 2',
     'export:', '  crops: true', 'identity:', '  enabled: true', '  cast_dir: cast', '',
