@@ -14,6 +14,7 @@ import { resolveFfmpeg } from '../../server/engine/decode/ffmpeg-path';
 import { ensureModels } from '../../server/engine/models/ensure-models';
 import { describeStages } from '../../server/engine/stage-times';
 import { generateEpisode } from '../fixtures/episode-generator';
+import { median } from './timing';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const PEER = resolve(__dirname, '../../../shared/bench/peer_opencv.py');
@@ -32,7 +33,6 @@ function timed(args: string[]): { wall: number; cpu: number } {
   return { wall, cpu: user + sys };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * DESIGN §9's reference input: the Tears of Steel clip upscaled to 1920×1080, x264 at 5.7 Mb/s,

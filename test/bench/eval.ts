@@ -16,6 +16,7 @@ import { evaluate, writeEvaluation } from '../../server/engine/eval/evaluate-run
 import { readGroundTruth } from '../../server/engine/eval/ground-truth';
 import { readRunRows } from '../../server/engine/eval/run-rows';
 import { seededRandom } from '../helpers/seeded-random';
+import { median } from './timing';
 
 const FPS = 24;
 const STRIDE = 6;
@@ -57,7 +58,6 @@ function makeEpisode(minutes: number): Episode {
   return { gt: gt.join('\n') + '\n', detections: dets.join('\n') + '\n', analysed, frames, gtRows: gt.length, runRows: dets.length, shots };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { minutes: { type: 'string', default: '40' }, reps: { type: 'string', default: '3' } } });

@@ -3,23 +3,13 @@
 // identity.threshold, which replays the manifests (no decode, no ffmpeg, no track-face
 // embedding). Times are process wall clock (Node start included), medians over --reps.
 //   node --import tsx test/bench/recluster.ts [--reps 3]
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateEpisode } from '../fixtures/episode-generator';
+import { median, timedCli } from './timing';
 
-const CLI = resolve(__dirname, '../../dist/cli.js');
-
-function timed(args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args, '--quiet'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`episode-run ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
-  return (performance.now() - t0) / 1000;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' } } });
@@ -30,8 +20,8 @@ async function main(): Promise<void> {
   const reclusters: number[] = [];
   for (let i = 0; i < reps; i++) {
     const root = mkdtempSync(join(tmpdir(), 'bench-recluster-'));
-    fulls.push(timed([...base(root), '--no-cache']));
-    reclusters.push(timed([...base(root), '--no-cache', '--recluster', '--set', `identity.threshold=${[0.4, 0.6, 0.3][i % 3]}`]));
+    fulls.push(timedCli([...base(root), '--no-cache']));
+    reclusters.push(timedCli([...base(root), '--no-cache', '--recluster', '--set', `identity.threshold=${[0.4, 0.6, 0.3][i % 3]}`]));
     const m = JSON.parse(readFileSync(join(root, 'bench', 'manifests', 'track_metrics.json'), 'utf8'));
     console.error(`  rep ${i + 1}/${reps}: full ${fulls[i].toFixed(2)} s, re-cluster ${reclusters[i].toFixed(2)} s (stage ${m.identities.wall_s} s, ${m.identities.identities} identities)`);
   }

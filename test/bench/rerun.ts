@@ -4,23 +4,13 @@
 // (replays the cache), and a 3-point match_thresh sweep. Times are process wall clock (Node
 // start included), medians over --reps; no crops, as crops need decoded frames.
 //   node --import tsx test/bench/rerun.ts [--duration 120] [--reps 3]
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateEpisode } from '../fixtures/episode-generator';
+import { median, timedCli } from './timing';
 
-const CLI = resolve(__dirname, '../../dist/cli.js');
-
-function timed(args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args, '--quiet'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`episode-run ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
-  return (performance.now() - t0) / 1000;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const tracksOf = (root: string) => readFileSync(join(root, 'bench', 'manifests', 'tracks.jsonl'), 'utf8');
 const metricsOf = (root: string) => JSON.parse(readFileSync(join(root, 'bench', 'manifests', 'track_metrics.json'), 'utf8'));
 
@@ -33,27 +23,27 @@ async function main(): Promise<void> {
   const live = join(work, 'live');
   const base = (root: string) => ['--ep-id', 'bench', '--video', ep.video, '--output-root', root, '--stride', '6'];
 
-  const full = timed(base(cached));
+  const full = timedCli(base(cached));
   const m = metricsOf(cached);
   const entry = m.cache.size_bytes;
   console.error(`full run (computes the cache): ${full.toFixed(2)} s`);
-  const noCache = timed([...base(live), '--no-cache']);
+  const noCache = timedCli([...base(live), '--no-cache']);
   console.error(`full run --no-cache: ${noCache.toFixed(2)} s`);
 
   const reruns: number[] = [];
   for (let i = 0; i < reps; i++) {
-    reruns.push(timed([...base(cached), '--match-thresh', String([0.7, 0.6, 0.75][i % 3])]));
+    reruns.push(timedCli([...base(cached), '--match-thresh', String([0.7, 0.6, 0.75][i % 3])]));
     console.error(`  cached re-run ${i + 1}/${reps}: ${reruns[i].toFixed(2)} s`);
   }
   // Same config as the last re-run, live: the tracks must match.
-  timed([...base(live), '--match-thresh', String([0.7, 0.6, 0.75][(reps - 1) % 3]), '--no-cache']);
+  timedCli([...base(live), '--match-thresh', String([0.7, 0.6, 0.75][(reps - 1) % 3]), '--no-cache']);
   const equal = tracksOf(cached) === tracksOf(live);
   const replayed = metricsOf(cached);
 
   const config = join(work, 'sweep.episode.yaml');
   writeFileSync(config, `ep_id: bench\nvideo: ${ep.video}\noutput_root: ${cached}\nstride: 6\nsweep:\n  tracker.match_thresh: [0.6, 0.7, 0.8]\n`);
   const sweeps: number[] = [];
-  for (let i = 0; i < reps; i++) sweeps.push(timed(['--config', config, '--sweep']));
+  for (let i = 0; i < reps; i++) sweeps.push(timedCli(['--config', config, '--sweep']));
 
   const rerun = median(reruns);
   const sweep = median(sweeps);

@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { generateEpisode } from '../fixtures/episode-generator';
+import { median } from './timing';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { pairs: { type: 'string', default: '2' }, duration: { type: 'string', default: '20' } } });

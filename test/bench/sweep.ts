@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateEpisode } from '../fixtures/episode-generator';
 import type { RunSummary } from '../../server/engine/history/run-summary';
+import { median } from './timing';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const STRIDES = [3, 6, 12];
@@ -25,7 +26,6 @@ function run(args: string[]): { s: number; stdout: string } {
 }
 
 const metricsOf = (epDir: string) => JSON.parse(readFileSync(join(epDir, 'manifests', 'track_metrics.json'), 'utf8'));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { duration: { type: 'string', default: '120' } } });
